@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/fachtag/fachtag/internal/db"
+	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/scenarios"
+)
+
+func databaseURL() (string, error) {
+	u := os.Getenv("DATABASE_URL")
+	if u == "" {
+		return "", errors.New("DATABASE_URL: required")
+	}
+	return u, nil
+}
+
+func runMigrate() error {
+	u, err := databaseURL()
+	if err != nil {
+		return err
+	}
+	if err := db.Migrate(u); err != nil {
+		return err
+	}
+	fmt.Println("schema is up to date")
+	return nil
+}
+
+func openMigrated(ctx context.Context) (*pgxpool.Pool, error) {
+	u, err := databaseURL()
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(u); err != nil {
+		return nil, err
+	}
+	return db.Open(ctx, u)
+}
+
+func runImport(ctx context.Context, args []string) error {
+	if len(args) != 1 {
+		return usageError("import needs exactly one FILE")
+	}
+	data, err := os.ReadFile(args[0])
+	if err != nil {
+		return err
+	}
+	f, err := event.ParseFile(data)
+	if err != nil {
+		return err
+	}
+	pool, err := openMigrated(ctx)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	created, err := event.Import(ctx, pool, f)
+	if err != nil {
+		return err
+	}
+	verb := "updated"
+	if created {
+		verb = "created"
+	}
+	fmt.Printf("%s event %q (%d slots, %d workshops)\n", verb, f.Slug, len(f.Slots), len(f.Workshops))
+	return nil
+}
+
+// demoEvents are the bundled scenarios the demo loads, booking phase first.
+var demoEvents = []string{"stadt-land-flucht-2024", "wir-zusammen-2018"}
+
+func runDemo(ctx context.Context) error {
+	pool, err := openMigrated(ctx)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	now := time.Now()
+	for i, name := range demoEvents {
+		data, err := scenarios.Read(name)
+		if err != nil {
+			return err
+		}
+		f, err := event.ParseFile(data)
+		if err != nil {
+			return err
+		}
+		f.MoveTo(now.AddDate(0, 0, 30+7*i), now)
+		f.Status = event.StatusOpen
+		if _, err := event.Import(ctx, pool, f); err != nil {
+			return fmt.Errorf("demo event %s: %w", name, err)
+		}
+		fmt.Printf("demo event %q is open for registration (%s)\n", f.Slug, f.StartsAt.Format("2006-01-02"))
+	}
+	return nil
+}

@@ -1,0 +1,41 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/fachtag/fachtag/internal/loadtest"
+)
+
+// runBench measures sign-ups per second through the real HTTP server and
+// database against the bare seat transaction run by pgbench.
+func runBench(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	opts := loadtest.Options{}
+	fs.IntVar(&opts.Clients, "clients", 200, "concurrent HTTP clients")
+	fs.IntVar(&opts.Signups, "signups", 20000, "sign-ups to send")
+	fs.IntVar(&opts.Workshops, "workshops", 4, "workshops in the bench event")
+	fs.DurationVar(&opts.PgbenchTime, "pgbench-time", 10*time.Second, "how long pgbench runs (0 skips it)")
+	if err := fs.Parse(args); err != nil {
+		return usageError(err.Error())
+	}
+	u, err := databaseURL()
+	if err != nil {
+		return err
+	}
+	opts.DatabaseURL = u
+	rep, err := loadtest.Run(ctx, opts)
+	if rep != nil {
+		rep.Print(os.Stdout)
+	}
+	if err != nil {
+		return err
+	}
+	if rep.Oversold() {
+		return fmt.Errorf("oversold: the invariants do not hold")
+	}
+	return nil
+}

@@ -1,0 +1,95 @@
+// Package booking owns the booking rules of fachtag: registrations, seats,
+// waiting lists, swaps, cancellations and personal links. Every state change
+// runs in one transaction here, together with the outbox rows of the mails it
+// causes; callers never compose these transactions.
+package booking
+
+import (
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Errors callers map to responses.
+var (
+	ErrNotFound     = errors.New("not found")
+	ErrClosed       = errors.New("registration is not open")
+	ErrDuplicate    = errors.New("e-mail already registered for this event")
+	ErrCancelled    = errors.New("registration is cancelled")
+	ErrNotConfirmed = errors.New("registration holds no event seat yet")
+	ErrSwapClosed   = errors.New("workshops can no longer be changed")
+)
+
+// Registration statuses.
+const (
+	StatusConfirmed  = "confirmed"
+	StatusWaitlisted = "waitlisted"
+	StatusReceived   = "received"
+	StatusCancelled  = "cancelled"
+)
+
+// Service runs the booking rules on one database.
+type Service struct {
+	pool *pgxpool.Pool
+	now  func() time.Time
+}
+
+// New returns a Service on pool.
+func New(pool *pgxpool.Pool) *Service {
+	return &Service{pool: pool, now: time.Now}
+}
+
+// Request is a sign-up as sent by the form or the API.
+type Request struct {
+	Name         string              `json:"name"`
+	Email        string              `json:"email"`
+	Organisation string              `json:"organisation"`
+	Role         string              `json:"role"`
+	Language     string              `json:"language"`
+	Answers      map[string]any      `json:"answers"`
+	Consents     Consents            `json:"consents"`
+	Choices      map[string]string   `json:"choices,omitempty"`
+	Preferences  map[string][]string `json:"preferences,omitempty"`
+}
+
+// Consents are the participant's declarations.
+type Consents struct {
+	Privacy bool `json:"privacy"`
+	Photos  bool `json:"photos"`
+}
+
+// Registration is a participant's current state.
+type Registration struct {
+	ID               string
+	EventID          int64
+	EventSlug        string
+	Status           string
+	Name             string
+	Email            string
+	Organisation     string
+	Role             string
+	Language         string
+	WaitlistPosition int // place on the event's waiting list, when waitlisted
+	Bookings         []Booking
+	Preferences      map[string][]string
+	CreatedAt        time.Time
+}
+
+// Booking is a seat or a waiting-list place in one slot.
+type Booking struct {
+	Slot             string `json:"slot"`
+	Workshop         string `json:"workshop"`
+	Status           string `json:"status"`
+	WaitlistPosition int    `json:"waitlist_position,omitempty"`
+}
+
+// Booking returns the confirmed booking of a slot, if any.
+func (r *Registration) Booking(slot, status string) (Booking, bool) {
+	for _, b := range r.Bookings {
+		if b.Slot == slot && b.Status == status {
+			return b, true
+		}
+	}
+	return Booking{}, false
+}

@@ -1,0 +1,239 @@
+package booking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/fachtag/fachtag/internal/db"
+	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/mail"
+)
+
+// Cancel cancels the registration behind token, frees its seats and hands
+// them to the waiting lists before it returns. Cancelling twice is not an
+// error: the second call returns the cancelled state and sends nothing.
+func (s *Service) Cancel(ctx context.Context, token string) (*Registration, error) {
+	var reg *Registration
+	err := db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
+		var ev *event.Event
+		var err error
+		reg, ev, err = lockByToken(ctx, tx, token)
+		if err != nil || reg.Status == StatusCancelled {
+			return err
+		}
+		if !s.now().Before(ev.StartsAt) {
+			return ErrSwapClosed
+		}
+		reg, err = cancel(ctx, tx, ev, reg)
+		return err
+	})
+	return reg, err
+}
+
+// lockByToken resolves a token and locks the registration behind it.
+func lockByToken(ctx context.Context, tx pgx.Tx, token string) (*Registration, *event.Event, error) {
+	id, err := registrationID(ctx, tx, token)
+	if err != nil {
+		return nil, nil, err
+	}
+	reg, err := loadRegistration(ctx, tx, id, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	ev, err := event.LoadByID(ctx, tx, reg.EventID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return reg, ev, nil
+}
+
+const (
+	deleteBookings  = `DELETE FROM bookings WHERE registration_id = $1 RETURNING workshop_id, status`
+	markCancelled   = `UPDATE registrations SET status = 'cancelled', cancelled_at = now(), updated_at = now() WHERE id = $1`
+	deleteQueueSlot = `DELETE FROM bookings WHERE registration_id = $1 AND slot_id = $2 AND status = 'waitlisted'`
+)
+
+func cancel(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration) (*Registration, error) {
+	rows, _ := tx.Query(ctx, deleteBookings, reg.ID)
+	type freed struct {
+		id     int64
+		status string
+	}
+	gone, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (freed, error) {
+		var f freed
+		return f, r.Scan(&f.id, &f.status)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("delete bookings: %w", err)
+	}
+	if err := exec(ctx, tx, markCancelled, reg.ID); err != nil {
+		return nil, err
+	}
+	p := newPromoter(tx, ev)
+	if reg.Status == StatusConfirmed {
+		if err := exec(ctx, tx, freeEventSeat, ev.ID); err != nil {
+			return nil, err
+		}
+	}
+	for _, f := range gone {
+		if f.status != StatusConfirmed {
+			continue
+		}
+		if err := exec(ctx, tx, freeWorkshop, f.id); err != nil {
+			return nil, err
+		}
+		w, _ := p.workshopByID(f.id)
+		if err := p.fillWorkshop(ctx, w); err != nil {
+			return nil, err
+		}
+	}
+	if reg.Status == StatusConfirmed {
+		if err := p.fillEvent(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if err := p.notify(ctx); err != nil {
+		return nil, err
+	}
+	cancelled := *reg
+	cancelled.Status, cancelled.Bookings, cancelled.WaitlistPosition = StatusCancelled, nil, 0
+	return &cancelled, enqueue(ctx, tx, &cancelled, mail.KindCancelled, "", nil)
+}
+
+// Swap moves the registration behind token to workshop key in slot. If the
+// workshop has a free seat the new seat is taken and the old one freed (and
+// handed to its waiting list) in one transaction; if it is full the person
+// joins its waiting list and keeps their current seat. Either way nothing
+// half-done is ever visible.
+func (s *Service) Swap(ctx context.Context, token, slot, key string) (*Registration, error) {
+	var reg *Registration
+	err := db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
+		cur, ev, err := lockByToken(ctx, tx, token)
+		if err != nil {
+			return err
+		}
+		if err := s.checkSwap(ev, cur, slot, key); err != nil {
+			return err
+		}
+		reg, err = swap(ctx, tx, ev, cur, token, slot, key)
+		return err
+	})
+	return reg, err
+}
+
+func (s *Service) checkSwap(ev *event.Event, reg *Registration, slot, key string) error {
+	switch {
+	case reg.Status == StatusCancelled:
+		return ErrCancelled
+	case !ev.OpenAt(s.now()):
+		return ErrSwapClosed
+	case reg.Status != StatusConfirmed:
+		return ErrNotConfirmed
+	}
+	v := &ValidationError{Fields: map[string]FieldError{}}
+	if checkWorkshopInSlot(v, ev, "workshop", slot, key) {
+		w, _ := ev.Workshop(key)
+		for _, b := range reg.Bookings {
+			other, _ := ev.Workshop(b.Workshop)
+			if b.Status == StatusConfirmed && b.Slot != slot && other.Topic == w.Topic {
+				v.add("workshop", "err.topic_twice", key)
+			}
+		}
+	}
+	if f, ok := v.Fields["workshop"]; ok && f.Key == "err.unknown_slot" {
+		v.Fields = map[string]FieldError{"slot": f}
+	}
+	return v.orNil()
+}
+
+func swap(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration, token, slot, key string) (*Registration, error) {
+	w, _ := ev.Workshop(key)
+	seat, hasSeat := reg.Booking(slot, StatusConfirmed)
+	queued, hasQueue := reg.Booking(slot, StatusWaitlisted)
+	if (hasSeat && seat.Workshop == key) || (hasQueue && queued.Workshop == key) {
+		return reg, nil
+	}
+	got, err := take(ctx, tx, takeWorkshop, lockWorkshop, w.ID)
+	if err != nil {
+		return nil, err
+	}
+	if err := exec(ctx, tx, deleteQueueSlot, reg.ID, w.SlotID); err != nil {
+		return nil, err
+	}
+	change := &mail.Change{Slot: slot, From: seat.Workshop, To: key}
+	p := newPromoter(tx, ev)
+	if got {
+		if err := moveSeat(ctx, tx, p, reg.ID, w, seat, hasSeat); err != nil {
+			return nil, err
+		}
+	} else if _, err := tx.Exec(ctx, insertQueued, reg.ID, ev.ID, w.SlotID, w.ID, w.Topic); err != nil {
+		return nil, fmt.Errorf("join waiting list: %w", err)
+	}
+	if err := p.notify(ctx); err != nil {
+		return nil, err
+	}
+	updated, err := loadRegistration(ctx, tx, reg.ID, false)
+	if err != nil {
+		return nil, err
+	}
+	return updated, enqueue(ctx, tx, updated, mail.KindSwapped, token, change)
+}
+
+// moveSeat puts the person into w (whose seat is already taken) and frees
+// and refills the seat they held in that slot.
+func moveSeat(ctx context.Context, tx pgx.Tx, p *promoter, regID string, w event.Workshop, seat Booking, hasSeat bool) error {
+	var old event.Workshop
+	if hasSeat {
+		old, _ = p.ev.Workshop(seat.Workshop)
+		if err := p.leave(ctx, regID, w.SlotID, old.ID); err != nil {
+			return err
+		}
+	}
+	if err := exec(ctx, tx, insertSeat, regID, p.ev.ID, w.SlotID, w.ID, w.Topic); err != nil {
+		return err
+	}
+	if !hasSeat {
+		return nil
+	}
+	return p.fillWorkshop(ctx, old)
+}
+
+const findByEmail = `
+SELECT r.id FROM registrations r
+WHERE r.event_id = $1 AND lower(r.email) = lower($2) AND r.status <> 'cancelled'`
+
+// ResendLink mails a new personal link to the address if it is registered
+// for the event. It answers the same whether or not it is, so the form
+// reveals nothing about who is registered.
+func (s *Service) ResendLink(ctx context.Context, slug, email string) error {
+	ev, err := event.Load(ctx, s.pool, slug)
+	if errors.Is(err, event.ErrNotFound) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	return db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
+		var id string
+		err := tx.QueryRow(ctx, findByEmail, ev.ID, strings.TrimSpace(email)).Scan(&id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("find registration: %w", err)
+		}
+		reg, err := loadRegistration(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		token, err := issueToken(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		return enqueue(ctx, tx, reg, mail.KindLink, token, nil)
+	})
+}

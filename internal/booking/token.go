@@ -1,0 +1,58 @@
+package booking
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// newToken returns a personal-link token with 256 random bits and the hash
+// under which it is stored; the token itself is never stored.
+func newToken() (token string, hash []byte) {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	token = base64.RawURLEncoding.EncodeToString(b)
+	return token, hashToken(token)
+}
+
+func hashToken(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+const insertToken = `INSERT INTO tokens (hash, registration_id, purpose) VALUES ($1, $2, 'manage')`
+
+// issueToken creates a new personal link for a registration inside tx.
+func issueToken(ctx context.Context, tx pgx.Tx, regID string) (string, error) {
+	token, hash := newToken()
+	if _, err := tx.Exec(ctx, insertToken, hash, regID); err != nil {
+		return "", fmt.Errorf("store token: %w", err)
+	}
+	return token, nil
+}
+
+const tokenRegistration = `SELECT registration_id FROM tokens WHERE hash = $1 AND purpose = 'manage'`
+
+// registrationID resolves a token; malformed and unknown tokens are both
+// ErrNotFound, so a guess learns nothing.
+func registrationID(ctx context.Context, q interface {
+	QueryRow(context.Context, string, ...any) pgx.Row
+}, token string) (string, error) {
+	if len(token) != 43 {
+		return "", ErrNotFound
+	}
+	var id string
+	err := q.QueryRow(ctx, tokenRegistration, hashToken(token)).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("resolve token: %w", err)
+	}
+	return id, nil
+}

@@ -1,0 +1,148 @@
+// Package config reads fachtag's settings from the environment, validates
+// them once at boot and prints them without secrets.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/mail"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting of `fachtag serve`.
+type Config struct {
+	DatabaseURL        string
+	HTTPAddr           string
+	BaseURL            string
+	SMTPHost           string
+	SMTPPort           int
+	SMTPUsername       string
+	SMTPPassword       string
+	SMTPTLS            string // none | starttls | tls
+	MailFrom           string
+	RateLimitPerMinute int
+	MailWorkers        int     // concurrent SMTP senders
+	MailRatePerSecond  float64 // 0 means unlimited
+	TrustProxy         bool    // take the client address from X-Forwarded-For
+	ShutdownTimeout    time.Duration
+}
+
+// FromEnv reads the configuration and reports every invalid value at once.
+func FromEnv() (Config, error) {
+	var errs []error
+	c := Config{
+		DatabaseURL:  os.Getenv("DATABASE_URL"),
+		HTTPAddr:     envOr("HTTP_ADDR", "127.0.0.1:8080"),
+		BaseURL:      strings.TrimRight(os.Getenv("BASE_URL"), "/"),
+		SMTPHost:     envOr("SMTP_HOST", "localhost"),
+		SMTPUsername: os.Getenv("SMTP_USERNAME"),
+		SMTPPassword: os.Getenv("SMTP_PASSWORD"),
+		SMTPTLS:      envOr("SMTP_TLS", "none"),
+		MailFrom:     envOr("MAIL_FROM", "fachtag <fachtag@localhost>"),
+	}
+	c.SMTPPort = intEnv("SMTP_PORT", 25, &errs)
+	c.RateLimitPerMinute = intEnv("RATE_LIMIT_PER_MINUTE", 20, &errs)
+	c.MailWorkers = intEnv("MAIL_WORKERS", 4, &errs)
+	c.MailRatePerSecond = floatEnv("MAIL_RATE_PER_SECOND", 0, &errs)
+	c.TrustProxy = os.Getenv("TRUST_PROXY") == "true"
+	c.ShutdownTimeout = time.Duration(intEnv("SHUTDOWN_TIMEOUT_SECONDS", 20, &errs)) * time.Second
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + c.HTTPAddr
+	}
+	errs = append(errs, c.validate()...)
+	return c, errors.Join(errs...)
+}
+
+func (c Config) validate() []error {
+	var errs []error
+	if c.DatabaseURL == "" {
+		errs = append(errs, errors.New("DATABASE_URL: required"))
+	}
+	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("BASE_URL: %q is not an absolute http(s) URL", c.BaseURL))
+	}
+	switch c.SMTPTLS {
+	case "none", "starttls", "tls":
+	default:
+		errs = append(errs, fmt.Errorf("SMTP_TLS: %q must be none, starttls or tls", c.SMTPTLS))
+	}
+	if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+		errs = append(errs, fmt.Errorf("MAIL_FROM: %q is not a mail address: %v", c.MailFrom, err))
+	}
+	if c.SMTPPort <= 0 || c.SMTPPort > 65535 {
+		errs = append(errs, fmt.Errorf("SMTP_PORT: %d is out of range", c.SMTPPort))
+	}
+	if c.RateLimitPerMinute < 0 {
+		errs = append(errs, errors.New("RATE_LIMIT_PER_MINUTE: must be 0 (off) or positive"))
+	}
+	if c.MailWorkers < 1 {
+		errs = append(errs, errors.New("MAIL_WORKERS: must be at least 1"))
+	}
+	return errs
+}
+
+// LogValue prints the configuration with secrets masked.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("database_url", redactURL(c.DatabaseURL)),
+		slog.String("http_addr", c.HTTPAddr),
+		slog.String("base_url", c.BaseURL),
+		slog.String("smtp_host", c.SMTPHost),
+		slog.Int("smtp_port", c.SMTPPort),
+		slog.String("smtp_username", c.SMTPUsername),
+		slog.Bool("smtp_password_set", c.SMTPPassword != ""),
+		slog.String("smtp_tls", c.SMTPTLS),
+		slog.String("mail_from", c.MailFrom),
+		slog.Int("rate_limit_per_minute", c.RateLimitPerMinute),
+		slog.Int("mail_workers", c.MailWorkers),
+		slog.Float64("mail_rate_per_second", c.MailRatePerSecond),
+		slog.Bool("trust_proxy", c.TrustProxy),
+	)
+}
+
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func intEnv(key string, def int, errs *[]error) int {
+	v := os.Getenv(key)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		*errs = append(*errs, fmt.Errorf("%s: %q is not a whole number", key, v))
+	}
+	return n
+}
+
+func floatEnv(key string, def float64, errs *[]error) float64 {
+	v := os.Getenv(key)
+	if v == "" {
+		return def
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f < 0 {
+		*errs = append(*errs, fmt.Errorf("%s: %q is not a non-negative number", key, v))
+	}
+	return f
+}

@@ -1,0 +1,170 @@
+// Package db owns the connection pool, the one transaction helper and the
+// schema migrations of fachtag.
+package db
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/golang-migrate/migrate/v4"
+	_ "github.com/golang-migrate/migrate/v4/database/pgx/v5" // registers pgx5://
+	"github.com/golang-migrate/migrate/v4/source/iofs"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/fachtag/fachtag/migrations"
+)
+
+// Open connects a pool and checks that the server answers.
+func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
+	}
+	if cfg.MaxConns < 16 {
+		cfg.MaxConns = 16
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect: %w", err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := pool.Ping(pingCtx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("ping database: %w", err)
+	}
+	return pool, nil
+}
+
+// Transact runs fn in a transaction, commits when fn returns nil and rolls
+// back otherwise. Serialization failures and deadlocks are retried, so fn
+// must be safe to run more than once.
+func Transact(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) error) error {
+	const attempts = 5
+	var err error
+	for i := 0; i < attempts; i++ {
+		err = transactOnce(ctx, pool, fn)
+		if !retryable(err) {
+			return err
+		}
+		time.Sleep(time.Duration(i+1) * 5 * time.Millisecond)
+	}
+	return err
+}
+
+func transactOnce(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) error) (err error) {
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback(context.WithoutCancel(ctx))
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+func retryable(err error) bool {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return false
+	}
+	return pgErr.Code == "40001" || pgErr.Code == "40P01"
+}
+
+// IsUniqueViolation reports whether err is a unique violation of the named
+// constraint or index.
+func IsUniqueViolation(err error, constraint string) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == constraint
+}
+
+// IsCheckViolation reports whether err violates the named CHECK constraint.
+func IsCheckViolation(err error, constraint string) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "23514" && pgErr.ConstraintName == constraint
+}
+
+// Migrate brings the schema to the newest version.
+func Migrate(url string) error {
+	m, err := newMigrate(url)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	if err := m.Up(); err != nil && !errors.Is(err, migrate.ErrNoChange) {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// SchemaCurrent reports an error unless the database has every migration
+// applied and none is half-done.
+func SchemaCurrent(ctx context.Context, pool *pgxpool.Pool) error {
+	var version int64
+	var dirty bool
+	err := pool.QueryRow(ctx, `SELECT version, dirty FROM schema_migrations`).Scan(&version, &dirty)
+	if err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	want, err := LatestVersion()
+	if err != nil {
+		return err
+	}
+	if dirty || uint(version) != want {
+		return fmt.Errorf("schema at version %d (dirty=%v), want %d", version, dirty, want)
+	}
+	return nil
+}
+
+// LatestVersion is the newest migration's version number.
+func LatestVersion() (uint, error) {
+	src, err := iofs.New(migrations.FS, ".")
+	if err != nil {
+		return 0, err
+	}
+	defer src.Close()
+	v, err := src.First()
+	if err != nil {
+		return 0, err
+	}
+	for {
+		next, err := src.Next(v)
+		if err != nil {
+			return v, nil
+		}
+		v = next
+	}
+}
+
+func newMigrate(url string) (*migrate.Migrate, error) {
+	src, err := iofs.New(migrations.FS, ".")
+	if err != nil {
+		return nil, fmt.Errorf("read migrations: %w", err)
+	}
+	m, err := migrate.NewWithSourceInstance("iofs", src, pgx5URL(url))
+	if err != nil {
+		return nil, fmt.Errorf("open migrations: %w", err)
+	}
+	return m, nil
+}
+
+// pgx5URL turns a postgres:// URL into the scheme golang-migrate's pgx v5
+// driver registers. Key=value connection strings are not supported there.
+func pgx5URL(url string) string {
+	for _, prefix := range []string{"postgres://", "postgresql://"} {
+		if strings.HasPrefix(url, prefix) {
+			return "pgx5://" + strings.TrimPrefix(url, prefix)
+		}
+	}
+	return url
+}

@@ -1,0 +1,233 @@
+package event
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// ErrNotFound means no event has the slug or id.
+var ErrNotFound = errors.New("event not found")
+
+// Querier is what both a pool and a transaction offer.
+type Querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// Event is an event with its slots and workshops as stored.
+type Event struct {
+	ID            int64
+	Slug          string
+	Title         string
+	Description   string
+	Organiser     Organiser
+	Timezone      string
+	StartsAt      time.Time
+	EndsAt        time.Time
+	Venue         Venue
+	Capacity      int
+	Confirmed     int
+	Languages     []string
+	Registration  Registration
+	RetentionDays int
+	Status        string
+	Programme     []Item
+	Questions     []Question
+	Slots         []Slot
+	Workshops     []Workshop
+}
+
+// Slot is a stored slot.
+type Slot struct {
+	ID       int64
+	Key      string
+	Title    string
+	StartsAt time.Time
+	EndsAt   time.Time
+}
+
+// Workshop is a stored workshop with its live seat count.
+type Workshop struct {
+	ID              int64
+	Key             string
+	SlotID          int64
+	SlotKey         string
+	Title           string
+	Description     string
+	Hosts           []string
+	Room            string
+	Capacity        int
+	MinParticipants int
+	Topic           string
+	Taken           int
+	Waiting         int
+}
+
+// SeatsLeft is how many seats can still be booked.
+func (w Workshop) SeatsLeft() int { return max(w.Capacity-w.Taken, 0) }
+
+// SeatsLeft is how many event seats can still be booked.
+func (e *Event) SeatsLeft() int { return max(e.Capacity-e.Confirmed, 0) }
+
+// Location is the event's time zone, Europe/Berlin if it cannot be loaded.
+func (e *Event) Location() *time.Location {
+	if loc, err := time.LoadLocation(e.Timezone); err == nil {
+		return loc
+	}
+	loc, _ := time.LoadLocation("Europe/Berlin")
+	return loc
+}
+
+// Workshop returns the workshop with the key.
+func (e *Event) Workshop(key string) (Workshop, bool) {
+	for _, w := range e.Workshops {
+		if w.Key == key {
+			return w, true
+		}
+	}
+	return Workshop{}, false
+}
+
+// Slot returns the slot with the key.
+func (e *Event) Slot(key string) (Slot, bool) {
+	for _, s := range e.Slots {
+		if s.Key == key {
+			return s, true
+		}
+	}
+	return Slot{}, false
+}
+
+// WorkshopsIn lists the workshops of a slot in the organiser's order.
+func (e *Event) WorkshopsIn(slotKey string) []Workshop {
+	var ws []Workshop
+	for _, w := range e.Workshops {
+		if w.SlotKey == slotKey {
+			ws = append(ws, w)
+		}
+	}
+	return ws
+}
+
+// OpenAt reports whether sign-ups are accepted at time now.
+func (e *Event) OpenAt(now time.Time) bool {
+	if e.Status != StatusOpen {
+		return false
+	}
+	r := e.Registration
+	return (r.OpensAt == nil || !now.Before(*r.OpensAt)) && (r.ClosesAt == nil || now.Before(*r.ClosesAt))
+}
+
+const selectEvent = `
+SELECT id, slug, title, description, organiser_name, organiser_email, timezone,
+       starts_at, ends_at, venue_name, venue_address, capacity, confirmed, languages,
+       reg_mode, opens_at, closes_at, max_preferences, allow_unlisted, retention_days,
+       status, programme, questions
+FROM events`
+
+// Load reads an event by slug with its slots and workshops.
+func Load(ctx context.Context, q Querier, slug string) (*Event, error) {
+	return load(ctx, q, selectEvent+` WHERE slug = $1`, slug)
+}
+
+// LoadByID reads an event by id with its slots and workshops.
+func LoadByID(ctx context.Context, q Querier, id int64) (*Event, error) {
+	return load(ctx, q, selectEvent+` WHERE id = $1`, id)
+}
+
+func load(ctx context.Context, q Querier, sql string, arg any) (*Event, error) {
+	var e Event
+	var programme, questions []byte
+	err := q.QueryRow(ctx, sql, arg).Scan(&e.ID, &e.Slug, &e.Title, &e.Description,
+		&e.Organiser.Name, &e.Organiser.Email, &e.Timezone, &e.StartsAt, &e.EndsAt,
+		&e.Venue.Name, &e.Venue.Address, &e.Capacity, &e.Confirmed, &e.Languages,
+		&e.Registration.Mode, &e.Registration.OpensAt, &e.Registration.ClosesAt,
+		&e.Registration.MaxPreferences, &e.Registration.AllowUnlisted, &e.RetentionDays,
+		&e.Status, &programme, &questions)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load event: %w", err)
+	}
+	if err := json.Unmarshal(programme, &e.Programme); err != nil {
+		return nil, fmt.Errorf("decode programme: %w", err)
+	}
+	if err := json.Unmarshal(questions, &e.Questions); err != nil {
+		return nil, fmt.Errorf("decode questions: %w", err)
+	}
+	if e.Slots, err = loadSlots(ctx, q, e.ID); err != nil {
+		return nil, err
+	}
+	if e.Workshops, err = loadWorkshops(ctx, q, e.ID); err != nil {
+		return nil, err
+	}
+	return &e, nil
+}
+
+const selectSlots = `
+SELECT id, key, title, starts_at, ends_at FROM slots
+WHERE event_id = $1 ORDER BY starts_at, position, key`
+
+func loadSlots(ctx context.Context, q Querier, eventID int64) ([]Slot, error) {
+	rows, _ := q.Query(ctx, selectSlots, eventID)
+	slots, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Slot, error) {
+		var s Slot
+		err := r.Scan(&s.ID, &s.Key, &s.Title, &s.StartsAt, &s.EndsAt)
+		return s, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load slots: %w", err)
+	}
+	return slots, nil
+}
+
+const selectWorkshops = `
+SELECT w.id, w.key, w.slot_id, s.key, w.title, w.description, w.hosts, w.room,
+       w.capacity, w.min_participants, w.topic, w.taken,
+       (SELECT count(*) FROM bookings b WHERE b.workshop_id = w.id AND b.status = 'waitlisted')
+FROM workshops w JOIN slots s ON s.id = w.slot_id
+WHERE w.event_id = $1 ORDER BY s.starts_at, s.position, w.position, w.key`
+
+func loadWorkshops(ctx context.Context, q Querier, eventID int64) ([]Workshop, error) {
+	rows, _ := q.Query(ctx, selectWorkshops, eventID)
+	ws, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Workshop, error) {
+		var w Workshop
+		err := r.Scan(&w.ID, &w.Key, &w.SlotID, &w.SlotKey, &w.Title, &w.Description, &w.Hosts,
+			&w.Room, &w.Capacity, &w.MinParticipants, &w.Topic, &w.Taken, &w.Waiting)
+		return w, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load workshops: %w", err)
+	}
+	return ws, nil
+}
+
+// ListOpen lists the events whose status is open, soonest first, without
+// their slots and workshops.
+func ListOpen(ctx context.Context, q Querier) ([]*Event, error) {
+	rows, err := q.Query(ctx, `SELECT slug FROM events WHERE status = 'open' AND ends_at > now() ORDER BY starts_at LIMIT 100`)
+	if err != nil {
+		return nil, fmt.Errorf("list events: %w", err)
+	}
+	slugs, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("list events: %w", err)
+	}
+	events := make([]*Event, 0, len(slugs))
+	for _, slug := range slugs {
+		ev, err := Load(ctx, q, slug)
+		if err != nil {
+			return nil, err
+		}
+		events = append(events, ev)
+	}
+	return events, nil
+}

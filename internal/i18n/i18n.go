@@ -1,0 +1,52 @@
+// Package i18n holds the German and English texts that fachtag shows to
+// people, and picks a language from a request.
+package i18n
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Languages fachtag speaks; the first is the default.
+var Languages = []string{"de", "en"}
+
+// Normalize returns lang if supported, else German.
+func Normalize(lang string) string {
+	if lang == "en" {
+		return "en"
+	}
+	return "de"
+}
+
+// FromAcceptLanguage picks the first supported language of an
+// Accept-Language header, German if none is.
+func FromAcceptLanguage(header string) string {
+	for _, part := range strings.Split(header, ",") {
+		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
+		base := strings.SplitN(tag, "-", 2)[0]
+		if base == "de" || base == "en" {
+			return base
+		}
+	}
+	return "de"
+}
+
+// T returns the text for key in lang, formatted with args. A missing key
+// returns the key itself so a gap shows up instead of an empty string.
+func T(lang, key string, args ...any) string {
+	texts, ok := catalog[key]
+	if !ok {
+		return key
+	}
+	s := texts[0]
+	if lang == "en" {
+		s = texts[1]
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(s, args...)
+	}
+	return s
+}
+
+// Has reports whether key is in the catalog.
+func Has(key string) bool { _, ok := catalog[key]; return ok }

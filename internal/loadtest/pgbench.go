@@ -1,0 +1,75 @@
+package loadtest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// The bare seat transaction: what a sign-up must do in the database at the
+// least — take an event seat and a workshop seat under their guards and
+// record the booking — without HTTP, JSON, validation, tokens or mail.
+const pgbenchSetup = `
+DROP TABLE IF EXISTS pgbench_seat_events, pgbench_seat_workshops, pgbench_seat_bookings;
+CREATE TABLE pgbench_seat_events (id int PRIMARY KEY, capacity int, confirmed int CHECK (confirmed <= capacity));
+CREATE TABLE pgbench_seat_workshops (id int PRIMARY KEY, capacity int, taken int CHECK (taken <= capacity));
+CREATE TABLE pgbench_seat_bookings (id bigserial PRIMARY KEY, workshop int, created_at timestamptz DEFAULT now());
+INSERT INTO pgbench_seat_events VALUES (1, 2000000000, 0);
+INSERT INTO pgbench_seat_workshops SELECT g, 2000000000, 0 FROM generate_series(1, %d) g;`
+
+const pgbenchScript = `\set w random(1, %d)
+BEGIN;
+UPDATE pgbench_seat_events SET confirmed = confirmed + 1 WHERE id = 1 AND confirmed < capacity;
+UPDATE pgbench_seat_workshops SET taken = taken + 1 WHERE id = :w AND taken < capacity;
+INSERT INTO pgbench_seat_bookings (workshop) VALUES (:w);
+END;
+`
+
+const pgbenchTeardown = `DROP TABLE IF EXISTS pgbench_seat_events, pgbench_seat_workshops, pgbench_seat_bookings`
+
+var tpsLine = regexp.MustCompile(`tps = ([0-9.]+)`)
+
+func runPgbench(ctx context.Context, pool *pgxpool.Pool, o Options, rep *Report) error {
+	bin, err := findPgbench()
+	if err != nil {
+		return err
+	}
+	if _, err := pool.Exec(ctx, fmt.Sprintf(pgbenchSetup, o.Workshops)); err != nil {
+		return fmt.Errorf("pgbench setup: %w", err)
+	}
+	defer pool.Exec(context.WithoutCancel(ctx), pgbenchTeardown)
+	script := filepath.Join(os.TempDir(), fmt.Sprintf("fachtag-seat-%d.sql", os.Getpid()))
+	if err := os.WriteFile(script, []byte(fmt.Sprintf(pgbenchScript, o.Workshops)), 0o600); err != nil {
+		return err
+	}
+	defer os.Remove(script)
+	secs := strconv.Itoa(int(o.PgbenchTime.Seconds()))
+	cmd := exec.CommandContext(ctx, bin, "-n", "-c", strconv.Itoa(o.Clients), "-j", "2", "-T", secs, "-f", script, o.DatabaseURL)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("pgbench: %w\n%s", err, out)
+	}
+	m := tpsLine.FindSubmatch(out)
+	if m == nil {
+		return fmt.Errorf("pgbench printed no tps:\n%s", out)
+	}
+	rep.PgbenchTPS, _ = strconv.ParseFloat(string(m[1]), 64)
+	return nil
+}
+
+func findPgbench() (string, error) {
+	if p, err := exec.LookPath("pgbench"); err == nil {
+		return p, nil
+	}
+	matches, _ := filepath.Glob("/usr/lib/postgresql/*/bin/pgbench")
+	if len(matches) == 0 {
+		return "", fmt.Errorf("pgbench not found (apt-get install postgresql-client)")
+	}
+	return matches[len(matches)-1], nil
+}

@@ -1,0 +1,218 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/fachtag/fachtag/internal/booking"
+	"github.com/fachtag/fachtag/internal/i18n"
+)
+
+const maxJSONBytes = 64 << 10
+
+func (s *Server) apiRoutes(r chi.Router) {
+	r.Use(noStore)
+	r.Get("/openapi.json", s.openAPI)
+	r.Get("/events/{slug}", s.api(s.apiEvent))
+	r.With(s.limit).Post("/events/{slug}/registrations", s.api(s.apiRegister))
+	r.With(s.limit).Post("/events/{slug}/link", s.api(s.apiResendLink))
+	r.Get("/registrations/{token}", s.api(s.apiRegistration))
+	r.With(s.limit).Delete("/registrations/{token}", s.api(s.apiCancel))
+	r.With(s.limit).Put("/registrations/{token}/bookings/{slot}", s.api(s.apiSwap))
+	r.NotFound(s.api(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusMethodNotAllowed, apiError{Error: apiErrorBody{Code: "method_not_allowed",
+			Message: i18n.T(requestLang(r), "err.not_found")}})
+	})
+}
+
+// api adapts a JSON handler that returns an error.
+func (s *Server) api(h func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.fail(w, r, err)
+		}
+	}
+}
+
+func (s *Server) apiEvent(w http.ResponseWriter, r *http.Request) error {
+	ev, err := s.publicEvent(r.Context(), chi.URLParam(r, "slug"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, eventJSON(ev, time.Now()))
+	return nil
+}
+
+func (s *Server) apiRegister(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	slug := chi.URLParam(r, "slug")
+	return s.idempotent(w, r, "register:"+slug, body, func() (int, any, error) {
+		var req booking.Request
+		if err := decodeJSON(body, &req); err != nil {
+			return 0, nil, err
+		}
+		if req.Language == "" {
+			req.Language = requestLang(r)
+		}
+		reg, token, err := s.book.Register(r.Context(), slug, req)
+		if err != nil {
+			return 0, nil, langError{err, i18n.Normalize(req.Language)}
+		}
+		return http.StatusCreated, s.registrationJSON(reg, token), nil
+	})
+}
+
+// langError carries the participant's language to the error response.
+type langError struct {
+	error
+	lang string
+}
+
+func (e langError) Unwrap() error { return e.error }
+
+func (s *Server) apiRegistration(w http.ResponseWriter, r *http.Request) error {
+	token := chi.URLParam(r, "token")
+	reg, err := s.book.Get(r.Context(), token)
+	if err != nil {
+		return tokenError(err)
+	}
+	writeJSON(w, http.StatusOK, s.registrationJSON(reg, token))
+	return nil
+}
+
+func (s *Server) apiCancel(w http.ResponseWriter, r *http.Request) error {
+	token := chi.URLParam(r, "token")
+	reg, err := s.book.Cancel(r.Context(), token)
+	if err != nil {
+		return tokenError(err)
+	}
+	writeJSON(w, http.StatusOK, s.registrationJSON(reg, token))
+	return nil
+}
+
+type swapRequest struct {
+	Workshop string `json:"workshop"`
+}
+
+func (s *Server) apiSwap(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	var req swapRequest
+	if err := decodeJSON(body, &req); err != nil {
+		return err
+	}
+	token := chi.URLParam(r, "token")
+	reg, err := s.book.Swap(r.Context(), token, chi.URLParam(r, "slot"), req.Workshop)
+	if err != nil {
+		return tokenError(err)
+	}
+	writeJSON(w, http.StatusOK, s.registrationJSON(reg, token))
+	return nil
+}
+
+type linkRequest struct {
+	Email string `json:"email"`
+}
+
+// apiResendLink always answers 202 for a plausible address: whether it is
+// registered stays secret.
+func (s *Server) apiResendLink(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	var req linkRequest
+	if err := decodeJSON(body, &req); err != nil {
+		return err
+	}
+	if !plausibleEmail(req.Email) {
+		return &booking.ValidationError{Fields: map[string]booking.FieldError{"email": {Key: "err.email"}}}
+	}
+	if err := s.book.ResendLink(r.Context(), chi.URLParam(r, "slug"), req.Email); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusAccepted, map[string]string{"status": "accepted"})
+	return nil
+}
+
+func tokenError(err error) error {
+	if errors.Is(err, booking.ErrNotFound) {
+		return errLinkNotFound
+	}
+	return err
+}
+
+func plausibleEmail(s string) bool {
+	a, err := mail.ParseAddress(strings.TrimSpace(s))
+	return err == nil && a.Address == strings.TrimSpace(s)
+}
+
+// readBody reads at most maxJSONBytes.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBytes))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return nil, errTooLarge
+	}
+	if err != nil {
+		return nil, &malformedError{detail: "could not read body"}
+	}
+	return body, nil
+}
+
+// decodeJSON decodes exactly one JSON object into v, naming the field of
+// any type mismatch and refusing unknown fields (usually typos).
+func decodeJSON(body []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil && dec.More() {
+		err = errors.New("unexpected data after the JSON object")
+	}
+	if err == nil {
+		return nil
+	}
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.EOF):
+		return &malformedError{detail: "empty body"}
+	case errors.As(err, &syn):
+		return &malformedError{detail: fmt.Sprintf("syntax error at byte %d", syn.Offset)}
+	case errors.As(err, &typ):
+		return &malformedError{field: typ.Field, detail: fmt.Sprintf("%s must be %s, not %s", typ.Field, jsonType(typ.Type.Kind().String()), typ.Value)}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return &malformedError{field: field, detail: "unknown field " + field}
+	}
+	return &malformedError{detail: err.Error()}
+}
+
+func jsonType(kind string) string {
+	switch kind {
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "map", "struct":
+		return "an object"
+	case "slice":
+		return "an array"
+	}
+	return "a number"
+}

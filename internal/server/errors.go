@@ -1,0 +1,163 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/fachtag/fachtag/internal/booking"
+	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/i18n"
+)
+
+// Errors of the HTTP layer itself.
+var (
+	errNotFound     = errors.New("not found")
+	errLinkNotFound = errors.New("personal link not found")
+	errRateLimited  = errors.New("rate limited")
+	errTooLarge     = errors.New("request body too large")
+	errIdemMismatch = errors.New("idempotency key reused with another body")
+	errIdemBusy     = errors.New("idempotency key in progress")
+)
+
+// malformedError is a body that is not the JSON we expect.
+type malformedError struct {
+	field  string
+	detail string
+}
+
+func (e *malformedError) Error() string { return "malformed request: " + e.detail }
+
+// problem is how an error is shown: status, stable code, message key.
+type problem struct {
+	status int
+	code   string
+	key    string
+}
+
+// classify maps every error to its response. It is the one place where
+// domain errors meet HTTP status codes.
+func classify(err error) problem {
+	var verr *booking.ValidationError
+	var merr *malformedError
+	switch {
+	case errors.As(err, &verr):
+		return problem{http.StatusUnprocessableEntity, "invalid", "err.invalid"}
+	case errors.As(err, &merr):
+		return problem{http.StatusBadRequest, "malformed", "err.malformed"}
+	case errors.Is(err, errLinkNotFound):
+		return problem{http.StatusNotFound, "not_found", "err.link_not_found"}
+	case errors.Is(err, booking.ErrNotFound), errors.Is(err, event.ErrNotFound), errors.Is(err, errNotFound):
+		return problem{http.StatusNotFound, "not_found", "err.not_found"}
+	case errors.Is(err, booking.ErrClosed):
+		return problem{http.StatusGone, "registration_closed", "err.closed"}
+	case errors.Is(err, booking.ErrSwapClosed):
+		return problem{http.StatusGone, "changes_closed", "err.swap_closed"}
+	case errors.Is(err, booking.ErrDuplicate):
+		return problem{http.StatusConflict, "email_registered", "err.duplicate"}
+	case errors.Is(err, booking.ErrCancelled):
+		return problem{http.StatusConflict, "cancelled", "err.cancelled"}
+	case errors.Is(err, booking.ErrNotConfirmed):
+		return problem{http.StatusConflict, "not_confirmed", "err.not_confirmed"}
+	case errors.Is(err, errRateLimited):
+		return problem{http.StatusTooManyRequests, "rate_limited", "err.rate_limited"}
+	case errors.Is(err, errTooLarge):
+		return problem{http.StatusRequestEntityTooLarge, "too_large", "err.too_large"}
+	case errors.Is(err, errIdemMismatch):
+		return problem{http.StatusUnprocessableEntity, "idempotency_key_reused", "err.idempotency"}
+	case errors.Is(err, errIdemBusy):
+		return problem{http.StatusConflict, "idempotency_key_in_progress", "err.in_progress"}
+	}
+	return problem{http.StatusInternalServerError, "internal", "err.internal"}
+}
+
+// apiError is the JSON error body of the API contract.
+type apiError struct {
+	Error apiErrorBody `json:"error"`
+}
+
+type apiErrorBody struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+// fail answers a request with err: JSON under /api/, a page elsewhere.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status, body := s.errorResponse(r, err)
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		writeJSON(w, status, body)
+		return
+	}
+	s.render(w, r, status, "error", i18n.T(requestLang(r), "error.title"), body.Error.Message)
+}
+
+// errorResponse is the status and API error body for err, in the
+// participant's language when the request named one.
+func (s *Server) errorResponse(r *http.Request, err error) (int, apiError) {
+	lang := requestLang(r)
+	var le langError
+	if errors.As(err, &le) {
+		lang = le.lang
+	}
+	p := classify(err)
+	if p.status == http.StatusInternalServerError {
+		s.log.Error("request failed", "method", r.Method, "path", redactPath(r.URL.Path), "err", err)
+	}
+	msg := i18n.T(lang, p.key)
+	var merr *malformedError
+	if errors.As(err, &merr) {
+		msg = i18n.T(lang, p.key, merr.detail)
+	}
+	return p.status, apiError{Error: apiErrorBody{Code: p.code, Message: msg, Fields: fieldMessages(err, lang)}}
+}
+
+// fieldMessages says in lang what is wrong with each field.
+func fieldMessages(err error, lang string) map[string]string {
+	var verr *booking.ValidationError
+	var merr *malformedError
+	switch {
+	case errors.As(err, &verr):
+		out := make(map[string]string, len(verr.Fields))
+		for field, fe := range verr.Fields {
+			out[field] = i18n.T(lang, fe.Key, fe.Args...)
+		}
+		return out
+	case errors.As(err, &merr) && merr.field != "":
+		return map[string]string{merr.field: merr.detail}
+	}
+	return nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(true)
+	_ = enc.Encode(v)
+}
+
+// redactPath keeps personal tokens out of logs.
+func redactPath(p string) string {
+	for _, prefix := range []string{"/r/", "/api/v1/registrations/"} {
+		if rest, ok := strings.CutPrefix(p, prefix); ok {
+			if i := strings.IndexByte(rest, '/'); i >= 0 {
+				return prefix + "…" + rest[i:]
+			}
+			return prefix + "…"
+		}
+	}
+	return p
+}
+
+// requestLang is ?lang= if given, else the browser's language.
+func requestLang(r *http.Request) string {
+	if l := r.URL.Query().Get("lang"); l != "" {
+		return i18n.Normalize(l)
+	}
+	return i18n.FromAcceptLanguage(r.Header.Get("Accept-Language"))
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

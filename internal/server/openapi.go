@@ -1,0 +1,176 @@
+package server
+
+import (
+	"net/http"
+	"reflect"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/fachtag/fachtag/internal/booking"
+)
+
+// The OpenAPI description is generated from the Go types the handlers
+// encode and decode, so it cannot drift from them. Operations are listed
+// here beside the routes in apiRoutes.
+
+type operation struct {
+	method, path, summary string
+	params                []string // path parameters
+	request               any
+	responses             map[int]any // status → body type (nil: error body)
+	header                string      // optional request header
+}
+
+var operations = []operation{
+	{method: "get", path: "/api/v1/events/{slug}", summary: "Event with slots, workshops and seats left",
+		params: []string{"slug"}, responses: map[int]any{200: EventJSON{}, 404: nil}},
+	{method: "post", path: "/api/v1/events/{slug}/registrations", summary: "Register for an event (booking phase: choices; wish phase: preferences)",
+		params: []string{"slug"}, request: booking.Request{}, header: "Idempotency-Key",
+		responses: map[int]any{201: RegistrationJSON{}, 400: nil, 404: nil, 409: nil, 410: nil, 413: nil, 422: nil, 429: nil}},
+	{method: "post", path: "/api/v1/events/{slug}/link", summary: "Mail the personal link again (answers 202 whether or not the address is registered)",
+		params: []string{"slug"}, request: linkRequest{}, responses: map[int]any{202: map[string]string{}, 400: nil, 404: nil, 422: nil, 429: nil}},
+	{method: "get", path: "/api/v1/registrations/{token}", summary: "Current state of a registration",
+		params: []string{"token"}, responses: map[int]any{200: RegistrationJSON{}, 404: nil}},
+	{method: "delete", path: "/api/v1/registrations/{token}", summary: "Cancel a registration; waiting lists are promoted before it returns",
+		params: []string{"token"}, responses: map[int]any{200: RegistrationJSON{}, 404: nil, 410: nil, 429: nil}},
+	{method: "put", path: "/api/v1/registrations/{token}/bookings/{slot}", summary: "Swap to another workshop, or join its waiting list when full",
+		params: []string{"token", "slot"}, request: swapRequest{},
+		responses: map[int]any{200: RegistrationJSON{}, 400: nil, 404: nil, 409: nil, 410: nil, 422: nil, 429: nil}},
+}
+
+var (
+	specOnce sync.Once
+	specDoc  map[string]any
+)
+
+func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
+	specOnce.Do(func() { specDoc = buildSpec() })
+	writeJSON(w, http.StatusOK, specDoc)
+}
+
+func buildSpec() map[string]any {
+	g := &schemaGen{defs: map[string]any{}}
+	errRef := g.schema(reflect.TypeOf(apiError{}))
+	paths := map[string]any{}
+	for _, op := range operations {
+		item, _ := paths[op.path].(map[string]any)
+		if item == nil {
+			item = map[string]any{}
+			paths[op.path] = item
+		}
+		item[op.method] = g.operation(op, errRef)
+	}
+	return map[string]any{
+		"openapi": "3.1.0",
+		"info": map[string]any{"title": "fachtag API", "version": "1",
+			"description": "Registration desk for Fachtage. Errors are {\"error\": {\"code\", \"message\", \"fields\"}}."},
+		"paths":      paths,
+		"components": map[string]any{"schemas": g.defs},
+	}
+}
+
+func (g *schemaGen) operation(op operation, errRef any) map[string]any {
+	params := []any{}
+	for _, p := range op.params {
+		params = append(params, map[string]any{"name": p, "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
+	}
+	if op.header != "" {
+		params = append(params, map[string]any{"name": op.header, "in": "header", "required": false, "schema": map[string]any{"type": "string", "maxLength": 255}})
+	}
+	responses := map[string]any{}
+	for status, body := range op.responses {
+		schema := errRef
+		if body != nil {
+			schema = g.schema(reflect.TypeOf(body))
+		}
+		responses[itoa(status)] = map[string]any{"description": http.StatusText(status),
+			"content": map[string]any{"application/json": map[string]any{"schema": schema}}}
+	}
+	out := map[string]any{"summary": op.summary, "parameters": params, "responses": responses}
+	if op.request != nil {
+		out["requestBody"] = map[string]any{"required": true,
+			"content": map[string]any{"application/json": map[string]any{"schema": g.schema(reflect.TypeOf(op.request))}}}
+	}
+	return out
+}
+
+// schemaGen turns Go types into JSON Schema, named structs as $refs.
+type schemaGen struct {
+	defs map[string]any
+}
+
+var timeType = reflect.TypeOf(time.Time{})
+
+func (g *schemaGen) schema(t reflect.Type) any {
+	switch {
+	case t == timeType:
+		return map[string]any{"type": "string", "format": "date-time"}
+	case t.Kind() == reflect.Pointer:
+		return g.schema(t.Elem())
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return map[string]any{"type": "string"}
+	case reflect.Bool:
+		return map[string]any{"type": "boolean"}
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		return map[string]any{"type": "integer"}
+	case reflect.Float64:
+		return map[string]any{"type": "number"}
+	case reflect.Slice:
+		return map[string]any{"type": "array", "items": g.schema(t.Elem())}
+	case reflect.Map:
+		return map[string]any{"type": "object", "additionalProperties": g.schema(t.Elem())}
+	case reflect.Struct:
+		return g.ref(t)
+	}
+	return map[string]any{}
+}
+
+func (g *schemaGen) ref(t reflect.Type) any {
+	name := t.Name()
+	if name == "" {
+		return g.object(t)
+	}
+	if _, done := g.defs[name]; !done {
+		g.defs[name] = nil // placeholder against recursion
+		g.defs[name] = g.object(t)
+	}
+	return map[string]any{"$ref": "#/components/schemas/" + name}
+}
+
+func (g *schemaGen) object(t reflect.Type) map[string]any {
+	props := map[string]any{}
+	var required []string
+	g.fields(t, props, &required)
+	out := map[string]any{"type": "object", "properties": props}
+	if len(required) > 0 {
+		out["required"] = required
+	}
+	return out
+}
+
+func (g *schemaGen) fields(t reflect.Type, props map[string]any, required *[]string) {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if f.Anonymous && name == "" {
+			g.fields(f.Type, props, required)
+			continue
+		}
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		props[name] = g.schema(f.Type)
+		if !strings.Contains(opts, "omitempty") && f.Type.Kind() != reflect.Pointer {
+			*required = append(*required, name)
+		}
+	}
+}

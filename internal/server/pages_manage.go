@@ -1,0 +1,163 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/fachtag/fachtag/internal/booking"
+	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/i18n"
+	"github.com/fachtag/fachtag/internal/mail"
+)
+
+type manageView struct {
+	Event     *event.Event
+	Reg       *booking.Registration
+	Token     string
+	Notice    string
+	Error     string
+	CanSwap   bool
+	CanCancel bool
+}
+
+// registration resolves the personal link of the URL.
+func (s *Server) registration(r *http.Request) (*booking.Registration, *event.Event, error) {
+	reg, err := s.book.Get(r.Context(), chi.URLParam(r, "token"))
+	if errors.Is(err, booking.ErrNotFound) {
+		return nil, nil, errLinkNotFound
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	ev, err := event.LoadByID(r.Context(), s.pool, reg.EventID)
+	return reg, ev, err
+}
+
+var notices = map[string]string{"1": "manage.welcome", "swapped": "manage.swapped", "cancelled": "manage.cancelled"}
+
+func (s *Server) managePage(w http.ResponseWriter, r *http.Request) error {
+	return s.showManage(w, r, http.StatusOK, "")
+}
+
+func (s *Server) showManage(w http.ResponseWriter, r *http.Request, status int, errMsg string) error {
+	reg, ev, err := s.registration(r)
+	if err != nil {
+		return err
+	}
+	lang := requestLang(r)
+	now := time.Now()
+	view := manageView{Event: ev, Reg: reg, Token: chi.URLParam(r, "token"), Error: errMsg,
+		CanSwap:   ev.OpenAt(now) && reg.Status == booking.StatusConfirmed,
+		CanCancel: reg.Status != booking.StatusCancelled && now.Before(ev.StartsAt)}
+	for _, param := range []string{r.URL.Query().Get("welcome"), r.URL.Query().Get("done")} {
+		if key, ok := notices[param]; ok && errMsg == "" {
+			view.Notice = i18n.T(lang, key)
+		}
+	}
+	s.render(w, r, status, "manage", i18n.T(lang, "manage.title"), view)
+	return nil
+}
+
+func (s *Server) manageSwap(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		return errTooLarge
+	}
+	token := chi.URLParam(r, "token")
+	_, err := s.book.Swap(r.Context(), token, r.PostForm.Get("slot"), r.PostForm.Get("workshop"))
+	return s.afterChange(w, r, token, "swapped", err)
+}
+
+func (s *Server) manageCancel(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		return errTooLarge
+	}
+	token := chi.URLParam(r, "token")
+	if r.PostForm.Get("confirm") != "yes" {
+		return s.showManage(w, r, http.StatusUnprocessableEntity, i18n.T(requestLang(r), "manage.confirm_needed"))
+	}
+	_, err := s.book.Cancel(r.Context(), token)
+	return s.afterChange(w, r, token, "cancelled", err)
+}
+
+// afterChange redirects after a successful change (so a reload does not
+// repeat it) and shows the manage page with the reason otherwise.
+func (s *Server) afterChange(w http.ResponseWriter, r *http.Request, token, done string, err error) error {
+	lang := requestLang(r)
+	if err == nil {
+		http.Redirect(w, r, "/r/"+token+"?done="+done+"&lang="+lang, http.StatusSeeOther)
+		return nil
+	}
+	if errors.Is(err, booking.ErrNotFound) {
+		return errLinkNotFound
+	}
+	p := classify(err)
+	if p.status == http.StatusInternalServerError {
+		return err
+	}
+	msg := i18n.T(lang, p.key)
+	for _, m := range fieldMessages(err, lang) {
+		msg = m
+	}
+	return s.showManage(w, r, p.status, msg)
+}
+
+func (s *Server) calendar(w http.ResponseWriter, r *http.Request) error {
+	reg, ev, err := s.registration(r)
+	if err != nil {
+		return err
+	}
+	var bookings []mail.Booking
+	for _, b := range reg.Bookings {
+		bookings = append(bookings, mail.Booking{Slot: b.Slot, Workshop: b.Workshop, Status: b.Status, Position: b.WaitlistPosition})
+	}
+	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+ev.Slug+`.ics"`)
+	_, err = w.Write(mail.Calendar(ev, reg.ID, bookings))
+	return err
+}
+
+type resendView struct {
+	Event  *event.Event
+	Email  string
+	Errors map[string]string
+	Done   bool
+}
+
+func (s *Server) resendForm(w http.ResponseWriter, r *http.Request) error {
+	ev, err := s.publicEvent(r.Context(), chi.URLParam(r, "slug"))
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "resend", i18n.T(requestLang(r), "resend.title"), resendView{Event: ev})
+	return nil
+}
+
+func (s *Server) resendSubmit(w http.ResponseWriter, r *http.Request) error {
+	ev, err := s.publicEvent(r.Context(), chi.URLParam(r, "slug"))
+	if err != nil {
+		return err
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		return errTooLarge
+	}
+	lang := requestLang(r)
+	email := r.PostForm.Get("email")
+	view := resendView{Event: ev, Email: email}
+	if !plausibleEmail(email) {
+		view.Errors = map[string]string{"email": i18n.T(lang, "err.email")}
+		s.render(w, r, http.StatusUnprocessableEntity, "resend", i18n.T(lang, "resend.title"), view)
+		return nil
+	}
+	if err := s.book.ResendLink(r.Context(), ev.Slug, email); err != nil {
+		return err
+	}
+	view.Done = true
+	s.render(w, r, http.StatusOK, "resend", i18n.T(lang, "resend.title"), view)
+	return nil
+}

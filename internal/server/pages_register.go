@@ -1,0 +1,184 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/fachtag/fachtag/internal/booking"
+	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/i18n"
+)
+
+const maxFormBytes = 64 << 10
+
+// formValues is what the participant typed, kept to re-fill the form.
+type formValues struct {
+	Name, Email, Organisation, Role string
+	Answers                         map[string]any
+	Choices                         map[string]string
+	Preferences                     map[string]string // "slot.rank" → workshop key
+	Privacy, Photos                 bool
+}
+
+type fieldIssue struct{ ID, Label, Msg string }
+
+type registerView struct {
+	Event     *event.Event
+	Form      formValues
+	Errors    map[string]string
+	ErrorList []fieldIssue
+	Duplicate bool
+}
+
+func (s *Server) registerForm(w http.ResponseWriter, r *http.Request) error {
+	ev, err := s.publicEvent(r.Context(), chi.URLParam(r, "slug"))
+	if err != nil {
+		return err
+	}
+	if !ev.OpenAt(time.Now()) {
+		return booking.ErrClosed
+	}
+	view := registerView{Event: ev, Form: formValues{Answers: map[string]any{}, Choices: map[string]string{}}}
+	if key := r.URL.Query().Get("workshop"); key != "" {
+		if ws, ok := ev.Workshop(key); ok {
+			view.Form.Choices[ws.SlotKey] = key
+		}
+	}
+	s.render(w, r, http.StatusOK, "register", i18n.T(requestLang(r), "form.title"), view)
+	return nil
+}
+
+func (s *Server) registerSubmit(w http.ResponseWriter, r *http.Request) error {
+	ev, err := s.publicEvent(r.Context(), chi.URLParam(r, "slug"))
+	if err != nil {
+		return err
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		return errTooLarge
+	}
+	form := readForm(ev, r.PostForm)
+	lang := requestLang(r)
+	_, token, err := s.book.Register(r.Context(), ev.Slug, form.request(ev, lang))
+	var verr *booking.ValidationError
+	switch {
+	case err == nil:
+		http.Redirect(w, r, "/r/"+token+"?welcome=1&lang="+lang, http.StatusSeeOther)
+		return nil
+	case errors.As(err, &verr):
+		s.rerender(w, r, ev, form, fieldMessages(err, lang), false)
+		return nil
+	case errors.Is(err, booking.ErrDuplicate):
+		s.rerender(w, r, ev, form, map[string]string{"email": i18n.T(lang, "err.duplicate")}, true)
+		return nil
+	}
+	return err
+}
+
+func (s *Server) rerender(w http.ResponseWriter, r *http.Request, ev *event.Event, form formValues, errs map[string]string, dup bool) {
+	lang := requestLang(r)
+	view := registerView{Event: ev, Form: form, Errors: errs, ErrorList: issueList(ev, lang, errs), Duplicate: dup}
+	status := http.StatusUnprocessableEntity
+	if dup {
+		status = http.StatusConflict
+	}
+	s.render(w, r, status, "register", i18n.T(lang, "form.title"), view)
+}
+
+func readForm(ev *event.Event, v url.Values) formValues {
+	f := formValues{
+		Name: v.Get("name"), Email: v.Get("email"), Organisation: v.Get("organisation"), Role: v.Get("role"),
+		Answers: map[string]any{}, Choices: map[string]string{}, Preferences: map[string]string{},
+		Privacy: v.Get("privacy") == "yes", Photos: v.Get("photos") == "yes",
+	}
+	for _, q := range ev.Questions {
+		val := v.Get("q." + q.Key)
+		if q.Type == "checkbox" {
+			f.Answers[q.Key] = val == "yes"
+		} else if val != "" {
+			f.Answers[q.Key] = val
+		}
+	}
+	for _, sl := range ev.Slots {
+		if key := v.Get("slot." + sl.Key); key != "" {
+			f.Choices[sl.Key] = key
+		}
+		for i := 1; i <= ev.Registration.MaxPreferences; i++ {
+			k := sl.Key + "." + strconv.Itoa(i)
+			if key := v.Get("pref." + k); key != "" {
+				f.Preferences[k] = key
+			}
+		}
+	}
+	return f
+}
+
+func (f formValues) request(ev *event.Event, lang string) booking.Request {
+	req := booking.Request{Name: f.Name, Email: f.Email, Organisation: f.Organisation, Role: f.Role,
+		Language: lang, Answers: f.Answers, Consents: booking.Consents{Privacy: f.Privacy, Photos: f.Photos}}
+	if ev.Registration.Mode == event.ModePreferences {
+		req.Preferences = map[string][]string{}
+		for _, sl := range ev.Slots {
+			for i := 1; i <= ev.Registration.MaxPreferences; i++ {
+				if key := f.Preferences[sl.Key+"."+strconv.Itoa(i)]; key != "" {
+					req.Preferences[sl.Key] = append(req.Preferences[sl.Key], key)
+				}
+			}
+		}
+		return req
+	}
+	req.Choices = f.Choices
+	return req
+}
+
+// issueList turns field errors into the error summary's links, in the
+// order of the form.
+func issueList(ev *event.Event, lang string, errs map[string]string) []fieldIssue {
+	var list []fieldIssue
+	add := func(path, id, label string) {
+		if msg, ok := errs[path]; ok {
+			list = append(list, fieldIssue{ID: id, Label: label, Msg: msg})
+		}
+	}
+	add("name", "name", i18n.T(lang, "form.name"))
+	add("email", "email", i18n.T(lang, "form.email"))
+	add("organisation", "organisation", i18n.T(lang, "form.organisation"))
+	add("role", "role", i18n.T(lang, "form.role"))
+	for _, q := range ev.Questions {
+		add("answers."+q.Key, "q-"+q.Key, q.Label.In(lang))
+	}
+	for _, sl := range ev.Slots {
+		add("choices."+sl.Key, "choices-"+sl.Key, sl.Title)
+		add("preferences."+sl.Key, "pref-"+sl.Key, sl.Title)
+	}
+	add("consents.privacy", "privacy", i18n.T(lang, "form.consents"))
+	for path, msg := range errs {
+		if !knownPath(ev, path) {
+			list = append(list, fieldIssue{ID: "main", Label: path, Msg: msg})
+		}
+	}
+	return list
+}
+
+func knownPath(ev *event.Event, path string) bool {
+	switch path {
+	case "name", "email", "organisation", "role", "consents.privacy":
+		return true
+	}
+	for _, q := range ev.Questions {
+		if path == "answers."+q.Key {
+			return true
+		}
+	}
+	for _, sl := range ev.Slots {
+		if path == "choices."+sl.Key || path == "preferences."+sl.Key {
+			return true
+		}
+	}
+	return false
+}

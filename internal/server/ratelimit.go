@@ -1,0 +1,80 @@
+package server
+
+import (
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// rateLimiter allows each client address a number of public POSTs per
+// minute, with a burst of the same size. Idle entries are dropped.
+type rateLimiter struct {
+	perMinute int
+	mu        sync.Mutex
+	clients   map[string]*client
+	lastSweep time.Time
+}
+
+type client struct {
+	lim  *rate.Limiter
+	seen time.Time
+}
+
+func newRateLimiter(perMinute int) *rateLimiter {
+	return &rateLimiter{perMinute: perMinute, clients: map[string]*client{}, lastSweep: time.Now()}
+}
+
+func (l *rateLimiter) allow(addr string) bool {
+	if l.perMinute <= 0 {
+		return true
+	}
+	now := time.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if now.Sub(l.lastSweep) > time.Minute {
+		for k, c := range l.clients {
+			if now.Sub(c.seen) > 10*time.Minute {
+				delete(l.clients, k)
+			}
+		}
+		l.lastSweep = now
+	}
+	c, ok := l.clients[addr]
+	if !ok {
+		c = &client{lim: rate.NewLimiter(rate.Limit(float64(l.perMinute)/60), l.perMinute)}
+		l.clients[addr] = c
+	}
+	c.seen = now
+	return c.lim.AllowN(now, 1)
+}
+
+// clientAddr is the caller's IP; behind a trusted proxy the last address
+// the proxy appended to X-Forwarded-For.
+func (s *Server) clientAddr(r *http.Request) string {
+	if s.opts.TrustProxy {
+		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+			parts := strings.Split(xff, ",")
+			return strings.TrimSpace(parts[len(parts)-1])
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func (s *Server) limit(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.limiter.allow(s.clientAddr(r)) {
+			w.Header().Set("Retry-After", "60")
+			s.fail(w, r, errRateLimited)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,147 @@
+package server
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/i18n"
+	"github.com/fachtag/fachtag/web"
+)
+
+// pages holds one parsed template set per page and language, parsed once
+// at boot so that a broken template stops the server from starting.
+type pages struct {
+	sets map[string]*template.Template // "de/event" → layout + page
+}
+
+var pageNames = []string{"index", "event", "register", "manage", "resend", "error"}
+
+func parsePages() (*pages, error) {
+	p := &pages{sets: map[string]*template.Template{}}
+	for _, lang := range i18n.Languages {
+		for _, name := range pageNames {
+			files := []string{"templates/layout.html", "templates/partials.html", "templates/" + name + ".html"}
+			t, err := template.New(name).Funcs(funcs(lang)).ParseFS(web.FS, files...)
+			if err != nil {
+				return nil, fmt.Errorf("parse template %s: %w", name, err)
+			}
+			p.sets[lang+"/"+name] = t
+		}
+	}
+	return p, nil
+}
+
+// view is what every page template gets.
+type view struct {
+	Lang  string
+	Title string
+	URL   *url.URL
+	Data  any
+}
+
+// LangURL is the current page in another language.
+func (v view) LangURL(lang string) string {
+	u := *v.URL
+	q := u.Query()
+	q.Set("lang", lang)
+	u.RawQuery = q.Encode()
+	return u.RequestURI()
+}
+
+// render writes a page; the buffer keeps a half-rendered page from going out.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name, title string, data any) {
+	lang := requestLang(r)
+	t := s.pages.sets[lang+"/"+name]
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", view{Lang: lang, Title: title, URL: r.URL, Data: data}); err != nil {
+		s.log.Error("render page", "page", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}
+
+// page adapts a handler that returns an error.
+func (s *Server) page(h func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.fail(w, r, err)
+		}
+	}
+}
+
+// input is the data of the shared text-input partial.
+type input struct {
+	ID, Label, Value, Type, Autocomplete, Err string
+	Required                                  bool
+}
+
+func funcs(lang string) template.FuncMap {
+	months := monthNames(lang)
+	return template.FuncMap{
+		"t": func(key string, args ...any) string { return i18n.T(lang, key, args...) },
+		"fdate": func(t time.Time, loc *time.Location) string {
+			t = t.In(loc)
+			if lang == "en" {
+				return fmt.Sprintf("%s %d %s %d", t.Weekday().String(), t.Day(), months[t.Month()-1], t.Year())
+			}
+			return fmt.Sprintf("%s, %d. %s %d", germanWeekdays[t.Weekday()], t.Day(), months[t.Month()-1], t.Year())
+		},
+		"ftime": func(t time.Time, loc *time.Location) string { return t.In(loc).Format("15:04") },
+		"fdatetime": func(t time.Time, loc *time.Location) string {
+			t = t.In(loc)
+			if lang == "en" {
+				return t.Format("2 January 2006, 15:04")
+			}
+			return fmt.Sprintf("%d. %s %d, %s Uhr", t.Day(), months[t.Month()-1], t.Year(), t.Format("15:04"))
+		},
+		"join": strings.Join,
+		"seats": func(w event.Workshop) template.HTML {
+			return seatsHTML(lang, w)
+		},
+		"seq": func(n int) []int {
+			s := make([]int, n)
+			for i := range s {
+				s[i] = i + 1
+			}
+			return s
+		},
+		"workshopTitle": func(ev *event.Event, key string) string {
+			if w, ok := ev.Workshop(key); ok {
+				return w.Title
+			}
+			return key
+		},
+		"input": func(id, label, value string, required bool, typ, autocomplete string, errs map[string]string) input {
+			return input{ID: id, Label: label, Value: value, Type: typ, Autocomplete: autocomplete, Err: errs[id], Required: required}
+		},
+	}
+}
+
+func seatsHTML(lang string, w event.Workshop) template.HTML {
+	left := w.SeatsLeft()
+	switch {
+	case left == 0:
+		return template.HTML(`<span class="seats full">` + template.HTMLEscapeString(i18n.T(lang, "event.full")) + `</span>`)
+	case left == 1:
+		return template.HTML(template.HTMLEscapeString(i18n.T(lang, "event.one_seat_left")))
+	}
+	return template.HTML(template.HTMLEscapeString(i18n.T(lang, "event.seats_left", left)))
+}
+
+var germanWeekdays = [...]string{"Sonntag", "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag"}
+
+func monthNames(lang string) [12]string {
+	if lang == "en" {
+		return [12]string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"}
+	}
+	return [12]string{"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"}
+}
