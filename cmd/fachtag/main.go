@@ -19,6 +19,7 @@ Usage:
   fachtag migrate                 bring the database schema up to date
   fachtag import FILE             create or update an event from an event file
   fachtag demo                    load the demo events, dates moved into the future
+  fachtag allocate --in FILE      run the workshop allocation on an instance (--gen makes one)
   fachtag bench                   load benchmark against a real server and database
 
 Configuration comes from the environment (DATABASE_URL, HTTP_ADDR, BASE_URL,
@@ -59,6 +60,8 @@ func run(ctx context.Context, cmd string, args []string) error {
 		return runImport(ctx, args)
 	case "demo":
 		return runDemo(ctx)
+	case "allocate":
+		return runAllocate(args)
 	case "bench":
 		return runBench(ctx, args)
 	case "help", "-h", "--help":

@@ -39,7 +39,7 @@ ORDER BY s.starts_at, s.position, s.key, b.status`
 func loadRegistration(ctx context.Context, q event.Querier, id string, lock bool) (*Registration, error) {
 	sql := selectRegistration
 	if lock {
-		sql += " FOR UPDATE OF r"
+		sql += " FOR NO KEY UPDATE OF r"
 	}
 	var r Registration
 	var prefs []byte

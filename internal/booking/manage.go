@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -73,12 +74,11 @@ func cancel(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration) 
 	if err := exec(ctx, tx, markCancelled, reg.ID); err != nil {
 		return nil, err
 	}
+	// Workshops before the event row, in id order: the order sign-ups take
+	// their locks in, so that the two never deadlock.
+	sort.Slice(gone, func(i, j int) bool { return gone[i].id < gone[j].id })
 	p := newPromoter(tx, ev)
-	if reg.Status == StatusConfirmed {
-		if err := exec(ctx, tx, freeEventSeat, ev.ID); err != nil {
-			return nil, err
-		}
-	}
+	p.locked[reg.ID] = true
 	for _, f := range gone {
 		if f.status != StatusConfirmed {
 			continue
@@ -92,6 +92,9 @@ func cancel(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration) 
 		}
 	}
 	if reg.Status == StatusConfirmed {
+		if err := exec(ctx, tx, freeEventSeat, ev.ID); err != nil {
+			return nil, err
+		}
 		if err := p.fillEvent(ctx); err != nil {
 			return nil, err
 		}
@@ -140,7 +143,7 @@ func (s *Service) checkSwap(ev *event.Event, reg *Registration, slot, key string
 		for _, b := range reg.Bookings {
 			other, _ := ev.Workshop(b.Workshop)
 			if b.Status == StatusConfirmed && b.Slot != slot && other.Topic == w.Topic {
-				v.add("workshop", "err.topic_twice", key)
+				v.add("workshop", "err.topic_twice", w.Title)
 			}
 		}
 	}
@@ -157,6 +160,12 @@ func swap(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration, to
 	if (hasSeat && seat.Workshop == key) || (hasQueue && queued.Workshop == key) {
 		return reg, nil
 	}
+	if hasSeat {
+		old, _ := ev.Workshop(seat.Workshop)
+		if err := lockInOrder(ctx, tx, w.ID, old.ID); err != nil {
+			return nil, err
+		}
+	}
 	got, err := take(ctx, tx, takeWorkshop, lockWorkshop, w.ID)
 	if err != nil {
 		return nil, err
@@ -166,8 +175,12 @@ func swap(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration, to
 	}
 	change := &mail.Change{Slot: slot, From: seat.Workshop, To: key}
 	p := newPromoter(tx, ev)
+	p.locked[reg.ID] = true
 	if got {
 		if err := moveSeat(ctx, tx, p, reg.ID, w, seat, hasSeat); err != nil {
+			return nil, err
+		}
+		if err := p.fillQueuesOf(ctx, reg.ID); err != nil {
 			return nil, err
 		}
 	} else if _, err := tx.Exec(ctx, insertQueued, reg.ID, ev.ID, w.SlotID, w.ID, w.Topic); err != nil {
@@ -181,6 +194,19 @@ func swap(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration, to
 		return nil, err
 	}
 	return updated, enqueue(ctx, tx, updated, mail.KindSwapped, token, change)
+}
+
+const lockTwo = `SELECT id FROM workshops WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE`
+
+// lockInOrder locks workshop rows in id order, so that two people swapping
+// in opposite directions queue up instead of deadlocking.
+func lockInOrder(ctx context.Context, tx pgx.Tx, ids ...int64) error {
+	rows, err := tx.Query(ctx, lockTwo, ids)
+	if err != nil {
+		return fmt.Errorf("lock workshops: %w", err)
+	}
+	rows.Close()
+	return rows.Err()
 }
 
 // moveSeat puts the person into w (whose seat is already taken) and frees

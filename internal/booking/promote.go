@@ -15,6 +15,7 @@ import (
 // remembers whom it moved, so that each promoted person gets exactly one
 // mail however long the cascade.
 type promoter struct {
+	locked  map[string]bool // registrations this transaction has locked
 	tx      pgx.Tx
 	ev      *event.Event
 	changes map[string]*mail.Change // registration id → first change
@@ -22,7 +23,7 @@ type promoter struct {
 }
 
 func newPromoter(tx pgx.Tx, ev *event.Event) *promoter {
-	return &promoter{tx: tx, ev: ev, changes: map[string]*mail.Change{}}
+	return &promoter{tx: tx, ev: ev, changes: map[string]*mail.Change{}, locked: map[string]bool{}}
 }
 
 func (p *promoter) record(regID string, c *mail.Change) {
@@ -45,9 +46,47 @@ WHERE b.workshop_id = $1 AND b.status = 'waitlisted'
 ORDER BY b.queue_seq
 LIMIT 1`
 
-const lockCandidate = `
-SELECT EXISTS (SELECT 1 FROM bookings WHERE id = $2 AND status = 'waitlisted')
-FROM registrations WHERE id = $1 AND status = 'confirmed' FOR UPDATE`
+// eligible repeats nextInQueue's conditions for one booking, in a fresh
+// statement after the candidate's registration is locked: what it says
+// then cannot change until the transaction ends.
+const eligible = `
+SELECT EXISTS (
+    SELECT 1 FROM bookings b
+    JOIN registrations r ON r.id = b.registration_id AND r.status = 'confirmed'
+    WHERE b.id = $1 AND b.status = 'waitlisted'
+      AND NOT EXISTS (SELECT 1 FROM bookings c
+                      WHERE c.registration_id = b.registration_id AND c.status = 'confirmed'
+                        AND c.topic = $2 AND c.slot_id <> $3))`
+
+// Every change to a person's bookings locks their registration row first.
+// A promoter locks a candidate after it holds workshop rows, the reverse
+// of a participant's own swap, so it waits only briefly and otherwise
+// retries the whole transaction instead of sitting in a deadlock.
+const (
+	shortLockWait   = `SET LOCAL lock_timeout = '200ms'`
+	lockReg         = `SELECT 1 FROM registrations WHERE id = $1 FOR NO KEY UPDATE`
+	defaultLockWait = `SET LOCAL lock_timeout = 0`
+)
+
+func (p *promoter) lockRegistration(ctx context.Context, regID string) error {
+	if p.locked[regID] {
+		return nil
+	}
+	for _, sql := range []string{shortLockWait, lockReg, defaultLockWait} {
+		if _, err := p.tx.Exec(ctx, sql, argsFor(sql, regID)...); err != nil {
+			return fmt.Errorf("lock registration: %w", err)
+		}
+	}
+	p.locked[regID] = true
+	return nil
+}
+
+func argsFor(sql, regID string) []any {
+	if sql == lockReg {
+		return []any{regID}
+	}
+	return nil
+}
 
 const seatInSlot = `
 SELECT w.id, w.key FROM bookings b JOIN workshops w ON w.id = b.workshop_id
@@ -88,15 +127,18 @@ func (p *promoter) promoteNext(ctx context.Context, w event.Workshop) (bool, err
 		if err != nil {
 			return false, fmt.Errorf("next in queue: %w", err)
 		}
-		var still bool
-		err = p.tx.QueryRow(ctx, lockCandidate, regID, bookingID).Scan(&still)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return false, fmt.Errorf("lock candidate: %w", err)
+		if err := p.lockRegistration(ctx, regID); err != nil {
+			return false, err
 		}
-		if still {
+		var ok bool
+		if err := p.tx.QueryRow(ctx, eligible, bookingID, w.Topic, w.SlotID).Scan(&ok); err != nil {
+			return false, fmt.Errorf("recheck candidate: %w", err)
+		}
+		if ok {
 			return true, p.moveIn(ctx, w, regID, bookingID)
 		}
-		// The candidate cancelled or swapped meanwhile; ask again.
+		// The candidate changed while we waited for the lock; the next
+		// query sees that change and picks someone else.
 	}
 }
 
@@ -116,7 +158,7 @@ func (p *promoter) moveIn(ctx context.Context, w event.Workshop, regID string, b
 	if err := mustTake(ctx, p.tx, takeWorkshop, w.ID); err != nil {
 		return err
 	}
-	if err := exec(ctx, p.tx, confirmQueued, bookingID); err != nil {
+	if err := execOne(ctx, p.tx, confirmQueued, bookingID); err != nil {
 		return err
 	}
 	p.record(regID, &mail.Change{Slot: w.SlotKey, From: oldKey, To: w.Key})
@@ -124,12 +166,34 @@ func (p *promoter) moveIn(ctx context.Context, w event.Workshop, regID string, b
 		return nil
 	}
 	old, _ := p.workshopByID(oldID)
-	return p.fillWorkshop(ctx, old)
+	if err := p.fillWorkshop(ctx, old); err != nil {
+		return err
+	}
+	return p.fillQueuesOf(ctx, regID)
+}
+
+const queuesOf = `SELECT workshop_id FROM bookings WHERE registration_id = $1 AND status = 'waitlisted' ORDER BY workshop_id`
+
+// fillQueuesOf fills the workshops a person waits for: giving up a seat of
+// one topic can make them eligible for a free seat of that topic elsewhere.
+func (p *promoter) fillQueuesOf(ctx context.Context, regID string) error {
+	rows, _ := p.tx.Query(ctx, queuesOf, regID)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return fmt.Errorf("queues of registration: %w", err)
+	}
+	for _, id := range ids {
+		w, _ := p.workshopByID(id)
+		if err := p.fillWorkshop(ctx, w); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // leave frees a person's seat in a slot.
 func (p *promoter) leave(ctx context.Context, regID string, slotID, workshopID int64) error {
-	if err := exec(ctx, p.tx, deleteSeatInSlot, regID, slotID); err != nil {
+	if err := execOne(ctx, p.tx, deleteSeatInSlot, regID, slotID); err != nil {
 		return err
 	}
 	return exec(ctx, p.tx, freeWorkshop, workshopID)
@@ -145,8 +209,9 @@ func (p *promoter) workshopByID(id int64) (event.Workshop, bool) {
 }
 
 const (
-	eventHasRoom = `SELECT confirmed < capacity FROM events WHERE id = $1 FOR UPDATE`
-	nextForEvent = `SELECT id FROM registrations WHERE event_id = $1 AND status = 'waitlisted' ORDER BY seq LIMIT 1 FOR UPDATE`
+	eventHasRoom = `SELECT confirmed < capacity FROM events WHERE id = $1 FOR NO KEY UPDATE`
+	nextForEvent = `SELECT id FROM registrations WHERE event_id = $1 AND status = 'waitlisted' ORDER BY seq LIMIT 1`
+	stillQueued  = `SELECT status = 'waitlisted' FROM registrations WHERE id = $1`
 	admitToEvent = `UPDATE registrations SET status = 'confirmed', updated_at = now() WHERE id = $1 RETURNING choices`
 )
 
@@ -168,6 +233,16 @@ func (p *promoter) fillEvent(ctx context.Context) error {
 		}
 		if err != nil {
 			return fmt.Errorf("next for event: %w", err)
+		}
+		if err := p.lockRegistration(ctx, regID); err != nil {
+			return err
+		}
+		var queued bool
+		if err := p.tx.QueryRow(ctx, stillQueued, regID).Scan(&queued); err != nil {
+			return fmt.Errorf("recheck event candidate: %w", err)
+		}
+		if !queued {
+			continue
 		}
 		if err := p.admit(ctx, regID); err != nil {
 			return err

@@ -42,9 +42,9 @@ func (s *Service) Register(ctx context.Context, slug string, req Request) (*Regi
 
 // openEvent loads the event and checks that it takes sign-ups now.
 func (s *Service) openEvent(ctx context.Context, slug string) (*event.Event, error) {
-	ev, err := event.Load(ctx, s.pool, slug)
-	if errors.Is(err, event.ErrNotFound) {
-		return nil, ErrNotFound
+	ev, err := event.LoadRules(ctx, s.pool, slug)
+	if errors.Is(err, event.ErrNotFound) || (err == nil && ev.Status == event.StatusDraft) {
+		return nil, ErrNotFound // a draft is not public, not even as "closed"
 	}
 	if err != nil {
 		return nil, err
@@ -56,61 +56,94 @@ func (s *Service) openEvent(ctx context.Context, slug string) (*event.Event, err
 }
 
 const insertRegistration = `
-INSERT INTO registrations (event_id, name, email, organisation, role, language, answers,
+INSERT INTO registrations (id, event_id, name, email, organisation, role, language, answers,
     consent_privacy, consent_photos, choices, preferences, status)
-VALUES ($1, $2, $3, $4, $5, $6, $7, now(), $8, $9, $10, $11)
-RETURNING id, seq, created_at`
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now(), $9, $10, $11, $12)
+RETURNING seq, created_at`
 
 const eventQueuePosition = `
 SELECT count(*) FROM registrations
 WHERE event_id = $1 AND status = 'waitlisted' AND seq <= $2`
 
+// register writes the registration and its token in one round trip, then
+// takes the workshop seats and, last, the event seat: the event row is the
+// hottest row of a busy opening, so its lock is held only for the outbox
+// insert and the commit.
 func register(ctx context.Context, tx pgx.Tx, ev *event.Event, req Request) (*Registration, string, error) {
-	reg := &Registration{EventID: ev.ID, EventSlug: ev.Slug, Name: req.Name, Email: req.Email,
-		Organisation: req.Organisation, Role: req.Role, Language: req.Language, Preferences: req.Preferences}
-	var err error
-	if reg.Status, err = eventSeat(ctx, tx, ev); err != nil {
-		return nil, "", err
+	reg := &Registration{ID: newUUID(), EventID: ev.ID, EventSlug: ev.Slug, Name: req.Name, Email: req.Email,
+		Organisation: req.Organisation, Role: req.Role, Language: req.Language, Preferences: req.Preferences,
+		Status: StatusConfirmed}
+	if ev.Registration.Mode == event.ModePreferences {
+		reg.Status = StatusReceived
 	}
-	var seq int64
-	answers, _ := json.Marshal(nonNilMap(req.Answers))
-	choices, _ := json.Marshal(nonNilMap(req.Choices))
-	prefs, _ := json.Marshal(nonNilMap(req.Preferences))
-	err = tx.QueryRow(ctx, insertRegistration, ev.ID, req.Name, req.Email, req.Organisation, req.Role,
-		req.Language, answers, req.Consents.Photos, choices, prefs, reg.Status).Scan(&reg.ID, &seq, &reg.CreatedAt)
-	if db.IsUniqueViolation(err, "registrations_one_per_email") {
-		return nil, "", ErrDuplicate
-	}
-	if err != nil {
-		return nil, "", fmt.Errorf("insert registration: %w", err)
-	}
-	switch reg.Status {
-	case StatusConfirmed:
-		reg.Bookings, err = bookChoices(ctx, tx, ev, reg.ID, req.Choices)
-	case StatusWaitlisted:
-		err = tx.QueryRow(ctx, eventQueuePosition, ev.ID, seq).Scan(&reg.WaitlistPosition)
-	}
+	seq, token, err := insertRegistrationAndToken(ctx, tx, ev, reg, req)
 	if err != nil {
 		return nil, "", err
 	}
-	token, err := issueToken(ctx, tx, reg.ID)
-	if err != nil {
-		return nil, "", err
+	if reg.Status == StatusConfirmed {
+		if reg.Bookings, err = bookChoices(ctx, tx, ev, reg.ID, req.Choices); err != nil {
+			return nil, "", err
+		}
+		if err := eventSeat(ctx, tx, ev, reg, seq); err != nil {
+			return nil, "", err
+		}
 	}
 	return reg, token, enqueue(ctx, tx, reg, registeredKind(reg.Status), token, nil)
 }
 
-// eventSeat decides the registration's status, taking an event seat in the
-// booking phase.
-func eventSeat(ctx context.Context, tx pgx.Tx, ev *event.Event) (string, error) {
-	if ev.Registration.Mode == event.ModePreferences {
-		return StatusReceived, nil
+func insertRegistrationAndToken(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration, req Request) (int64, string, error) {
+	answers, _ := json.Marshal(nonNilMap(req.Answers))
+	choices, _ := json.Marshal(nonNilMap(req.Choices))
+	prefs, _ := json.Marshal(nonNilMap(req.Preferences))
+	token, hash := newToken()
+	b := &pgx.Batch{}
+	b.Queue(insertRegistration, reg.ID, ev.ID, req.Name, req.Email, req.Organisation, req.Role,
+		req.Language, answers, req.Consents.Photos, choices, prefs, reg.Status)
+	b.Queue(insertToken, hash, reg.ID)
+	res := tx.SendBatch(ctx, b)
+	defer res.Close()
+	var seq int64
+	err := res.QueryRow().Scan(&seq, &reg.CreatedAt)
+	if db.IsUniqueViolation(err, "registrations_one_per_email") {
+		return 0, "", ErrDuplicate
 	}
+	if err != nil {
+		return 0, "", fmt.Errorf("insert registration: %w", err)
+	}
+	if _, err := res.Exec(); err != nil {
+		return 0, "", fmt.Errorf("store token: %w", err)
+	}
+	return seq, token, res.Close()
+}
+
+const undoBookings = `
+WITH gone AS (DELETE FROM bookings WHERE registration_id = $1 RETURNING workshop_id, status)
+UPDATE workshops w SET taken = w.taken - 1
+FROM gone WHERE gone.workshop_id = w.id AND gone.status = 'confirmed'`
+
+// A new seq, drawn under the event row's lock, puts the registration at the
+// end of the event's waiting list in the order the lock was granted.
+const markWaitlisted = `
+UPDATE registrations SET status = 'waitlisted', seq = nextval(pg_get_serial_sequence('registrations', 'seq'))
+WHERE id = $1 RETURNING seq`
+
+// eventSeat takes the event seat. When the event is full the registration
+// goes on the event's waiting list as a whole: the workshop seats just
+// taken are given back (nobody else could see them) and the choices stay
+// stored for the day a seat frees up.
+func eventSeat(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration, seq int64) error {
 	got, err := take(ctx, tx, takeEventSeat, lockEvent, ev.ID)
-	if err != nil || !got {
-		return StatusWaitlisted, err
+	if err != nil || got {
+		return err
 	}
-	return StatusConfirmed, nil
+	if err := exec(ctx, tx, undoBookings, reg.ID); err != nil {
+		return err
+	}
+	if err := tx.QueryRow(ctx, markWaitlisted, reg.ID).Scan(&seq); err != nil {
+		return fmt.Errorf("join event waiting list: %w", err)
+	}
+	reg.Status, reg.Bookings = StatusWaitlisted, nil
+	return tx.QueryRow(ctx, eventQueuePosition, ev.ID, seq).Scan(&reg.WaitlistPosition)
 }
 
 func registeredKind(status string) mail.Kind {

@@ -20,6 +20,16 @@ func newToken() (token string, hash []byte) {
 	return token, hashToken(token)
 }
 
+// newUUID is a random (version 4) UUID, made here so that the registration
+// and its token can be written in one round trip.
+func newUUID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
 func hashToken(token string) []byte {
 	h := sha256.Sum256([]byte(token))
 	return h[:]

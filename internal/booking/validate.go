@@ -1,7 +1,6 @@
 package booking
 
 import (
-	"fmt"
 	"net/mail"
 	"sort"
 	"strings"
@@ -173,8 +172,8 @@ func checkChoices(v *ValidationError, ev *event.Event, choices map[string]string
 			continue
 		}
 		w, _ := ev.Workshop(key)
-		if other, clash := topics[w.Topic]; clash {
-			v.add(field, "err.topic_twice", fmt.Sprintf("%s/%s", key, other))
+		if _, clash := topics[w.Topic]; clash {
+			v.add(field, "err.topic_twice", w.Title)
 		}
 		topics[w.Topic] = key
 	}

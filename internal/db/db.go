@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -45,14 +46,15 @@ func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
 // back otherwise. Serialization failures and deadlocks are retried, so fn
 // must be safe to run more than once.
 func Transact(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) error) error {
-	const attempts = 5
+	const attempts = 10
 	var err error
 	for i := 0; i < attempts; i++ {
 		err = transactOnce(ctx, pool, fn)
 		if !retryable(err) {
 			return err
 		}
-		time.Sleep(time.Duration(i+1) * 5 * time.Millisecond)
+		// Jitter keeps two retrying transactions from meeting again.
+		time.Sleep(time.Duration(1+rand.IntN(5*(i+1))) * time.Millisecond)
 	}
 	return err
 }
@@ -78,7 +80,8 @@ func retryable(err error) bool {
 	if !errors.As(err, &pgErr) {
 		return false
 	}
-	return pgErr.Code == "40001" || pgErr.Code == "40P01"
+	// serialization failure, deadlock, lock wait timed out
+	return pgErr.Code == "40001" || pgErr.Code == "40P01" || pgErr.Code == "55P03"
 }
 
 // IsUniqueViolation reports whether err is a unique violation of the named

@@ -30,12 +30,15 @@ func Import(ctx context.Context, pool *pgxpool.Pool, f *File) (created bool, err
 		if err != nil {
 			return err
 		}
-		return syncWorkshops(ctx, tx, id, slotIDs, f)
+		if err := syncWorkshops(ctx, tx, id, slotIDs, f); err != nil {
+			return err
+		}
+		return deleteSlotsNotIn(ctx, tx, id, f)
 	})
 	return created, err
 }
 
-const lockEvent = `SELECT id, confirmed FROM events WHERE slug = $1 FOR UPDATE`
+const lockEvent = `SELECT id, confirmed FROM events WHERE slug = $1 FOR NO KEY UPDATE`
 
 const insertEvent = `
 INSERT INTO events (slug, title, description, organiser_name, organiser_email, timezone,
@@ -94,34 +97,38 @@ SET title = EXCLUDED.title, starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.e
     position = EXCLUDED.position
 RETURNING id`
 
-const deleteStaleSlots = `
-DELETE FROM slots s WHERE s.event_id = $1 AND NOT (s.key = ANY($2))
-  AND NOT EXISTS (SELECT 1 FROM workshops w WHERE w.slot_id = s.id AND w.key = ANY($3))`
+const deleteStaleSlots = `DELETE FROM slots WHERE event_id = $1 AND NOT (key = ANY($2))`
 
 func syncSlots(ctx context.Context, tx pgx.Tx, eventID int64, f *File) (map[string]int64, error) {
 	ids := make(map[string]int64, len(f.Slots))
-	keys := make([]string, len(f.Slots))
 	for i, s := range f.Slots {
 		var id int64
 		if err := tx.QueryRow(ctx, upsertSlot, eventID, s.Key, s.Title, s.StartsAt, s.EndsAt, i).Scan(&id); err != nil {
 			return nil, fmt.Errorf("save slot %s: %w", s.Key, err)
 		}
 		ids[s.Key] = id
-		keys[i] = s.Key
 	}
 	wkeys := make([]string, len(f.Workshops))
 	for i, w := range f.Workshops {
 		wkeys[i] = w.Key
 	}
-	// Workshops of removed slots are deleted (or refused) in syncWorkshops
-	// first; slots still referenced stay until then.
 	if err := deleteWorkshopsNotIn(ctx, tx, eventID, wkeys); err != nil {
 		return nil, err
 	}
-	if _, err := tx.Exec(ctx, deleteStaleSlots, eventID, keys, wkeys); err != nil {
-		return nil, fmt.Errorf("remove slots: %w", err)
-	}
 	return ids, nil
+}
+
+// deleteSlotsNotIn runs after the workshops have moved, so a slot the file
+// dropped is gone even if one of its workshops moved elsewhere.
+func deleteSlotsNotIn(ctx context.Context, tx pgx.Tx, eventID int64, f *File) error {
+	keys := make([]string, len(f.Slots))
+	for i, s := range f.Slots {
+		keys[i] = s.Key
+	}
+	if _, err := tx.Exec(ctx, deleteStaleSlots, eventID, keys); err != nil {
+		return fmt.Errorf("remove slots: %w", err)
+	}
+	return nil
 }
 
 const stuckWorkshop = `
@@ -150,7 +157,7 @@ func deleteWorkshopsNotIn(ctx context.Context, tx pgx.Tx, eventID int64, keys []
 
 const currentWorkshop = `
 SELECT slot_id, taken, EXISTS (SELECT 1 FROM bookings b WHERE b.workshop_id = workshops.id)
-FROM workshops WHERE event_id = $1 AND key = $2 FOR UPDATE`
+FROM workshops WHERE event_id = $1 AND key = $2 FOR NO KEY UPDATE`
 
 const upsertWorkshop = `
 INSERT INTO workshops (event_id, slot_id, key, title, description, hosts, room, capacity,

@@ -47,6 +47,7 @@ func (s *Server) showManage(w http.ResponseWriter, r *http.Request, status int, 
 	if err != nil {
 		return err
 	}
+	r = inLanguage(r, reg.Language)
 	lang := requestLang(r)
 	now := time.Now()
 	view := manageView{Event: ev, Reg: reg, Token: chi.URLParam(r, "token"), Error: errMsg,
@@ -59,6 +60,19 @@ func (s *Server) showManage(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	s.render(w, r, status, "manage", i18n.T(lang, "manage.title"), view)
 	return nil
+}
+
+// inLanguage makes lang the page language unless the URL names one: a
+// personal link opens in the language the person registered in.
+func inLanguage(r *http.Request, lang string) *http.Request {
+	if r.URL.Query().Get("lang") != "" {
+		return r
+	}
+	r2 := r.Clone(r.Context())
+	q := r2.URL.Query()
+	q.Set("lang", lang)
+	r2.URL.RawQuery = q.Encode()
+	return r2
 }
 
 func (s *Server) manageSwap(w http.ResponseWriter, r *http.Request) error {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fachtag/fachtag/internal/booking"
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/i18n"
 	"github.com/fachtag/fachtag/web"
@@ -80,8 +81,8 @@ func (s *Server) page(h func(http.ResponseWriter, *http.Request) error) http.Han
 
 // input is the data of the shared text-input partial.
 type input struct {
-	ID, Label, Value, Type, Autocomplete, Err string
-	Required                                  bool
+	ID, Label, Value, Type, Autocomplete, Err, Hint string
+	Required                                        bool
 }
 
 func funcs(lang string) template.FuncMap {
@@ -119,6 +120,15 @@ func funcs(lang string) template.FuncMap {
 				return w.Title
 			}
 			return key
+		},
+		"hint": func(in input, text string) input { in.Hint = text; return in },
+		"held": func(reg *booking.Registration, key string) bool {
+			for _, b := range reg.Bookings {
+				if b.Workshop == key {
+					return true
+				}
+			}
+			return false
 		},
 		"input": func(id, label, value string, required bool, typ, autocomplete string, errs map[string]string) input {
 			return input{ID: id, Label: label, Value: value, Type: typ, Autocomplete: autocomplete, Err: errs[id], Required: required}

@@ -1,0 +1,290 @@
+package allocation
+
+import (
+	"fmt"
+	"sort"
+)
+
+// Instance is the solver input (the JSON contract of `fachtag allocate`).
+type Instance struct {
+	Slots        []string      `json:"slots"`
+	Workshops    []Workshop    `json:"workshops"`
+	Participants []Participant `json:"participants"`
+	Options      Options       `json:"options"`
+}
+
+// Workshop is one capacity-limited session in one slot.
+type Workshop struct {
+	Key      string `json:"key"`
+	Slot     string `json:"slot"`
+	Capacity int    `json:"capacity"`
+	// Topic groups workshops that are the same content; a participant never
+	// gets two workshops of one topic. Empty means the key itself.
+	Topic string `json:"topic,omitempty"`
+	// Min is the minimum number of participants for the workshop to run; it
+	// only produces warnings (see SolveClosingUnderfilled).
+	Min int `json:"min,omitempty"`
+}
+
+// Participant lists, per slot key, ranked workshop keys (best first) and
+// optional hard pins (slot key → workshop key).
+type Participant struct {
+	ID          string              `json:"id"`
+	Preferences map[string][]string `json:"preferences"`
+	Pinned      map[string]string   `json:"pinned,omitempty"`
+}
+
+// Options select objective variants and the lottery seed.
+type Options struct {
+	AllowUnlisted bool  `json:"allow_unlisted"`
+	Fair          bool  `json:"fair"`
+	Seed          int64 `json:"seed"`
+}
+
+// model is the validated, index-based form of an Instance that the solver
+// works on; strings are only needed again for the output.
+type model struct {
+	inst      *Instance
+	slotIdx   map[string]int
+	wsIdx     map[string]int
+	wsSlot    []int   // workshop → slot
+	wsTopic   []int32 // workshop → topic index
+	wsCap     []int64 // capacity minus pinned participants
+	slotWs    [][]int32
+	topicSlot []int // topic → its slot, or -1 when the topic spans slots
+	numTopics int
+	prefs     [][][]int32 // participant → slot → ranked workshops
+	pins      [][]int32   // participant → slot → workshop or -1
+	wants     [][]bool    // participant → slot → wants a seat
+	maxRank   int         // K: longest list
+	tickets   []int32     // participant → lottery ticket (0 best)
+	order     []int32     // ticket → participant
+}
+
+// pathErr formats the contract's "path: message" validation errors.
+func pathErr(path, format string, args ...any) error {
+	return fmt.Errorf("%s: %s", path, fmt.Sprintf(format, args...))
+}
+
+// sortedKeys returns map keys in a stable order so errors and loops are
+// deterministic.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// compile validates the instance and builds the index model. Every error
+// names the offending JSON path.
+func compile(inst *Instance) (*model, error) {
+	m := &model{inst: inst, slotIdx: make(map[string]int, len(inst.Slots)), wsIdx: make(map[string]int, len(inst.Workshops))}
+	if err := m.compileSlots(); err != nil {
+		return nil, err
+	}
+	if err := m.compileWorkshops(); err != nil {
+		return nil, err
+	}
+	if err := m.compileParticipants(); err != nil {
+		return nil, err
+	}
+	if err := m.applyPins(); err != nil {
+		return nil, err
+	}
+	m.drawLottery()
+	return m, nil
+}
+
+func (m *model) compileSlots() error {
+	for i, s := range m.inst.Slots {
+		if s == "" {
+			return pathErr(fmt.Sprintf("slots[%d]", i), "empty slot name")
+		}
+		if _, dup := m.slotIdx[s]; dup {
+			return pathErr(fmt.Sprintf("slots[%d]", i), "duplicate slot %q", s)
+		}
+		m.slotIdx[s] = i
+	}
+	return nil
+}
+
+func (m *model) compileWorkshops() error {
+	n := len(m.inst.Workshops)
+	m.wsSlot = make([]int, n)
+	m.wsTopic = make([]int32, n)
+	m.wsCap = make([]int64, n)
+	m.slotWs = make([][]int32, len(m.inst.Slots))
+	topicIdx := map[string]int32{}
+	for i, w := range m.inst.Workshops {
+		p := fmt.Sprintf("workshops[%d]", i)
+		if w.Key == "" {
+			return pathErr(p+".key", "empty workshop key")
+		}
+		if _, dup := m.wsIdx[w.Key]; dup {
+			return pathErr(p+".key", "duplicate workshop %q", w.Key)
+		}
+		s, ok := m.slotIdx[w.Slot]
+		if !ok {
+			return pathErr(p+".slot", "unknown slot %q", w.Slot)
+		}
+		if w.Capacity < 0 {
+			return pathErr(p+".capacity", "must be >= 0, got %d", w.Capacity)
+		}
+		if w.Min < 0 {
+			return pathErr(p+".min", "must be >= 0, got %d", w.Min)
+		}
+		topic := w.Topic
+		if topic == "" {
+			topic = w.Key
+		}
+		t, ok := topicIdx[topic]
+		if !ok {
+			t = int32(len(topicIdx))
+			topicIdx[topic] = t
+			m.topicSlot = append(m.topicSlot, s)
+		} else if m.topicSlot[t] != s {
+			m.topicSlot[t] = -1
+		}
+		m.wsIdx[w.Key] = i
+		m.wsSlot[i], m.wsTopic[i], m.wsCap[i] = s, t, int64(w.Capacity)
+		m.slotWs[s] = append(m.slotWs[s], int32(i))
+	}
+	m.numTopics = len(topicIdx)
+	return nil
+}
+
+func (m *model) compileParticipants() error {
+	S := len(m.inst.Slots)
+	ids := make(map[string]struct{}, len(m.inst.Participants))
+	m.prefs = make([][][]int32, len(m.inst.Participants))
+	m.pins = make([][]int32, len(m.inst.Participants))
+	m.wants = make([][]bool, len(m.inst.Participants))
+	for i := range m.inst.Participants {
+		pa := &m.inst.Participants[i]
+		p := fmt.Sprintf("participants[%d]", i)
+		if pa.ID == "" {
+			return pathErr(p+".id", "empty participant id")
+		}
+		if _, dup := ids[pa.ID]; dup {
+			return pathErr(p+".id", "duplicate participant %q", pa.ID)
+		}
+		ids[pa.ID] = struct{}{}
+		m.prefs[i] = make([][]int32, S)
+		m.pins[i] = make([]int32, S)
+		m.wants[i] = make([]bool, S)
+		for s := range m.pins[i] {
+			m.pins[i][s] = -1
+		}
+		for _, sk := range sortedKeys(pa.Preferences) {
+			if err := m.compileList(i, p+".preferences."+sk, sk, pa.Preferences[sk]); err != nil {
+				return err
+			}
+		}
+		for _, sk := range sortedKeys(pa.Pinned) {
+			if err := m.compilePin(i, p+".pinned."+sk, sk, pa.Pinned[sk]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// slotWorkshop resolves a workshop key that must belong to slot sk.
+func (m *model) slotWorkshop(path, sk, key string) (int, int, error) {
+	s, ok := m.slotIdx[sk]
+	if !ok {
+		return 0, 0, pathErr(path, "unknown slot %q", sk)
+	}
+	w, ok := m.wsIdx[key]
+	if !ok {
+		return 0, 0, pathErr(path, "unknown workshop %q", key)
+	}
+	if m.wsSlot[w] != s {
+		return 0, 0, pathErr(path, "workshop %q belongs to slot %q, not %q", key, m.inst.Workshops[w].Slot, sk)
+	}
+	return s, w, nil
+}
+
+func (m *model) compileList(pi int, path, sk string, keys []string) error {
+	s, ok := m.slotIdx[sk]
+	if !ok {
+		return pathErr(path, "unknown slot %q", sk)
+	}
+	list := make([]int32, 0, len(keys))
+	for j, key := range keys {
+		_, w, err := m.slotWorkshop(fmt.Sprintf("%s[%d]", path, j), sk, key)
+		if err != nil {
+			return err
+		}
+		for _, prev := range list {
+			if int(prev) == w {
+				return pathErr(fmt.Sprintf("%s[%d]", path, j), "workshop %q listed twice", key)
+			}
+		}
+		list = append(list, int32(w))
+	}
+	m.prefs[pi][s] = list
+	if len(list) > 0 {
+		m.wants[pi][s] = true
+	}
+	m.maxRank = max(m.maxRank, len(list))
+	return nil
+}
+
+func (m *model) compilePin(pi int, path, sk, key string) error {
+	s, w, err := m.slotWorkshop(path, sk, key)
+	if err != nil {
+		return err
+	}
+	for s2, w2 := range m.pins[pi] {
+		if w2 >= 0 && m.wsTopic[w2] == m.wsTopic[w] {
+			return pathErr(path, "workshop %q has the same topic as %q pinned in slot %q",
+				key, m.inst.Workshops[w2].Key, m.inst.Slots[s2])
+		}
+	}
+	m.pins[pi][s] = int32(w)
+	m.wants[pi][s] = true
+	return nil
+}
+
+// applyPins takes pinned seats out of the capacities the flow may use.
+func (m *model) applyPins() error {
+	for pi := range m.pins {
+		for _, w := range m.pins[pi] {
+			if w >= 0 {
+				m.wsCap[w]--
+			}
+		}
+	}
+	for w, c := range m.wsCap {
+		if c < 0 {
+			ws := m.inst.Workshops[w]
+			return pathErr(fmt.Sprintf("workshops[%d]", w), "%d participants pinned to %q exceed its capacity %d",
+				int64(ws.Capacity)-c, ws.Key, ws.Capacity)
+		}
+	}
+	return nil
+}
+
+// rankOf is the 1-based position of w in p's list for slot s, 0 if unlisted.
+func (m *model) rankOf(p, s int, w int32) int {
+	for i, x := range m.prefs[p][s] {
+		if x == w {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// decomposable reports whether every topic lives in one slot, which makes
+// the slots independent flow problems.
+func (m *model) decomposable() bool {
+	for _, s := range m.topicSlot {
+		if s < 0 {
+			return false
+		}
+	}
+	return true
+}
