@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/fachtag/fachtag/internal/loadtest"
@@ -17,10 +18,23 @@ func runBench(ctx context.Context, args []string) error {
 	opts := loadtest.Options{}
 	fs.IntVar(&opts.Clients, "clients", 200, "concurrent HTTP clients")
 	fs.IntVar(&opts.Signups, "signups", 20000, "sign-ups to send")
+	fs.Float64Var(&opts.Rate, "rate", 0, "offered sign-ups per second over all clients (0: back to back)")
 	fs.IntVar(&opts.Workshops, "workshops", 4, "workshops in the bench event")
 	fs.DurationVar(&opts.PgbenchTime, "pgbench-time", 10*time.Second, "how long pgbench runs (0 skips it)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	if err := fs.Parse(args); err != nil {
 		return usageError(err.Error())
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	u, err := databaseURL()
 	if err != nil {

@@ -31,13 +31,14 @@ const (
 
 // Service runs the booking rules on one database.
 type Service struct {
-	pool *pgxpool.Pool
-	now  func() time.Time
+	pool  *pgxpool.Pool
+	now   func() time.Time
+	rules *rulesCache
 }
 
 // New returns a Service on pool.
 func New(pool *pgxpool.Pool) *Service {
-	return &Service{pool: pool, now: time.Now}
+	return &Service{pool: pool, now: time.Now, rules: &rulesCache{m: map[string]cachedEvent{}}}
 }
 
 // Request is a sign-up as sent by the form or the API.

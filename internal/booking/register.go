@@ -42,7 +42,7 @@ func (s *Service) Register(ctx context.Context, slug string, req Request) (*Regi
 
 // openEvent loads the event and checks that it takes sign-ups now.
 func (s *Service) openEvent(ctx context.Context, slug string) (*event.Event, error) {
-	ev, err := event.LoadRules(ctx, s.pool, slug)
+	ev, err := s.rules.get(ctx, s.pool, slug, s.now())
 	if errors.Is(err, event.ErrNotFound) || (err == nil && ev.Status == event.StatusDraft) {
 		return nil, ErrNotFound // a draft is not public, not even as "closed"
 	}
@@ -84,11 +84,18 @@ func register(ctx context.Context, tx pgx.Tx, ev *event.Event, req Request) (*Re
 		if reg.Bookings, err = bookChoices(ctx, tx, ev, reg.ID, req.Choices); err != nil {
 			return nil, "", err
 		}
-		if err := eventSeat(ctx, tx, ev, reg, seq); err != nil {
+	}
+	// The mail is queued before the event seat is taken, so that the event
+	// row stays locked only for its own update and the commit.
+	if err := enqueue(ctx, tx, reg, registeredKind(reg.Status), token, nil); err != nil {
+		return nil, "", err
+	}
+	if reg.Status == StatusConfirmed {
+		if err := eventSeat(ctx, tx, ev, reg, seq, token); err != nil {
 			return nil, "", err
 		}
 	}
-	return reg, token, enqueue(ctx, tx, reg, registeredKind(reg.Status), token, nil)
+	return reg, token, nil
 }
 
 func insertRegistrationAndToken(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration, req Request) (int64, string, error) {
@@ -127,23 +134,53 @@ const markWaitlisted = `
 UPDATE registrations SET status = 'waitlisted', seq = nextval(pg_get_serial_sequence('registrations', 'seq'))
 WHERE id = $1 RETURNING seq`
 
+// takeOpenSeat takes an event seat only while registration is open: the
+// cached event that let the sign-up start may be up to rulesTTL old, the
+// row is not.
+const (
+	takeOpenSeat = `
+UPDATE events SET confirmed = confirmed + 1
+WHERE id = $1 AND confirmed < capacity AND status = 'open'
+  AND (opens_at IS NULL OR opens_at <= now()) AND (closes_at IS NULL OR now() < closes_at)`
+	lockOpenEvent = `
+SELECT status = 'open' AND (opens_at IS NULL OR opens_at <= now()) AND (closes_at IS NULL OR now() < closes_at)
+FROM events WHERE id = $1 FOR NO KEY UPDATE`
+	forgetMails = `DELETE FROM outbox WHERE registration_id = $1`
+)
+
 // eventSeat takes the event seat. When the event is full the registration
 // goes on the event's waiting list as a whole: the workshop seats just
-// taken are given back (nobody else could see them) and the choices stay
-// stored for the day a seat frees up.
-func eventSeat(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration, seq int64) error {
-	got, err := take(ctx, tx, takeEventSeat, lockEvent, ev.ID)
-	if err != nil || got {
-		return err
+// taken are given back (nobody else could see them), the choices stay
+// stored for the day a seat frees up, and the queued mail becomes the
+// waiting-list mail.
+func eventSeat(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration, seq int64, token string) error {
+	tag, err := tx.Exec(ctx, takeOpenSeat, ev.ID)
+	if err != nil {
+		return fmt.Errorf("take event seat: %w", err)
 	}
-	if err := exec(ctx, tx, undoBookings, reg.ID); err != nil {
-		return err
+	if tag.RowsAffected() == 1 {
+		return nil
+	}
+	var open bool
+	if err := tx.QueryRow(ctx, lockOpenEvent, ev.ID).Scan(&open); err != nil {
+		return fmt.Errorf("lock event: %w", err)
+	}
+	if !open {
+		return ErrClosed
+	}
+	for _, sql := range []string{undoBookings, forgetMails} {
+		if err := exec(ctx, tx, sql, reg.ID); err != nil {
+			return err
+		}
 	}
 	if err := tx.QueryRow(ctx, markWaitlisted, reg.ID).Scan(&seq); err != nil {
 		return fmt.Errorf("join event waiting list: %w", err)
 	}
 	reg.Status, reg.Bookings = StatusWaitlisted, nil
-	return tx.QueryRow(ctx, eventQueuePosition, ev.ID, seq).Scan(&reg.WaitlistPosition)
+	if err := tx.QueryRow(ctx, eventQueuePosition, ev.ID, seq).Scan(&reg.WaitlistPosition); err != nil {
+		return fmt.Errorf("event waiting-list position: %w", err)
+	}
+	return enqueue(ctx, tx, reg, mail.KindWaitlisted, token, nil)
 }
 
 func registeredKind(status string) mail.Kind {

@@ -21,7 +21,6 @@ import (
 
 const (
 	takeEventSeat   = `UPDATE events SET confirmed = confirmed + 1 WHERE id = $1 AND confirmed < capacity`
-	lockEvent       = `SELECT 1 FROM events WHERE id = $1 FOR NO KEY UPDATE`
 	freeEventSeat   = `UPDATE events SET confirmed = confirmed - 1 WHERE id = $1`
 	takeWorkshop    = `UPDATE workshops SET taken = taken + 1 WHERE id = $1 AND taken < capacity`
 	lockWorkshop    = `SELECT 1 FROM workshops WHERE id = $1 FOR NO KEY UPDATE`

@@ -24,6 +24,7 @@ type Options struct {
 	DatabaseURL string
 	Clients     int
 	Signups     int
+	Rate        float64 // offered sign-ups per second; 0 sends back to back
 	Workshops   int
 	PgbenchTime time.Duration
 }
@@ -48,7 +49,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	defer stop()
-	rep := &Report{Clients: o.Clients}
+	rep := &Report{Clients: o.Clients, Rate: o.Rate}
 	if err := drive(ctx, baseURL, slug, o, rep); err != nil {
 		return rep, err
 	}

@@ -1,0 +1,48 @@
+package booking
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/fachtag/fachtag/internal/event"
+)
+
+// rulesTTL is how long a sign-up may work from an event read by an earlier
+// one. At an opening rush every sign-up would otherwise re-read the same
+// event, slots and workshops. Nothing that decides a seat comes from here:
+// seats, and whether registration is open, are decided by the guarded
+// updates in the transaction.
+const rulesTTL = time.Second
+
+type rulesCache struct {
+	mu sync.Mutex
+	m  map[string]cachedEvent
+}
+
+type cachedEvent struct {
+	ev *event.Event
+	at time.Time
+}
+
+// get returns the event's rules, read at most rulesTTL ago. The returned
+// event is shared: callers must not change it.
+func (c *rulesCache) get(ctx context.Context, q event.Querier, slug string, now time.Time) (*event.Event, error) {
+	c.mu.Lock()
+	hit, ok := c.m[slug]
+	c.mu.Unlock()
+	if ok && now.Sub(hit.at) < rulesTTL {
+		return hit.ev, nil
+	}
+	ev, err := event.LoadRules(ctx, q, slug)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if len(c.m) > 1000 {
+		clear(c.m)
+	}
+	c.m[slug] = cachedEvent{ev: ev, at: now}
+	c.mu.Unlock()
+	return ev, nil
+}
