@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/mail"
@@ -69,7 +68,11 @@ func (s *Server) apiRegister(w http.ResponseWriter, r *http.Request) error {
 		}
 		reg, token, err := s.book.Register(r.Context(), slug, req)
 		if err != nil {
-			return 0, nil, langError{err, i18n.Normalize(req.Language)}
+			lang := req.Language
+			if lang != "de" && lang != "en" {
+				lang = requestLang(r)
+			}
+			return 0, nil, langError{err, lang}
 		}
 		return http.StatusCreated, s.registrationJSON(reg, token), nil
 	})
@@ -170,7 +173,7 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 		return nil, errTooLarge
 	}
 	if err != nil {
-		return nil, &malformedError{detail: "could not read body"}
+		return nil, &malformedError{key: "json.unreadable"}
 	}
 	return body, nil
 }
@@ -191,28 +194,24 @@ func decodeJSON(body []byte, v any) error {
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.Is(err, io.EOF):
-		return &malformedError{detail: "empty body"}
+		return &malformedError{key: "json.empty"}
 	case errors.As(err, &syn):
-		return &malformedError{detail: fmt.Sprintf("syntax error at byte %d", syn.Offset)}
+		return &malformedError{key: "json.syntax", args: []any{syn.Offset}}
 	case errors.As(err, &typ):
-		return &malformedError{field: typ.Field, detail: fmt.Sprintf("%s must be %s, not %s", typ.Field, jsonType(typ.Type.Kind().String()), typ.Value)}
+		return &malformedError{field: typ.Field, key: "json.type." + jsonType(typ.Type.Kind().String()), args: []any{typ.Field}}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return &malformedError{field: field, detail: "unknown field " + field}
+		return &malformedError{field: field, key: "json.unknown_field", args: []any{field}}
 	}
-	return &malformedError{detail: err.Error()}
+	return &malformedError{key: "json.invalid"}
 }
 
 func jsonType(kind string) string {
 	switch kind {
-	case "string":
-		return "a string"
-	case "bool":
-		return "true or false"
+	case "string", "bool", "slice":
+		return kind
 	case "map", "struct":
-		return "an object"
-	case "slice":
-		return "an array"
+		return "object"
 	}
-	return "a number"
+	return "number"
 }

@@ -22,13 +22,17 @@ var (
 	errIdemBusy     = errors.New("idempotency key in progress")
 )
 
-// malformedError is a body that is not the JSON we expect.
+// malformedError is a body that is not the JSON we expect; key and args
+// say what is wrong in the catalog of package i18n.
 type malformedError struct {
-	field  string
-	detail string
+	field string
+	key   string
+	args  []any
 }
 
-func (e *malformedError) Error() string { return "malformed request: " + e.detail }
+func (e *malformedError) Error() string {
+	return "malformed request: " + i18n.T("en", e.key, e.args...)
+}
 
 // problem is how an error is shown: status, stable code, message key.
 type problem struct {
@@ -109,7 +113,7 @@ func (s *Server) errorResponse(r *http.Request, err error) (int, apiError) {
 	msg := i18n.T(lang, p.key)
 	var merr *malformedError
 	if errors.As(err, &merr) {
-		msg = i18n.T(lang, p.key, merr.detail)
+		msg = i18n.T(lang, p.key, i18n.T(lang, merr.key, merr.args...))
 	}
 	return p.status, apiError{Error: apiErrorBody{Code: p.code, Message: msg, Fields: fieldMessages(err, lang)}}
 }
@@ -126,7 +130,7 @@ func fieldMessages(err error, lang string) map[string]string {
 		}
 		return out
 	case errors.As(err, &merr) && merr.field != "":
-		return map[string]string{merr.field: merr.detail}
+		return map[string]string{merr.field: i18n.T(lang, merr.key, merr.args...)}
 	}
 	return nil
 }

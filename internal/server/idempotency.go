@@ -35,7 +35,7 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, scope string
 		return respond(w, run)
 	}
 	if len(key) > 255 {
-		return &malformedError{field: "Idempotency-Key", detail: "Idempotency-Key is longer than 255 characters"}
+		return &malformedError{field: "Idempotency-Key", key: "json.key_too_long"}
 	}
 	ctx := r.Context()
 	sum := sha256.Sum256(body)
