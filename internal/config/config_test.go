@@ -1,0 +1,56 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func TestFromEnv(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     map[string]string
+		wantErr []string // substrings of the error; none means valid
+	}{
+		{"defaults", map[string]string{"DATABASE_URL": "postgres://x@localhost/db"}, nil},
+		{"missing database", map[string]string{}, []string{"DATABASE_URL: required"}},
+		{"everything wrong at once", map[string]string{
+			"BASE_URL": "ftp://x", "SMTP_TLS": "ssl", "SMTP_PORT": "seventy", "MAIL_FROM": "not an address",
+			"RATE_LIMIT_PER_MINUTE": "-1", "MAIL_WORKERS": "0",
+		}, []string{"DATABASE_URL", "BASE_URL", "SMTP_TLS", "SMTP_PORT", "MAIL_FROM", "RATE_LIMIT_PER_MINUTE", "MAIL_WORKERS"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, k := range []string{"DATABASE_URL", "HTTP_ADDR", "BASE_URL", "SMTP_HOST", "SMTP_PORT", "SMTP_TLS",
+				"MAIL_FROM", "RATE_LIMIT_PER_MINUTE", "MAIL_WORKERS", "MAIL_RATE_PER_SECOND", "SHUTDOWN_TIMEOUT_SECONDS"} {
+				t.Setenv(k, tt.env[k])
+			}
+			c, err := FromEnv()
+			if len(tt.wantErr) == 0 {
+				if err != nil {
+					t.Fatalf("FromEnv: %v", err)
+				}
+				if c.HTTPAddr != "127.0.0.1:8080" || c.BaseURL != "http://127.0.0.1:8080" || c.RateLimitPerMinute != 20 {
+					t.Errorf("defaults: got %+v", c)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("FromEnv: got no error")
+			}
+			for _, want := range tt.wantErr {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not name %s", err, want)
+				}
+			}
+		})
+	}
+}
+
+func TestLogValueHidesSecrets(t *testing.T) {
+	c := Config{DatabaseURL: "postgres://app:s3cret@db/fachtag", SMTPPassword: "hunter2"}
+	got := fmt.Sprint(c.LogValue())
+	if strings.Contains(got, "s3cret") || strings.Contains(got, "hunter2") {
+		t.Errorf("LogValue leaks a secret: %s", got)
+	}
+}
