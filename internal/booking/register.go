@@ -28,6 +28,12 @@ func (s *Service) Register(ctx context.Context, slug string, req Request) (*Regi
 	if err := validate(ev, &req); err != nil {
 		return nil, "", err
 	}
+	if ev.Registration.Mode == event.ModeFirstCome {
+		reg, token, err := registerFast(ctx, s.pool, ev, req)
+		if !errors.Is(err, errSlowPath) {
+			return reg, token, err
+		}
+	}
 	var reg *Registration
 	var token string
 	err = db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
@@ -196,13 +202,7 @@ func registeredKind(status string) mail.Kind {
 // bookChoices books one workshop per slot, locking workshop rows in id
 // order so that concurrent sign-ups never deadlock.
 func bookChoices(ctx context.Context, tx pgx.Tx, ev *event.Event, regID string, choices map[string]string) ([]Booking, error) {
-	ws := make([]event.Workshop, 0, len(choices))
-	for _, key := range choices {
-		if w, ok := ev.Workshop(key); ok {
-			ws = append(ws, w)
-		}
-	}
-	sort.Slice(ws, func(i, j int) bool { return ws[i].ID < ws[j].ID })
+	ws := chosenWorkshops(ev, choices)
 	bookings := make([]Booking, 0, len(ws))
 	for _, w := range ws {
 		b, err := book(ctx, tx, ev.ID, regID, w)

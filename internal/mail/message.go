@@ -25,6 +25,7 @@ const (
 	KindSwapped    Kind = "swapped"    // changed workshop
 	KindCancelled  Kind = "cancelled"  // registration cancelled
 	KindLink       Kind = "link"       // "send me my link again"
+	KindPublished  Kind = "published"  // wish phase over: your workshops
 )
 
 // Booking is a participant's place in one slot at the time of the change.
@@ -75,16 +76,16 @@ func Enqueue(ctx context.Context, tx pgx.Tx, m Message) error {
 	if m.RegistrationID != "" {
 		regID = m.RegistrationID
 	}
-	if _, err := tx.Exec(ctx, insertOutbox, string(m.Kind), regID, m.To, m.Language, payload, newMessageID()); err != nil {
+	if _, err := tx.Exec(ctx, insertOutbox, string(m.Kind), regID, m.To, m.Language, payload, NewMessageID()); err != nil {
 		return fmt.Errorf("enqueue %s mail: %w", m.Kind, err)
 	}
 	return nil
 }
 
-// newMessageID is the local part of the row's Message-ID; the worker adds
+// NewMessageID is the local part of the row's Message-ID; the worker adds
 // the sender's domain. It is fixed at enqueue time so a resend after a crash
 // carries the same Message-ID and receivers can tell it is the same mail.
-func newMessageID() string {
+func NewMessageID() string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)

@@ -1,0 +1,1 @@
+DROP FUNCTION IF EXISTS fachtag_assert(boolean, text);
