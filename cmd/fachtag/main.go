@@ -21,6 +21,10 @@ Usage:
   fachtag demo                    load the demo events, dates moved into the future
   fachtag allocate --in FILE      run the workshop allocation on an instance (--gen makes one)
   fachtag bench                   load benchmark against a real server and database
+  fachtag user add --email E --role R [--event SLUG]
+                                  add an account (admin|organiser|checkin); prints a one-time password
+  fachtag token create --email E [--name N]   print a new API token for the organiser API
+  fachtag token revoke --id N     revoke an API token
 
 Configuration comes from the environment (DATABASE_URL, HTTP_ADDR, BASE_URL,
 SMTP_HOST, SMTP_PORT, SMTP_USERNAME, SMTP_PASSWORD, SMTP_TLS, MAIL_FROM,
@@ -64,6 +68,10 @@ func run(ctx context.Context, cmd string, args []string) error {
 		return runAllocate(args)
 	case "bench":
 		return runBench(ctx, args)
+	case "user":
+		return runUser(ctx, args)
+	case "token":
+		return runToken(ctx, args)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil

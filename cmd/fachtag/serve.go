@@ -32,7 +32,10 @@ func runServe(ctx context.Context) error {
 	}
 	defer pool.Close()
 	srv, err := server.New(pool, server.Options{BaseURL: cfg.BaseURL,
-		RateLimitPerMinute: cfg.RateLimitPerMinute, TrustProxy: cfg.TrustProxy})
+		RateLimitPerMinute: cfg.RateLimitPerMinute, TrustProxy: cfg.TrustProxy,
+		SendResetLink: func(ctx context.Context, email, lang, link string) error {
+			return mail.Enqueue(ctx, pool, mail.Message{Kind: mail.KindPasswordReset, To: email, Language: lang, Link: link})
+		}})
 	if err != nil {
 		return err
 	}

@@ -244,3 +244,20 @@ func ListOpen(ctx context.Context, q Querier) ([]*Event, error) {
 	}
 	return events, nil
 }
+
+const (
+	lockStatus   = `SELECT status FROM events WHERE id = $1 FOR NO KEY UPDATE`
+	updateStatus = `UPDATE events SET status = $2, updated_at = now() WHERE id = $1`
+)
+
+// SetStatus changes an event's status inside tx and returns the old one.
+func SetStatus(ctx context.Context, tx pgx.Tx, eventID int64, status string) (string, error) {
+	var old string
+	if err := tx.QueryRow(ctx, lockStatus, eventID).Scan(&old); err != nil {
+		return "", fmt.Errorf("lock event: %w", err)
+	}
+	if _, err := tx.Exec(ctx, updateStatus, eventID, status); err != nil {
+		return "", fmt.Errorf("set status: %w", err)
+	}
+	return old, nil
+}

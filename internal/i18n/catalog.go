@@ -121,6 +121,7 @@ var pages = map[string][2]string{
 	"manage.cancel_submit":     {"Stornieren", "Cancel registration"},
 	"manage.cancelled":         {"Ihre Anmeldung ist storniert. Vielen Dank, dass Sie Ihren Platz freigegeben haben.", "Your registration has been cancelled. Thank you for freeing your seat."},
 	"manage.swapped":           {"Ihre Änderung ist gespeichert. Wir haben Ihnen eine E-Mail geschickt.", "Your change has been saved. We have sent you an e-mail."},
+	"manage.wishes_saved":      {"Ihre Wünsche sind gespeichert. Wir haben Ihnen eine E-Mail geschickt.", "Your wishes have been saved. We have sent you an e-mail."},
 	"manage.confirm_needed":    {"Bitte bestätigen Sie die Stornierung mit dem Häkchen.", "Please tick the box to confirm the cancellation."},
 	"manage.to_event":          {"Zur Veranstaltungsseite", "To the event page"},
 	"resend.title":             {"Persönlichen Link erneut senden", "Send my personal link again"},

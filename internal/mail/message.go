@@ -10,7 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Kind says which mail a row is.
@@ -53,6 +53,7 @@ type Message struct {
 	Name               string    `json:"name"`
 	Language           string    `json:"language"`
 	Token              string    `json:"token,omitempty"` // raw personal-link token; erased once sent
+	Link               string    `json:"link,omitempty"`  // account mails: the one-time link; erased once sent
 	RegistrationStatus string    `json:"registration_status"`
 	Bookings           []Booking `json:"bookings"`
 	Change             *Change   `json:"change,omitempty"`
@@ -65,9 +66,14 @@ const insertOutbox = `
 INSERT INTO outbox (kind, registration_id, recipient, language, payload, message_id)
 VALUES ($1, $2, $3, $4, $5, $6)`
 
+// Execer is a transaction or a pool.
+type Execer interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
 // Enqueue writes m to the outbox inside tx, so the mail exists exactly when
 // the change it reports commits.
-func Enqueue(ctx context.Context, tx pgx.Tx, m Message) error {
+func Enqueue(ctx context.Context, tx Execer, m Message) error {
 	payload, err := json.Marshal(m)
 	if err != nil {
 		return fmt.Errorf("encode mail: %w", err)

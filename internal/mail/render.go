@@ -20,7 +20,7 @@ var templateFS embed.FS
 // Languages fachtag writes mails in; the first is the default.
 var languages = []string{"de", "en"}
 
-var allKinds = []Kind{KindConfirmed, KindWaitlisted, KindReceived, KindPromoted, KindSwapped, KindCancelled, KindLink}
+var allKinds = []Kind{KindConfirmed, KindWaitlisted, KindReceived, KindPromoted, KindSwapped, KindCancelled, KindLink, KindPublished}
 
 // templateSet holds one language's templates: "<kind>.subject" and
 // "<kind>.intro" for every kind, and the layouts "text" and "html".
@@ -108,7 +108,7 @@ func Render(m Message, ev *event.Event, baseURL string) (Rendered, error) {
 // the calendar file; waiting and cancelled ones do not.
 func wantsCalendar(m Message) bool {
 	switch m.Kind {
-	case KindConfirmed, KindPromoted, KindSwapped, KindLink:
+	case KindConfirmed, KindPromoted, KindSwapped, KindLink, KindPublished:
 		return m.RegistrationStatus == "" || m.RegistrationStatus == "confirmed"
 	}
 	return false

@@ -228,6 +228,13 @@ func (w *Worker) compose(ctx context.Context, j job) (*gomail.Msg, error) {
 		return nil, Permanent(fmt.Errorf("decode payload: %w", err))
 	}
 	m.Kind, m.To, m.Language = Kind(j.kind), j.recipient, j.language
+	if isAccountMail(m.Kind) {
+		r, err := RenderAccount(m)
+		if err != nil {
+			return nil, Permanent(err)
+		}
+		return Compose(w.from, m.To, m.Name, j.messageID, r)
+	}
 	ev, err := w.events.get(ctx, w.pool, m.EventID)
 	if errors.Is(err, event.ErrNotFound) {
 		return nil, Permanent(fmt.Errorf("event %d: %w", m.EventID, err))
@@ -283,7 +290,7 @@ var errLeaseLost = errors.New("outbox lease lost")
 // touches nothing.
 const markSent = `
 UPDATE outbox SET status = 'sent', sent_at = now(), lease_until = NULL,
-    payload = payload - 'token'
+    payload = payload - 'token' - 'link'
 WHERE id = $1 AND status = 'sending' AND attempts = $2`
 
 func (w *Worker) markSent(ctx context.Context, j job) error {
@@ -293,7 +300,7 @@ func (w *Worker) markSent(ctx context.Context, j job) error {
 // A failed row keeps no raw token either: nothing will ever mail it.
 const markFailed = `
 UPDATE outbox SET status = 'failed', lease_until = NULL, last_error = $3,
-    payload = payload - 'token'
+    payload = payload - 'token' - 'link'
 WHERE id = $1 AND status = 'sending' AND attempts = $2`
 
 func (w *Worker) markFailed(ctx context.Context, j job, cause error) error {

@@ -27,6 +27,8 @@ func (s *Server) apiRoutes(r chi.Router) {
 	r.Get("/registrations/{token}", s.api(s.apiRegistration))
 	r.With(s.limit).Delete("/registrations/{token}", s.api(s.apiCancel))
 	r.With(s.limit).Put("/registrations/{token}/bookings/{slot}", s.api(s.apiSwap))
+	s.orgAPIRoutes(r)
+	s.allocAPIRoutes(r)
 	r.NotFound(s.api(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusMethodNotAllowed, apiError{Error: apiErrorBody{Code: "method_not_allowed",

@@ -7,8 +7,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/fachtag/fachtag/internal/auth"
 	"github.com/fachtag/fachtag/internal/booking"
 	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/export"
 	"github.com/fachtag/fachtag/internal/i18n"
 )
 
@@ -73,6 +75,17 @@ func classify(err error) problem {
 		return problem{http.StatusUnprocessableEntity, "idempotency_key_reused", "err.idempotency"}
 	case errors.Is(err, errIdemBusy):
 		return problem{http.StatusConflict, "idempotency_key_in_progress", "err.in_progress"}
+	case errors.Is(err, auth.ErrUnauthenticated):
+		return problem{http.StatusUnauthorized, "unauthorized", "org.err_unauthorized"}
+	case errors.Is(err, auth.ErrForbidden):
+		return problem{http.StatusForbidden, "forbidden", "org.err_forbidden"}
+	case errors.Is(err, auth.ErrNoEventAccess), errors.Is(err, export.ErrWorkshopNotFound):
+		return problem{http.StatusNotFound, "not_found", "err.not_found"}
+	case errors.Is(err, errEventExists):
+		return problem{http.StatusConflict, "event_exists", "org.err_event_exists"}
+	}
+	if p, ok := allocProblem(err); ok {
+		return p
 	}
 	return problem{http.StatusInternalServerError, "internal", "err.internal"}
 }
@@ -145,7 +158,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // redactPath keeps personal tokens out of logs.
 func redactPath(p string) string {
-	for _, prefix := range []string{"/r/", "/api/v1/registrations/"} {
+	for _, prefix := range []string{"/r/", "/api/v1/registrations/", "/org/reset/"} {
 		if rest, ok := strings.CutPrefix(p, prefix); ok {
 			if i := strings.IndexByte(rest, '/'); i >= 0 {
 				return prefix + "…" + rest[i:]

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/fachtag/fachtag/internal/booking"
+	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/export"
 )
 
 // The OpenAPI description is generated from the Go types the handlers
@@ -37,6 +39,22 @@ var operations = []operation{
 	{method: "put", path: "/api/v1/registrations/{token}/bookings/{slot}", summary: "Swap to another workshop, or join its waiting list when full",
 		params: []string{"token", "slot"}, request: swapRequest{},
 		responses: map[int]any{200: RegistrationJSON{}, 400: nil, 404: nil, 409: nil, 410: nil, 422: nil, 429: nil}},
+	// Organiser endpoints: header "Authorization: Bearer TOKEN" (fachtag token create). 401 without a
+	// live token, 403 for the checkin role, 404 for an event the account may not see.
+	{method: "post", path: "/api/v1/events", summary: "Organiser (Bearer token): create an event from an event file; the account becomes a member",
+		request: event.File{}, responses: map[int]any{201: EventJSON{}, 401: nil, 403: nil, 409: nil, 413: nil, 422: nil}},
+	{method: "put", path: "/api/v1/events/{slug}", summary: "Organiser (Bearer token): create or update the event from an event file; without status the event keeps its status",
+		params: []string{"slug"}, request: event.File{}, responses: map[int]any{200: EventJSON{}, 201: EventJSON{}, 401: nil, 403: nil, 404: nil, 413: nil, 422: nil}},
+	{method: "post", path: "/api/v1/events/{slug}/status", summary: "Organiser (Bearer token): set the status (draft, open, closed, archived)",
+		params: []string{"slug"}, request: StatusRequest{}, responses: map[int]any{200: EventJSON{}, 400: nil, 401: nil, 403: nil, 404: nil, 422: nil}},
+	{method: "get", path: "/api/v1/events/{slug}/registrations", summary: "Organiser (Bearer token): registrations; query limit (≤500), offset, status, workshop, q",
+		params: []string{"slug"}, responses: map[int]any{200: RegistrationList{}, 401: nil, 403: nil, 404: nil, 422: nil}},
+	{method: "get", path: "/api/v1/events/{slug}/workshops/{key}/participants", summary: "Organiser (Bearer token): a workshop's participants and waiting list with positions",
+		params: []string{"slug", "key"}, responses: map[int]any{200: export.Workshop{}, 401: nil, 403: nil, 404: nil}},
+	{method: "get", path: "/api/v1/events/{slug}/export.csv", summary: "Organiser (Bearer token): all registrations as CSV (UTF-8 with BOM, semicolons; ?lang=en for English headers)",
+		params: []string{"slug"}, responses: map[int]any{200: "", 401: nil, 403: nil, 404: nil}},
+	{method: "get", path: "/api/v1/events/{slug}/export.xlsx", summary: "Organiser (Bearer token): XLSX workbook, one sheet of all registrations and one per workshop",
+		params: []string{"slug"}, responses: map[int]any{200: "", 401: nil, 403: nil, 404: nil}},
 }
 
 var (

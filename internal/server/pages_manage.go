@@ -36,7 +36,7 @@ func (s *Server) registration(r *http.Request) (*booking.Registration, *event.Ev
 	return reg, ev, err
 }
 
-var notices = map[string]string{"1": "manage.welcome", "swapped": "manage.swapped", "cancelled": "manage.cancelled"}
+var notices = map[string]string{"1": "manage.welcome", "swapped": "manage.swapped", "cancelled": "manage.cancelled", "wishes": "manage.wishes_saved"}
 
 func (s *Server) managePage(w http.ResponseWriter, r *http.Request) error {
 	return s.showManage(w, r, http.StatusOK, "")
@@ -76,9 +76,8 @@ func inLanguage(r *http.Request, lang string) *http.Request {
 }
 
 func (s *Server) manageSwap(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		return errTooLarge
+	if err := parseForm(w, r); err != nil {
+		return err
 	}
 	token := chi.URLParam(r, "token")
 	_, err := s.book.Swap(r.Context(), token, r.PostForm.Get("slot"), r.PostForm.Get("workshop"))
@@ -86,9 +85,8 @@ func (s *Server) manageSwap(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) manageCancel(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		return errTooLarge
+	if err := parseForm(w, r); err != nil {
+		return err
 	}
 	token := chi.URLParam(r, "token")
 	if r.PostForm.Get("confirm") != "yes" {
@@ -156,9 +154,8 @@ func (s *Server) resendSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		return errTooLarge
+	if err := parseForm(w, r); err != nil {
+		return err
 	}
 	lang := requestLang(r)
 	email := r.PostForm.Get("email")

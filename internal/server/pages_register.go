@@ -58,9 +58,8 @@ func (s *Server) registerSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		return errTooLarge
+	if err := parseForm(w, r); err != nil {
+		return err
 	}
 	form := readForm(ev, r.PostForm)
 	lang := requestLang(r)

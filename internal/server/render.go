@@ -21,7 +21,9 @@ type pages struct {
 	sets map[string]*template.Template // "de/event" → layout + page
 }
 
-var pageNames = []string{"index", "event", "register", "manage", "resend", "error"}
+var pageNames = []string{"index", "event", "register", "manage", "resend", "error",
+	"org_login", "org_home", "org_password", "org_reset", "org_reset_set", "org_registrations",
+	"alloc"}
 
 func parsePages() (*pages, error) {
 	p := &pages{sets: map[string]*template.Template{}}
@@ -130,6 +132,8 @@ func funcs(lang string) template.FuncMap {
 			}
 			return false
 		},
+		"wishesOpen": wishesOpen,
+		"wishAt":     wishAt,
 		"input": func(id, label, value string, required bool, typ, autocomplete string, errs map[string]string) input {
 			return input{ID: id, Label: label, Value: value, Type: typ, Autocomplete: autocomplete, Err: errs[id], Required: required}
 		},

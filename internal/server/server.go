@@ -13,6 +13,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/fachtag/fachtag/internal/auth"
 	"github.com/fachtag/fachtag/internal/booking"
 	"github.com/fachtag/fachtag/internal/db"
 	"github.com/fachtag/fachtag/web"
@@ -24,6 +25,8 @@ type Options struct {
 	RateLimitPerMinute int    // public POSTs per client address; 0 turns the limit off
 	TrustProxy         bool   // client address from X-Forwarded-For
 	Logger             *slog.Logger
+	Auth               auth.Options                                              // accounts: hashing cost, session timeouts, lockout
+	SendResetLink      func(ctx context.Context, email, lang, link string) error // nil: the link is logged (see org_reset.go)
 }
 
 // Server holds what the handlers share.
@@ -34,6 +37,7 @@ type Server struct {
 	pages   *pages
 	limiter *rateLimiter
 	log     *slog.Logger
+	auth    *auth.Service
 }
 
 // New parses the templates (failing fast on a broken one) and returns a
@@ -53,6 +57,7 @@ func New(pool *pgxpool.Pool, opts Options) (*Server, error) {
 		pages:   p,
 		limiter: newRateLimiter(opts.RateLimitPerMinute),
 		log:     opts.Logger,
+		auth:    auth.New(pool, opts.Auth),
 	}, nil
 }
 
@@ -77,9 +82,11 @@ func (s *Server) Handler() http.Handler {
 		r.Get("/", s.page(s.managePage))
 		r.With(s.limit).Post("/swap", s.page(s.manageSwap))
 		r.With(s.limit).Post("/cancel", s.page(s.manageCancel))
+		r.With(s.limit).Post("/wishes", s.page(s.manageWishes))
 		r.Get("/calendar.ics", s.page(s.calendar))
 	})
 	r.Route("/api/v1", s.apiRoutes)
+	r.Route("/org", s.orgPages)
 	r.NotFound(s.page(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
 	return http.NewCrossOriginProtection().Handler(r)
 }

@@ -1,0 +1,152 @@
+package export
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/i18n"
+)
+
+// table is a header row and data rows of text cells, what both file
+// formats write.
+type table struct {
+	name   string // sheet name
+	header []string
+	rows   [][]string
+}
+
+// registrationsTable has one row per registration: name, e-mail,
+// organisation, role, status, a column per slot, a column per question,
+// the consents and the time of registration.
+func registrationsTable(ev *event.Event, regs []Registration, lang string) table {
+	t := table{name: i18n.T(lang, "export.sheet_all")}
+	t.header = []string{i18n.T(lang, "export.name"), i18n.T(lang, "export.email"), i18n.T(lang, "export.organisation"),
+		i18n.T(lang, "export.role"), i18n.T(lang, "export.status")}
+	for _, s := range ev.Slots {
+		t.header = append(t.header, i18n.T(lang, "export.workshop_in", slotTitle(s)))
+	}
+	for _, q := range ev.Questions {
+		t.header = append(t.header, q.Label.In(lang))
+	}
+	t.header = append(t.header, i18n.T(lang, "export.privacy"), i18n.T(lang, "export.photos"), i18n.T(lang, "export.registered_at"))
+	loc := ev.Location()
+	for _, r := range regs {
+		row := []string{r.Name, r.Email, r.Organisation, r.Role, statusText(lang, r.Status, r.WaitlistPosition)}
+		for _, s := range ev.Slots {
+			row = append(row, slotCell(ev, r, s.Key, lang))
+		}
+		for _, q := range ev.Questions {
+			row = append(row, answerText(lang, r.Answers[q.Key]))
+		}
+		privacy := ""
+		if r.Consents.Privacy {
+			privacy = i18n.T(lang, "export.yes") + " (" + r.Consents.PrivacyAt.In(loc).Format("2006-01-02 15:04") + ")"
+		}
+		row = append(row, privacy, yesNo(lang, r.Consents.Photos), r.RegisteredAt.In(loc).Format("2006-01-02 15:04"))
+		t.rows = append(t.rows, row)
+	}
+	return t
+}
+
+func slotTitle(s event.Slot) string {
+	if s.Title != "" {
+		return s.Title
+	}
+	return s.Key
+}
+
+// slotCell names the registration's workshop in a slot, and its waiting
+// list with the position; a seat and a queue place in one slot both show.
+func slotCell(ev *event.Event, r Registration, slot, lang string) string {
+	var parts []string
+	for _, b := range r.Bookings {
+		if b.Slot != slot {
+			continue
+		}
+		text := workshopLabel(ev, b.Workshop)
+		if b.Status == "waitlisted" {
+			text += " (" + i18n.T(lang, "export.waitlist_pos", b.WaitlistPosition) + ")"
+		}
+		parts = append(parts, text)
+	}
+	return strings.Join(parts, " / ")
+}
+
+func workshopLabel(ev *event.Event, key string) string {
+	if w, ok := ev.Workshop(key); ok && w.Title != "" {
+		return key + " – " + w.Title
+	}
+	return key
+}
+
+func statusText(lang, status string, pos int) string {
+	text := i18n.T(lang, "export.status_"+status)
+	if status == "waitlisted" && pos > 0 {
+		text += " (" + i18n.T(lang, "export.waitlist_pos", pos) + ")"
+	}
+	return text
+}
+
+func yesNo(lang string, b bool) string {
+	if b {
+		return i18n.T(lang, "export.yes")
+	}
+	return i18n.T(lang, "export.no")
+}
+
+// answerText writes an answer as text: a list joined by commas, a
+// yes/no for a checkbox.
+func answerText(lang string, v any) string {
+	switch a := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return a
+	case bool:
+		return yesNo(lang, a)
+	case []any:
+		parts := make([]string, len(a))
+		for i, x := range a {
+			parts[i] = answerText(lang, x)
+		}
+		return strings.Join(parts, ", ")
+	}
+	return fmt.Sprint(v)
+}
+
+// workshopTables has one table per workshop: the participants by name,
+// then the waiting list in order.
+func workshopTables(ev *event.Event, regs []Registration, lang string) []table {
+	var out []table
+	for _, w := range ev.Workshops {
+		t := table{name: w.Key, header: []string{i18n.T(lang, "export.status"), i18n.T(lang, "export.name"),
+			i18n.T(lang, "export.email"), i18n.T(lang, "export.organisation"), i18n.T(lang, "export.role")}}
+		var confirmed, waiting []Registration
+		pos := map[string]int{}
+		for _, r := range regs {
+			for _, b := range r.Bookings {
+				if b.Workshop != w.Key {
+					continue
+				}
+				if b.Status == "waitlisted" {
+					waiting = append(waiting, r)
+					pos[r.ID] = b.WaitlistPosition
+				} else {
+					confirmed = append(confirmed, r)
+				}
+			}
+		}
+		sort.SliceStable(confirmed, func(i, j int) bool { return strings.ToLower(confirmed[i].Name) < strings.ToLower(confirmed[j].Name) })
+		sort.SliceStable(waiting, func(i, j int) bool { return pos[waiting[i].ID] < pos[waiting[j].ID] })
+		for _, r := range confirmed {
+			t.rows = append(t.rows, []string{i18n.T(lang, "export.status_confirmed"), r.Name, r.Email, r.Organisation, r.Role})
+		}
+		for _, r := range waiting {
+			t.rows = append(t.rows, []string{i18n.T(lang, "export.waitlist_pos", pos[r.ID]), r.Name, r.Email, r.Organisation, r.Role})
+		}
+		out = append(out, t)
+	}
+	return out
+}

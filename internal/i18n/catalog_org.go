@@ -1,0 +1,96 @@
+package i18n
+
+// orgTexts holds the texts of the organiser pages, the organiser API and
+// the exports.
+var orgTexts = map[string][2]string{
+	"org.problem":          {"%s", "%s"},
+	"org.bad_status":       {"Erlaubt sind draft, open, closed und archived (für Listen: confirmed, waitlisted, received, cancelled).", "Allowed are draft, open, closed and archived (for lists: confirmed, waitlisted, received, cancelled)."},
+	"org.bad_number":       {"Bitte eine ganze Zahl ab 0.", "Please give a whole number from 0."},
+	"org.err_unauthorized": {"Bitte melden Sie sich an (API: Header „Authorization: Bearer TOKEN“).", "Please log in (API: header “Authorization: Bearer TOKEN”)."},
+	"org.err_forbidden":    {"Ihre Rolle erlaubt das nicht.", "Your role does not allow this."},
+	"org.err_event_exists": {"Eine Veranstaltung mit diesem Kürzel gibt es schon.", "An event with this slug already exists."},
+
+	"org.login_title":     {"Anmeldung für Veranstaltende", "Organiser login"},
+	"org.password":        {"Passwort", "Password"},
+	"org.login_submit":    {"Anmelden", "Log in"},
+	"org.forgot":          {"Passwort vergessen?", "Forgot your password?"},
+	"org.bad_credentials": {"E-Mail-Adresse oder Passwort stimmen nicht.", "E-mail address or password is wrong."},
+	"org.locked":          {"Zu viele Fehlversuche. Bitte warten Sie 15 Minuten oder setzen Sie Ihr Passwort zurück.", "Too many failed attempts. Please wait 15 minutes or reset your password."},
+	"org.logged_out":      {"Sie sind abgemeldet.", "You are logged out."},
+	"org.reset_done":      {"Ihr neues Passwort ist gespeichert. Bitte melden Sie sich damit an.", "Your new password is saved. Please log in with it."},
+	"org.nav":             {"Bereich für Veranstaltende", "Organiser area"},
+	"org.logout":          {"Abmelden", "Log out"},
+
+	"org.home_title":      {"Ihre Veranstaltungen", "Your events"},
+	"org.logged_in_as":    {"Angemeldet als %s (%s).", "Logged in as %s (%s)."},
+	"org.role_admin":      {"Administration", "administrator"},
+	"org.role_organiser":  {"Veranstalter*in", "organiser"},
+	"org.role_checkin":    {"Check-in", "check-in"},
+	"org.your_events":     {"Veranstaltungen, die Sie sehen dürfen", "Events you may see"},
+	"org.no_events":       {"Ihrem Konto ist noch keine Veranstaltung zugeordnet.", "No event has been assigned to your account yet."},
+	"org.col_event":       {"Veranstaltung", "Event"},
+	"org.col_date":        {"Datum", "Date"},
+	"org.col_status":      {"Status", "Status"},
+	"org.col_confirmed":   {"Bestätigt / Plätze", "Confirmed / seats"},
+	"org.col_lists":       {"Listen", "Lists"},
+	"org.status_draft":    {"Entwurf", "Draft"},
+	"org.status_open":     {"Anmeldung offen", "Registration open"},
+	"org.status_closed":   {"Anmeldung geschlossen", "Registration closed"},
+	"org.status_archived": {"Archiviert", "Archived"},
+	"org.export_csv":      {"Export als CSV", "Export as CSV"},
+	"org.export_xlsx":     {"Export als Excel (XLSX)", "Export as Excel (XLSX)"},
+
+	"org.password_title":    {"Passwort ändern", "Change password"},
+	"org.must_change":       {"Sie haben sich mit einem Einmal-Passwort angemeldet. Bitte legen Sie jetzt Ihr eigenes Passwort fest.", "You logged in with a one-time password. Please set your own password now."},
+	"org.current_password":  {"Bisheriges Passwort", "Current password"},
+	"org.new_password":      {"Neues Passwort", "New password"},
+	"org.confirm_password":  {"Neues Passwort wiederholen", "Repeat the new password"},
+	"org.password_hint":     {"Mindestens 10 Zeichen. Ein Satz aus mehreren Wörtern ist leicht zu merken und schwer zu erraten.", "At least 10 characters. A sentence of several words is easy to remember and hard to guess."},
+	"org.password_submit":   {"Passwort speichern", "Save password"},
+	"org.password_changed":  {"Ihr Passwort ist geändert. Andere Anmeldungen mit Ihrem Konto sind beendet.", "Your password has been changed. Other sessions of your account have been ended."},
+	"org.password_short":    {"Bitte mindestens %d Zeichen.", "Please use at least %d characters."},
+	"org.password_mismatch": {"Die beiden Eingaben stimmen nicht überein.", "The two entries do not match."},
+	"org.wrong_password":    {"Das bisherige Passwort stimmt nicht.", "The current password is wrong."},
+
+	"org.reset_title":     {"Passwort zurücksetzen", "Reset password"},
+	"org.reset_intro":     {"Geben Sie die E-Mail-Adresse Ihres Kontos ein. Wir schicken Ihnen einen Link, der eine Stunde lang gilt.", "Enter the e-mail address of your account. We will send you a link that is valid for one hour."},
+	"org.reset_submit":    {"Link anfordern", "Request link"},
+	"org.reset_sent":      {"Falls es zu dieser Adresse ein Konto gibt, ist ein Link zum Zurücksetzen unterwegs.", "If there is an account for this address, a reset link is on its way."},
+	"org.reset_set_title": {"Neues Passwort festlegen", "Set a new password"},
+	"org.to_login":        {"Zur Anmeldung", "To the login"},
+
+	"org.registrations_title": {"Anmeldungen", "Registrations"},
+	"org.search":              {"Suche (Name, E-Mail, Organisation)", "Search (name, e-mail, organisation)"},
+	"org.all":                 {"alle", "all"},
+	"org.workshop":            {"Workshop", "Workshop"},
+	"org.workshops":           {"Workshops", "Workshops"},
+	"org.filter":              {"Filtern", "Filter"},
+	"org.showing":             {"%d–%d von %d", "%d–%d of %d"},
+	"org.pages":               {"Seiten", "Pages"},
+	"org.prev":                {"Vorherige Seite", "Previous page"},
+	"org.next":                {"Nächste Seite", "Next page"},
+
+	"export.sheet_all":         {"Alle Anmeldungen", "All registrations"},
+	"export.name":              {"Name", "Name"},
+	"export.email":             {"E-Mail", "E-mail"},
+	"export.organisation":      {"Organisation", "Organisation"},
+	"export.role":              {"Funktion", "Role"},
+	"export.status":            {"Status", "Status"},
+	"export.workshop_in":       {"Workshop %s", "Workshop %s"},
+	"export.privacy":           {"Datenschutz-Einwilligung", "Privacy consent"},
+	"export.photos":            {"Fotos erlaubt", "Photos allowed"},
+	"export.registered_at":     {"Angemeldet am", "Registered at"},
+	"export.yes":               {"ja", "yes"},
+	"export.no":                {"nein", "no"},
+	"export.waitlist_pos":      {"Warteliste Platz %d", "waiting list no. %d"},
+	"export.status_confirmed":  {"bestätigt", "confirmed"},
+	"export.status_waitlisted": {"Warteliste", "waiting list"},
+	"export.status_received":   {"Wünsche eingegangen", "wishes received"},
+	"export.status_cancelled":  {"storniert", "cancelled"},
+}
+
+func init() {
+	for k, v := range orgTexts {
+		catalog[k] = v
+	}
+}

@@ -1,0 +1,186 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/fachtag/fachtag/internal/allocrun"
+	"github.com/fachtag/fachtag/internal/auth"
+)
+
+// allocAPIRoutes are the wish-phase routes: the participant's wish change
+// (public, behind the personal link) and the organiser's allocation runs
+// and pins (Bearer token, a role that manages events, membership of the
+// event in the URL).
+func (s *Server) allocAPIRoutes(r chi.Router) {
+	r.With(s.limit).Put("/registrations/{token}/preferences", s.api(s.apiChangeWishes))
+	r.Group(func(r chi.Router) {
+		r.Use(s.requireToken, s.requireRole(auth.ManageEvents))
+		r.Get("/events/{slug}/allocations", s.api(s.apiAllocList))
+		r.Post("/events/{slug}/allocations", s.api(s.apiAllocRun))
+		r.Post("/events/{slug}/allocations/compare", s.api(s.apiAllocCompare))
+		r.Get("/events/{slug}/allocations/{id}", s.api(s.apiAllocGet))
+		r.Post("/events/{slug}/allocations/{id}/publish", s.api(s.apiAllocPublish))
+		r.Get("/events/{slug}/pins", s.api(s.apiPins))
+		r.Put("/events/{slug}/pins/{registration}/{slot}", s.api(s.apiPin))
+		r.Delete("/events/{slug}/pins/{registration}/{slot}", s.api(s.apiUnpin))
+	})
+}
+
+func (s *Server) alloc() *allocrun.Service { return allocrun.New(s.pool) }
+
+type allocRunRequest struct {
+	Fair             bool   `json:"fair"`
+	CloseUnderfilled bool   `json:"close_underfilled"`
+	Seed             *int64 `json:"seed"`
+}
+
+// allocOptions reads the optional body of a run request.
+func allocOptions(w http.ResponseWriter, r *http.Request) (allocrun.Options, error) {
+	body, err := readBody(w, r)
+	if err != nil {
+		return allocrun.Options{}, err
+	}
+	var req allocRunRequest
+	if len(body) > 0 {
+		if err := decodeJSON(body, &req); err != nil {
+			return allocrun.Options{}, err
+		}
+	}
+	return allocrun.Options{Fair: req.Fair, CloseUnderfilled: req.CloseUnderfilled, Seed: req.Seed}, nil
+}
+
+func (s *Server) apiAllocRun(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.orgEventID(r); err != nil {
+		return err
+	}
+	opts, err := allocOptions(w, r)
+	if err != nil {
+		return err
+	}
+	run, err := s.alloc().Run(r.Context(), chi.URLParam(r, "slug"), opts)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, run)
+	return nil
+}
+
+func (s *Server) apiAllocCompare(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.orgEventID(r); err != nil {
+		return err
+	}
+	opts, err := allocOptions(w, r)
+	if err != nil {
+		return err
+	}
+	c, err := s.alloc().Compare(r.Context(), chi.URLParam(r, "slug"), opts)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, c)
+	return nil
+}
+
+func (s *Server) apiAllocList(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.orgEventID(r); err != nil {
+		return err
+	}
+	runs, err := s.alloc().List(r.Context(), chi.URLParam(r, "slug"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"allocations": runs})
+	return nil
+}
+
+// runID is the URL's run id; a malformed one is simply not found.
+func runID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil {
+		return 0, allocrun.ErrNotFound
+	}
+	return id, nil
+}
+
+func (s *Server) apiAllocGet(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.orgEventID(r); err != nil {
+		return err
+	}
+	id, err := runID(r)
+	if err != nil {
+		return err
+	}
+	rep, err := s.alloc().Report(r.Context(), chi.URLParam(r, "slug"), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, rep)
+	return nil
+}
+
+func (s *Server) apiAllocPublish(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.orgEventID(r); err != nil {
+		return err
+	}
+	id, err := runID(r)
+	if err != nil {
+		return err
+	}
+	pub, err := s.alloc().Publish(r.Context(), chi.URLParam(r, "slug"), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, pub)
+	return nil
+}
+
+func (s *Server) apiPins(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.orgEventID(r); err != nil {
+		return err
+	}
+	pins, err := s.alloc().Pins(r.Context(), chi.URLParam(r, "slug"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"pins": pins})
+	return nil
+}
+
+type pinRequest struct {
+	Workshop string `json:"workshop"`
+}
+
+func (s *Server) apiPin(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.orgEventID(r); err != nil {
+		return err
+	}
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	var req pinRequest
+	if err := decodeJSON(body, &req); err != nil {
+		return err
+	}
+	slug, reg, slot := chi.URLParam(r, "slug"), chi.URLParam(r, "registration"), chi.URLParam(r, "slot")
+	if err := s.alloc().Pin(r.Context(), slug, reg, slot, req.Workshop); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, allocrun.Pin{RegistrationID: reg, Slot: slot, Workshop: req.Workshop})
+	return nil
+}
+
+func (s *Server) apiUnpin(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.orgEventID(r); err != nil {
+		return err
+	}
+	slug, reg, slot := chi.URLParam(r, "slug"), chi.URLParam(r, "registration"), chi.URLParam(r, "slot")
+	if err := s.alloc().Unpin(r.Context(), slug, reg, slot); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -1,0 +1,185 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/fachtag/fachtag/internal/auth"
+	"github.com/fachtag/fachtag/internal/booking"
+	"github.com/fachtag/fachtag/internal/db"
+	"github.com/fachtag/fachtag/internal/event"
+)
+
+// errEventExists: POST /api/v1/events with a slug that is taken.
+var errEventExists = errors.New("an event with this slug exists")
+
+// maxEventFileBytes bounds an event file: a congress with twenty
+// workshops and long descriptions is some tens of kilobytes.
+const maxEventFileBytes = 1 << 20
+
+// saveResult is what creating or updating an event reports.
+type saveResult struct {
+	created bool
+	id      int64
+}
+
+// readEventFile reads and validates an event file from the body. slug,
+// when set, is the URL's: an empty file slug takes it, another is refused.
+func readEventFile(w http.ResponseWriter, r *http.Request, slug string) (*event.File, bool, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxEventFileBytes)
+	body, err := readAll(r)
+	if err != nil {
+		return nil, false, err
+	}
+	f, err := event.ParseFile(body)
+	if err != nil {
+		return nil, false, problemsError(err)
+	}
+	if slug != "" && f.Slug == "" {
+		f.Slug = slug
+	}
+	if slug != "" && f.Slug != slug {
+		return nil, false, problemsError(&event.Problems{{Path: "$.slug", Message: fmt.Sprintf("must be %q, the slug of the URL", slug)}})
+	}
+	if err := f.Validate(); err != nil {
+		return nil, false, problemsError(err)
+	}
+	return f, hasStatus(body), nil
+}
+
+// hasStatus reports whether the file names a status: an update without
+// one keeps the event's status instead of falling back to draft.
+func hasStatus(body []byte) bool {
+	var probe struct {
+		Status *string `json:"status"`
+	}
+	return json.Unmarshal(body, &probe) == nil && probe.Status != nil
+}
+
+// problemsError turns the event package's JSON-path problems into the
+// API's 422 with `fields`; other errors pass unchanged.
+func problemsError(err error) error {
+	var p *event.Problems
+	if !errors.As(err, &p) {
+		return err
+	}
+	fields := make(map[string]booking.FieldError, len(*p))
+	for _, pr := range *p {
+		if prev, ok := fields[pr.Path]; ok {
+			pr.Message = prev.Args[0].(string) + "; " + pr.Message
+		}
+		fields[pr.Path] = booking.FieldError{Key: "org.problem", Args: []any{pr.Message}}
+	}
+	return &booking.ValidationError{Fields: fields}
+}
+
+// saveEvent creates or updates the event of the file for the account. A
+// session-level advisory lock on the slug serialises saves of one slug
+// across replicas, so "does it exist?" and the import agree; the creator
+// becomes a member. mustCreate refuses an existing slug (POST).
+func (s *Server) saveEvent(ctx context.Context, a auth.Account, f *event.File, mustCreate, keepStatus bool) (saveResult, error) {
+	var res saveResult
+	err := s.withSlugLock(ctx, f.Slug, func() error {
+		id, err := s.auth.EventAccess(ctx, a, f.Slug)
+		exists, xerr := eventExists(ctx, s, f.Slug)
+		switch {
+		case xerr != nil:
+			return xerr
+		case exists && mustCreate:
+			return errEventExists
+		case exists && err != nil:
+			return err // not visible to the account: 404, as if missing
+		}
+		if exists && keepStatus {
+			if f.Status, err = currentStatus(ctx, s, id); err != nil {
+				return err
+			}
+		}
+		created, err := event.Import(ctx, s.pool, f)
+		if err != nil {
+			return problemsError(err)
+		}
+		res.created = created
+		return db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
+			if err := tx.QueryRow(ctx, `SELECT id FROM events WHERE slug = $1`, f.Slug).Scan(&res.id); err != nil {
+				return fmt.Errorf("read event id: %w", err)
+			}
+			if created {
+				if err := auth.AddMember(ctx, tx, a.ID, f.Slug); err != nil {
+					return err
+				}
+			}
+			action := map[bool]string{true: "event.create", false: "event.update"}[created]
+			return auth.Append(ctx, tx, auth.Entry{UserID: a.ID, Actor: actor(a), Action: action, EventID: res.id,
+				Detail: map[string]any{"slug": f.Slug}})
+		})
+	})
+	return res, err
+}
+
+func actor(a auth.Account) string {
+	if a.TokenID != 0 {
+		return fmt.Sprintf("api:token:%d", a.TokenID)
+	}
+	return "web"
+}
+
+func eventExists(ctx context.Context, s *Server, slug string) (bool, error) {
+	var exists bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM events WHERE slug = $1)`, slug).Scan(&exists)
+	if err != nil {
+		return false, fmt.Errorf("check event: %w", err)
+	}
+	return exists, nil
+}
+
+func currentStatus(ctx context.Context, s *Server, id int64) (string, error) {
+	var status string
+	if err := s.pool.QueryRow(ctx, `SELECT status FROM events WHERE id = $1`, id).Scan(&status); err != nil {
+		return "", fmt.Errorf("read status: %w", err)
+	}
+	return status, nil
+}
+
+// withSlugLock runs fn holding a PostgreSQL advisory lock on the slug. A
+// connection whose unlock failed is closed rather than returned to the
+// pool with the lock still held.
+func (s *Server) withSlugLock(ctx context.Context, slug string, fn func() error) error {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("acquire connection: %w", err)
+	}
+	defer conn.Release()
+	const key = `hashtextextended('fachtag.event-save:' || $1, 0)`
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock(`+key+`)`, slug); err != nil {
+		return fmt.Errorf("lock slug: %w", err)
+	}
+	defer func() {
+		if _, err := conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(`+key+`)`, slug); err != nil {
+			_ = conn.Conn().Close(context.WithoutCancel(ctx))
+		}
+	}()
+	return fn()
+}
+
+var eventStatuses = map[string]bool{event.StatusDraft: true, event.StatusOpen: true, event.StatusClosed: true, event.StatusArchived: true}
+
+// setStatus changes the event's status and records who did it.
+func (s *Server) setStatus(ctx context.Context, a auth.Account, eventID int64, status string) error {
+	if !eventStatuses[status] {
+		return &booking.ValidationError{Fields: map[string]booking.FieldError{"status": {Key: "org.bad_status"}}}
+	}
+	return db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
+		old, err := event.SetStatus(ctx, tx, eventID, status)
+		if err != nil {
+			return err
+		}
+		return auth.Append(ctx, tx, auth.Entry{UserID: a.ID, Actor: actor(a), Action: "event.status", EventID: eventID,
+			Detail: map[string]any{"from": old, "to": status}})
+	})
+}

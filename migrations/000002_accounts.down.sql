@@ -1,0 +1,7 @@
+DROP TABLE IF EXISTS audit_log;
+DROP TABLE IF EXISTS login_throttle;
+DROP TABLE IF EXISTS password_resets;
+DROP TABLE IF EXISTS api_tokens;
+DROP TABLE IF EXISTS sessions;
+DROP TABLE IF EXISTS event_members;
+DROP TABLE IF EXISTS users;
