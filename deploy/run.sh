@@ -28,7 +28,8 @@ if [ -z "${SMTP_HOST:-}" ]; then
 fi
 
 "$bin" migrate
-"$bin" demo
+demo_out=$("$bin" demo)
+echo "$demo_out"
 "$bin" serve &
 pids+=($!)
 
@@ -43,6 +44,8 @@ cat <<MSG
     Demo event:    $BASE_URL/events/stadt-land-flucht-2024
     API:           $BASE_URL/api/v1/openapi.json
     Mail viewer:   ${mailview:-(real SMTP at $SMTP_HOST)}
+    Organisers:    $BASE_URL/org/login
+                   $(echo "$demo_out" | grep '^demo organiser' || true)
     Database:      $DATABASE_URL
   Press Ctrl-C to stop.
 

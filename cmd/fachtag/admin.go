@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/fachtag/fachtag/internal/auth"
 	"github.com/fachtag/fachtag/internal/db"
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/scenarios"
@@ -100,5 +101,21 @@ func runDemo(ctx context.Context) error {
 		}
 		fmt.Printf("demo event %q is open for registration (%s)\n", f.Slug, f.StartsAt.Format("2006-01-02"))
 	}
+	return demoOrganiser(ctx, pool)
+}
+
+// demoAccount is the organiser account the demo creates, once.
+const demoAccount = "orga@example.org"
+
+func demoOrganiser(ctx context.Context, pool *pgxpool.Pool) error {
+	_, password, err := auth.New(pool, auth.Options{}).CreateUser(ctx, demoAccount, "admin", "")
+	if errors.Is(err, auth.ErrEmailTaken) {
+		fmt.Printf("demo organiser %s exists already\n", demoAccount)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("demo organiser: %w", err)
+	}
+	fmt.Printf("demo organiser: %s with the one-time password %s (log in at /org/login)\n", demoAccount, password)
 	return nil
 }
