@@ -393,8 +393,9 @@ func checkBound(inst *Instance, res *Result, sum []int64, fairR int) error {
 		claimed = append(claimed, -int64(n))
 	}
 	c := lexCmp(proven, claimed)
-	if c > 0 || c < 0 && res.Certificate.BranchAndBound == nil {
-		// Only a branch-and-bound may claim more than the duals prove.
+	if c > 0 || c < 0 && res.Certificate.BranchAndBound == nil && res.Certificate.Lagrangian == nil {
+		// Only a branch-and-bound or a Lagrangian dual may claim more than
+		// the duals prove.
 		return fmt.Errorf("bound %v, duals prove %v", claimed, proven)
 	}
 	return nil

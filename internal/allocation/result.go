@@ -93,6 +93,20 @@ type Certificate struct {
 	// relaxation's clash was branched on; it then proves a Bound at least
 	// as strong as the duals'.
 	BranchAndBound *BranchAndBound `json:"branch_and_bound,omitempty"`
+	// Lagrangian is set when topics repeat across slots and the
+	// improvement phase ran its subgradient rounds.
+	Lagrangian *Lagrangian `json:"lagrangian,omitempty"`
+}
+
+// Lagrangian summarises the improvement phase: subgradient rounds on the
+// topic constraints relaxed with multipliers in one objective level (the
+// first where relaxation and incumbent differed). Dual, when above the
+// relaxation, bounds that level for every allocation reaching the earlier
+// levels of the relaxation, and is part of Bound.
+type Lagrangian struct {
+	Level  int   `json:"level"`
+	Rounds int   `json:"rounds"`
+	Dual   int64 `json:"dual"`
 }
 
 // BranchAndBound summarises the search over topic clashes: every node

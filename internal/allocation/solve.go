@@ -15,6 +15,8 @@ type solution struct {
 	duals   []SlotDual
 	method  string
 	bnb     *BranchAndBound
+	// lagrangian is set when the improvement phase ran.
+	lagrangian *Lagrangian
 }
 
 // Solve validates the instance and computes the allocation.
@@ -65,12 +67,29 @@ func (m *model) solve() (*solution, error) {
 		sol.optimal = true
 		return sol, nil
 	}
-	bb, err := m.branchAndBound(relax, sol.bound, best)
+	imp, err := m.improve(threshold, best, sol.bound)
 	if err != nil {
 		return nil, err
 	}
-	sol.method = "flow+repair+branch-and-bound"
-	sol.assign, sol.bound, sol.optimal = bb.assign, bb.bound, bb.complete
+	sol.method = "flow+repair+improve"
+	sol.assign = imp.assign
+	sol.lagrangian = &imp.stats
+	if slices.Equal(m.objective(imp.assign), sol.bound) {
+		sol.optimal = true
+		return sol, nil
+	}
+	bb, err := m.branchAndBound(relax, sol.bound, imp.assign)
+	if err != nil {
+		return nil, err
+	}
+	sol.method = "flow+repair+improve+branch-and-bound"
+	sol.assign, sol.optimal = bb.assign, bb.complete
+	// Both bounds are valid; the Lagrangian one may be stronger at the
+	// level it worked on, the tree's at the others.
+	sol.bound = lexMax(bb.bound, imp.bound)
+	if !sol.optimal && slices.Equal(m.objective(sol.assign), sol.bound) {
+		sol.optimal = true
+	}
 	sol.bnb = &bb.stats
 	return sol, nil
 }
@@ -245,7 +264,7 @@ func (m *model) result(sol *solution) *Result {
 			Seed:   inst.Options.Seed,
 			Order:  make([]string, len(m.order)),
 		},
-		Certificate: &Certificate{Dims: m.dimNames(), Duals: sol.duals, BranchAndBound: sol.bnb},
+		Certificate: &Certificate{Dims: m.dimNames(), Duals: sol.duals, BranchAndBound: sol.bnb, Lagrangian: sol.lagrangian},
 	}
 	for r := 1; r <= m.maxRank; r++ {
 		res.Profile[strconv.Itoa(r)] = 0
