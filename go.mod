@@ -11,6 +11,7 @@ require (
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/wneessen/go-mail v0.8.1
 	golang.org/x/time v0.16.0
+	rsc.io/qr v0.2.0
 )
 
 require (

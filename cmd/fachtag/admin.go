@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/fachtag/fachtag/internal/auth"
+	"github.com/fachtag/fachtag/internal/booking"
 	"github.com/fachtag/fachtag/internal/db"
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/scenarios"
@@ -63,7 +64,7 @@ func runImport(ctx context.Context, args []string) error {
 		return err
 	}
 	defer pool.Close()
-	created, err := event.Import(ctx, pool, f)
+	created, err := booking.ImportEvent(ctx, pool, f)
 	if err != nil {
 		return err
 	}
@@ -96,7 +97,7 @@ func runDemo(ctx context.Context) error {
 		}
 		f.MoveTo(now.AddDate(0, 0, 30+7*i), now)
 		f.Status = event.StatusOpen
-		if _, err := event.Import(ctx, pool, f); err != nil {
+		if _, err := booking.ImportEvent(ctx, pool, f); err != nil {
 			return fmt.Errorf("demo event %s: %w", name, err)
 		}
 		fmt.Printf("demo event %q is open for registration (%s)\n", f.Slug, f.StartsAt.Format("2006-01-02"))

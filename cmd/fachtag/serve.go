@@ -12,6 +12,7 @@ import (
 	"github.com/fachtag/fachtag/internal/config"
 	"github.com/fachtag/fachtag/internal/db"
 	"github.com/fachtag/fachtag/internal/mail"
+	"github.com/fachtag/fachtag/internal/messages"
 	"github.com/fachtag/fachtag/internal/server"
 )
 
@@ -47,6 +48,12 @@ func runServe(ctx context.Context) error {
 	defer sender.Close()
 	worker := mail.NewWorker(pool, sender, mail.WorkerConfig{BaseURL: cfg.BaseURL, From: cfg.MailFrom,
 		Concurrency: cfg.MailWorkers, RatePerSecond: cfg.MailRatePerSecond}, slog.Default())
+	// The reminder scheduler stops with the signal and is waited for
+	// before the pool closes; any number of replicas may run one.
+	reminderCtx, stopReminders := context.WithCancel(ctx)
+	remindersDone := make(chan error, 1)
+	go func() { remindersDone <- (&messages.Scheduler{Pool: pool, Log: slog.Default()}).Run(reminderCtx) }()
+	defer func() { stopReminders(); <-remindersDone }()
 	return serveUntilDone(ctx, cfg, srv.Handler(), worker)
 }
 

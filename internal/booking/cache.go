@@ -11,8 +11,10 @@ import (
 // rulesTTL is how long a sign-up may work from an event read by an earlier
 // one. At an opening rush every sign-up would otherwise re-read the same
 // event, slots and workshops. Nothing that decides a seat comes from here:
-// seats, and whether registration is open, are decided by the guarded
-// updates in the transaction.
+// seats, whether registration is open, and whether a workshop is still in
+// the slot and of the topic the cache says are checked by the statements
+// that book; when one of those checks fails the sign-up is decided again on
+// a fresh read.
 const rulesTTL = time.Second
 
 type rulesCache struct {
@@ -45,4 +47,11 @@ func (c *rulesCache) get(ctx context.Context, q event.Querier, slug string, now 
 	c.m[slug] = cachedEvent{ev: ev, at: now}
 	c.mu.Unlock()
 	return ev, nil
+}
+
+// forget drops the cached event, so the next get reads it again.
+func (c *rulesCache) forget(slug string) {
+	c.mu.Lock()
+	delete(c.m, slug)
+	c.mu.Unlock()
 }

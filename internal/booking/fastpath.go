@@ -24,17 +24,21 @@ import (
 // last statement abort the batch, and the sign-up runs again on the
 // ordinary transactional path, which knows every rule.
 
-// seatOrQueue locks the workshop row, takes a seat if there is one and
+// seatOrQueue locks the workshop row — only if it is still in the slot and
+// of the topic the (possibly cached) event said, else it books nothing and
+// the final assertion sends the sign-up to the transactional path — takes a seat if there is one and
 // books it, or else joins the waiting list. The lock is taken even when
 // the workshop is full, so that waiting-list places are handed out in the
 // order of the lock.
 const seatOrQueue = `
-WITH w AS (SELECT id, taken < capacity AS room FROM workshops WHERE id = $4 FOR NO KEY UPDATE),
+WITH w AS (SELECT id, taken < capacity AS room FROM workshops
+           WHERE id = $4 AND slot_id = $3 AND topic = $5 FOR NO KEY UPDATE),
 seat AS (UPDATE workshops SET taken = workshops.taken + 1 FROM w
          WHERE workshops.id = w.id AND w.room AND workshops.taken < workshops.capacity
          RETURNING workshops.id)
 INSERT INTO bookings (registration_id, event_id, slot_id, workshop_id, topic, status)
-SELECT $1, $2, $3, $4, $5, CASE WHEN EXISTS (SELECT 1 FROM seat) THEN 'confirmed' ELSE 'waitlisted' END`
+SELECT $1, $2, $3, w.id, $5, CASE WHEN EXISTS (SELECT 1 FROM seat) THEN 'confirmed' ELSE 'waitlisted' END
+FROM w`
 
 // queueConfirmedMail writes the confirmation mail; the bookings, with their
 // waiting-list places, are added from the rows just written.
@@ -51,9 +55,12 @@ FROM (SELECT jsonb_agg(jsonb_build_object(
       WHERE bk.registration_id = $1) b
 RETURNING payload->'bookings'`
 
+// assertEventSeat takes the event seat and checks that every chosen
+// workshop was booked; either failing aborts the whole batch.
 const assertEventSeat = `
 WITH s AS (` + takeOpenSeat + ` RETURNING 1)
-SELECT fachtag_assert(EXISTS (SELECT 1 FROM s), 'no open event seat')`
+SELECT fachtag_assert(EXISTS (SELECT 1 FROM s), 'no open event seat')
+   AND fachtag_assert((SELECT count(*) FROM bookings WHERE registration_id = $2) = $3, 'event changed')`
 
 // errSlowPath means the fast path stepped back and changed nothing.
 var errSlowPath = errors.New("take the transactional path")
@@ -100,7 +107,7 @@ func fastBatch(ev *event.Event, reg *Registration, req Request, hash []byte, tok
 		b.Queue(seatOrQueue, reg.ID, ev.ID, w.SlotID, w.ID, w.Topic)
 	}
 	b.Queue(queueConfirmedMail, reg.ID, reg.Email, reg.Language, payload, mail.NewMessageID())
-	b.Queue(assertEventSeat, ev.ID)
+	b.Queue(assertEventSeat, ev.ID, reg.ID, len(req.Choices))
 	return b, nil
 }
 
@@ -148,6 +155,10 @@ func chosenWorkshops(ev *event.Event, choices map[string]string) []event.Worksho
 			ws = append(ws, w)
 		}
 	}
-	sort.Slice(ws, func(i, j int) bool { return ws[i].ID < ws[j].ID })
+	sortByID(ws)
 	return ws
+}
+
+func sortByID(ws []event.Workshop) {
+	sort.Slice(ws, func(i, j int) bool { return ws[i].ID < ws[j].ID })
 }

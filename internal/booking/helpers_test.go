@@ -85,7 +85,7 @@ func importEvent(t testing.TB, pool *pgxpool.Pool, f *event.File) {
 	if err != nil {
 		t.Fatalf("ParseFile: %v", err)
 	}
-	if _, err := event.Import(context.Background(), pool, parsed); err != nil {
+	if _, err := ImportEvent(context.Background(), pool, parsed); err != nil {
 		t.Fatalf("Import %s: %v", f.Slug, err)
 	}
 }

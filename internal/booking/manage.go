@@ -228,6 +228,12 @@ func moveSeat(ctx context.Context, tx pgx.Tx, p *promoter, regID string, w event
 	return p.fillWorkshop(ctx, old)
 }
 
+// recentLinkMail: one link mail per registration and five minutes is
+// plenty, and keeps the public form from being used to flood an inbox.
+const recentLinkMail = `
+SELECT EXISTS (SELECT 1 FROM outbox WHERE registration_id = $1 AND kind = 'link'
+               AND created_at > now() - interval '5 minutes')`
+
 const findByEmail = `
 SELECT r.id FROM registrations r
 WHERE r.event_id = $1 AND lower(r.email) = lower($2) AND r.status <> 'cancelled'`
@@ -236,8 +242,8 @@ WHERE r.event_id = $1 AND lower(r.email) = lower($2) AND r.status <> 'cancelled'
 // for the event. It answers the same whether or not it is, so the form
 // reveals nothing about who is registered.
 func (s *Service) ResendLink(ctx context.Context, slug, email string) error {
-	ev, err := event.Load(ctx, s.pool, slug)
-	if errors.Is(err, event.ErrNotFound) {
+	ev, err := event.LoadRules(ctx, s.pool, slug)
+	if errors.Is(err, event.ErrNotFound) || (err == nil && ev.Status == event.StatusDraft) {
 		return ErrNotFound
 	}
 	if err != nil {
@@ -254,6 +260,10 @@ func (s *Service) ResendLink(ctx context.Context, slug, email string) error {
 		}
 		reg, err := loadRegistration(ctx, tx, id, true)
 		if err != nil {
+			return err
+		}
+		var recent bool
+		if err := tx.QueryRow(ctx, recentLinkMail, id).Scan(&recent); err != nil || recent {
 			return err
 		}
 		token, err := issueToken(ctx, tx, id)

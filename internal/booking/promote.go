@@ -258,11 +258,28 @@ func (p *promoter) admit(ctx context.Context, regID string) error {
 	if err := p.tx.QueryRow(ctx, admitToEvent, regID).Scan(&choices); err != nil {
 		return fmt.Errorf("admit: %w", err)
 	}
-	if _, err := bookChoices(ctx, p.tx, p.ev, regID, choices); err != nil {
+	if _, err := bookChoices(ctx, p.tx, p.ev, regID, stillValid(p.ev, choices)); err != nil {
 		return err
 	}
 	p.record(regID, nil)
 	return nil
+}
+
+// stillValid keeps the choices made at sign-up that the event still allows:
+// the organiser may have removed, moved or re-topiced a workshop since, and
+// a stale choice must not block the seat that just freed up.
+func stillValid(ev *event.Event, choices map[string]string) map[string]string {
+	out := make(map[string]string, len(choices))
+	topics := map[string]bool{}
+	for _, slot := range sortedKeys(choices) {
+		w, ok := ev.Workshop(choices[slot])
+		if !ok || w.SlotKey != slot || topics[w.Topic] {
+			continue
+		}
+		topics[w.Topic] = true
+		out[slot] = w.Key
+	}
+	return out
 }
 
 // notify queues one promoted mail per moved person, each with a fresh

@@ -33,6 +33,14 @@ func (s *Service) Register(ctx context.Context, slug string, req Request) (*Regi
 		if !errors.Is(err, errSlowPath) {
 			return reg, token, err
 		}
+		// The event may have changed since it was cached: decide afresh.
+		s.rules.forget(slug)
+		if ev, err = s.openEvent(ctx, slug); err != nil {
+			return nil, "", err
+		}
+		if err := validate(ev, &req); err != nil {
+			return nil, "", err
+		}
 	}
 	var reg *Registration
 	var token string
@@ -234,7 +242,8 @@ func nonNilMap[V any](m map[string]V) map[string]V {
 // enqueue writes the mail that reports a change to reg.
 func enqueue(ctx context.Context, tx pgx.Tx, reg *Registration, kind mail.Kind, token string, change *mail.Change) error {
 	m := mail.Message{Kind: kind, RegistrationID: reg.ID, EventID: reg.EventID, To: reg.Email,
-		Name: reg.Name, Language: reg.Language, Token: token, RegistrationStatus: reg.Status, Change: change}
+		Name: reg.Name, Language: reg.Language, Token: token, RegistrationStatus: reg.Status, Change: change,
+		Preferences: reg.Preferences}
 	for _, b := range reg.Bookings {
 		m.Bookings = append(m.Bookings, mail.Booking{Slot: b.Slot, Workshop: b.Workshop, Status: b.Status, Position: b.WaitlistPosition})
 	}

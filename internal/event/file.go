@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -110,6 +111,9 @@ func (l Label) In(lang string) string {
 func ParseFile(data []byte) (*File, error) {
 	var f File
 	dec := json.NewDecoder(bytes.NewReader(data))
+	// A misspelt or misplaced field would otherwise be dropped without a
+	// word - a "closes_at" one level too high and registration never closes.
+	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {
 		return nil, describeJSONError(err)
 	}
@@ -148,6 +152,9 @@ func describeJSONError(err error) error {
 		return &Problems{{Path: "$." + e.Field, Message: fmt.Sprintf("expected %s, got JSON %s", e.Type, e.Value)}}
 	case *time.ParseError:
 		return &Problems{{Path: "$", Message: "a time is not RFC 3339: " + e.Error()}}
+	}
+	if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return &Problems{{Path: "$", Message: "unknown field " + field}}
 	}
 	return &Problems{{Path: "$", Message: err.Error()}}
 }

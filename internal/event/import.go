@@ -16,26 +16,34 @@ import (
 // registrations. Changes that would break a booking (a capacity below the
 // seats taken, a removed or moved workshop that has bookings) are refused
 // with the path of the offending field. created reports a new event.
+// Import does not hand seats that a raised capacity frees to the waiting
+// lists; booking.ImportEvent does, and is what the product uses.
 func Import(ctx context.Context, pool *pgxpool.Pool, f *File) (created bool, err error) {
-	if err := f.Validate(); err != nil {
-		return false, err
-	}
 	err = db.Transact(ctx, pool, func(tx pgx.Tx) error {
-		id, isNew, err := upsertEvent(ctx, tx, f)
-		if err != nil {
-			return err
-		}
-		created = isNew
-		slotIDs, err := syncSlots(ctx, tx, id, f)
-		if err != nil {
-			return err
-		}
-		if err := syncWorkshops(ctx, tx, id, slotIDs, f); err != nil {
-			return err
-		}
-		return deleteSlotsNotIn(ctx, tx, id, f)
+		_, created, err = ImportTx(ctx, tx, f)
+		return err
 	})
 	return created, err
+}
+
+// ImportTx is Import inside the caller's transaction; it returns the
+// event's id.
+func ImportTx(ctx context.Context, tx pgx.Tx, f *File) (id int64, created bool, err error) {
+	if err := f.Validate(); err != nil {
+		return 0, false, err
+	}
+	id, created, err = upsertEvent(ctx, tx, f)
+	if err != nil {
+		return 0, false, err
+	}
+	slotIDs, err := syncSlots(ctx, tx, id, f)
+	if err != nil {
+		return 0, false, err
+	}
+	if err := syncWorkshops(ctx, tx, id, slotIDs, f); err != nil {
+		return 0, false, err
+	}
+	return id, created, deleteSlotsNotIn(ctx, tx, id, f)
 }
 
 const lockEvent = `SELECT id, confirmed FROM events WHERE slug = $1 FOR NO KEY UPDATE`
@@ -131,6 +139,12 @@ func deleteSlotsNotIn(ctx context.Context, tx pgx.Tx, eventID int64, f *File) er
 	return nil
 }
 
+// Workshops the file drops are locked first, so that a swap or promotion
+// into one of them either commits before the check sees its booking or
+// waits and then finds the workshop gone.
+const lockDoomed = `
+SELECT id FROM workshops WHERE event_id = $1 AND NOT (key = ANY($2)) ORDER BY id FOR NO KEY UPDATE`
+
 const stuckWorkshop = `
 SELECT w.key FROM workshops w
 WHERE w.event_id = $1 AND NOT (w.key = ANY($2))
@@ -140,8 +154,16 @@ ORDER BY w.key LIMIT 1`
 const deleteWorkshops = `DELETE FROM workshops WHERE event_id = $1 AND NOT (key = ANY($2))`
 
 func deleteWorkshopsNotIn(ctx context.Context, tx pgx.Tx, eventID int64, keys []string) error {
+	rows, err := tx.Query(ctx, lockDoomed, eventID, keys)
+	if err != nil {
+		return fmt.Errorf("lock removed workshops: %w", err)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("lock removed workshops: %w", err)
+	}
 	var key string
-	err := tx.QueryRow(ctx, stuckWorkshop, eventID, keys).Scan(&key)
+	err = tx.QueryRow(ctx, stuckWorkshop, eventID, keys).Scan(&key)
 	if err == nil {
 		return &Problems{{Path: "$.workshops", Message: fmt.Sprintf(
 			"workshop %q has bookings and cannot be removed; cancel or move its participants first", key)}}
@@ -187,7 +209,12 @@ func syncWorkshops(ctx context.Context, tx pgx.Tx, eventID int64, slotIDs map[st
 		if err != nil {
 			return fmt.Errorf("save workshop %s: %w", w.Key, err)
 		}
-		if _, err := tx.Exec(ctx, `UPDATE bookings SET topic = $2 WHERE workshop_id = $1 AND topic <> $2`, id, w.Topic); err != nil {
+		_, err = tx.Exec(ctx, `UPDATE bookings SET topic = $2 WHERE workshop_id = $1 AND topic <> $2`, id, w.Topic)
+		if db.IsUniqueViolation(err, "bookings_topic_once") {
+			return &Problems{{Path: fmt.Sprintf("$.workshops[%d].topic", i), Message: fmt.Sprintf(
+				"participants of %q already hold topic %q in another slot; the topic cannot change", w.Key, w.Topic)}}
+		}
+		if err != nil {
 			return fmt.Errorf("update booking topics: %w", err)
 		}
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/fachtag/fachtag/internal/booking"
 	"github.com/fachtag/fachtag/internal/db"
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/server"
@@ -80,7 +81,7 @@ func createEvent(ctx context.Context, pool *pgxpool.Pool, slug string, o Options
 		f.Workshops = append(f.Workshops, event.WSFile{Key: key, Slot: "s1", Title: "Workshop " + key,
 			Capacity: perWorkshop, Topic: key})
 	}
-	_, err := event.Import(ctx, pool, f)
+	_, err := booking.ImportEvent(ctx, pool, f)
 	return err
 }
 

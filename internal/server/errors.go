@@ -9,6 +9,7 @@ import (
 
 	"github.com/fachtag/fachtag/internal/auth"
 	"github.com/fachtag/fachtag/internal/booking"
+	"github.com/fachtag/fachtag/internal/checkin"
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/export"
 	"github.com/fachtag/fachtag/internal/i18n"
@@ -81,6 +82,12 @@ func classify(err error) problem {
 		return problem{http.StatusForbidden, "forbidden", "org.err_forbidden"}
 	case errors.Is(err, auth.ErrNoEventAccess), errors.Is(err, export.ErrWorkshopNotFound):
 		return problem{http.StatusNotFound, "not_found", "err.not_found"}
+	case errors.Is(err, booking.ErrFull):
+		return problem{http.StatusConflict, "workshop_full", "lists.err_full"}
+	case errors.Is(err, checkin.ErrNotFound):
+		return problem{http.StatusNotFound, "not_found", "err.not_found"}
+	case errors.Is(err, checkin.ErrNotConfirmed):
+		return problem{http.StatusConflict, "not_confirmed", "checkin.err_not_confirmed"}
 	case errors.Is(err, errEventExists):
 		return problem{http.StatusConflict, "event_exists", "org.err_event_exists"}
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -14,14 +15,19 @@ import (
 // An Idempotency-Key makes a POST safe to retry: the first request with a
 // key runs and its response is stored; the same key with the same body gets
 // the stored response again, with another body a 422. A claim left behind
-// by a crashed request is taken over after a minute.
+// by a crashed request is taken over after a minute. Stored responses hold
+// the personal link of the registration they created, so they are kept for
+// a day only, long enough for any client's retries.
 
 const (
 	claimKey = `
 INSERT INTO idempotency_keys (scope, key, request_hash) VALUES ($1, $2, $3)
-ON CONFLICT (scope, key) DO UPDATE SET request_hash = EXCLUDED.request_hash, created_at = now()
-    WHERE idempotency_keys.status_code = 0 AND idempotency_keys.created_at < now() - interval '1 minute'
+ON CONFLICT (scope, key) DO UPDATE
+    SET request_hash = EXCLUDED.request_hash, status_code = 0, response = NULL, created_at = now()
+    WHERE (idempotency_keys.status_code = 0 AND idempotency_keys.created_at < now() - interval '1 minute')
+       OR idempotency_keys.created_at < now() - interval '24 hours'
 RETURNING true`
+	purgeKeys = `DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'`
 	readKey   = `SELECT request_hash, status_code, response FROM idempotency_keys WHERE scope = $1 AND key = $2`
 	storeKey  = `UPDATE idempotency_keys SET status_code = $3, response = $4 WHERE scope = $1 AND key = $2`
 	forgetKey = `DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2`
@@ -38,6 +44,7 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, scope string
 		return &malformedError{field: "Idempotency-Key", key: "json.key_too_long"}
 	}
 	ctx := r.Context()
+	s.purgeOldKeys(ctx)
 	sum := sha256.Sum256(body)
 	claimed, err := s.claim(ctx, scope, key, sum[:])
 	if err != nil {
@@ -110,4 +117,16 @@ func (s *Server) remember(ctx context.Context, scope, key string, status int, ou
 		return fmt.Errorf("store idempotent response: %w", err)
 	}
 	return nil
+}
+
+// purgeOldKeys deletes day-old keys, at most once a minute per process.
+func (s *Server) purgeOldKeys(ctx context.Context) {
+	now := time.Now().Unix()
+	last := s.lastPurge.Load()
+	if now-last < 60 || !s.lastPurge.CompareAndSwap(last, now) {
+		return
+	}
+	if _, err := s.pool.Exec(ctx, purgeKeys); err != nil {
+		s.log.Warn("purge idempotency keys", "err", err)
+	}
 }

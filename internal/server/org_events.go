@@ -100,7 +100,7 @@ func (s *Server) saveEvent(ctx context.Context, a auth.Account, f *event.File, m
 				return err
 			}
 		}
-		created, err := event.Import(ctx, s.pool, f)
+		created, err := booking.ImportEvent(ctx, s.pool, f)
 		if err != nil {
 			return problemsError(err)
 		}

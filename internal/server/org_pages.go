@@ -34,7 +34,9 @@ func (s *Server) orgPages(r chi.Router) {
 				r.Get("/events/{slug}/export.csv", s.page(s.orgExportCSV))
 				r.Get("/events/{slug}/export.xlsx", s.page(s.orgExportXLSX))
 				s.allocPageRoutes(r)
+				s.setupPageRoutes(r)
 			})
+			s.listPageRoutes(r)
 		})
 	})
 }

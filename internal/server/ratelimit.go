@@ -19,6 +19,10 @@ type rateLimiter struct {
 	lastSweep time.Time
 }
 
+// maxClients bounds the limiter's memory: past it, entries are dropped
+// until it is under the bound again.
+const maxClients = 100_000
+
 type client struct {
 	lim  *rate.Limiter
 	seen time.Time
@@ -35,9 +39,9 @@ func (l *rateLimiter) allow(addr string) bool {
 	now := time.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if now.Sub(l.lastSweep) > time.Minute {
+	if now.Sub(l.lastSweep) > time.Minute || len(l.clients) > maxClients {
 		for k, c := range l.clients {
-			if now.Sub(c.seen) > 10*time.Minute {
+			if now.Sub(c.seen) > 10*time.Minute || len(l.clients) > maxClients {
 				delete(l.clients, k)
 			}
 		}
@@ -58,14 +62,24 @@ func (s *Server) clientAddr(r *http.Request) string {
 	if s.opts.TrustProxy {
 		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
 			parts := strings.Split(xff, ",")
-			return strings.TrimSpace(parts[len(parts)-1])
+			return limitKey(strings.TrimSpace(parts[len(parts)-1]))
 		}
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
 	}
-	return host
+	return limitKey(host)
+}
+
+// limitKey is the address a limit applies to: an IPv6 client controls its
+// whole /64, so the /64 counts as one client.
+func limitKey(host string) string {
+	ip := net.ParseIP(host)
+	if ip == nil || ip.To4() != nil {
+		return host
+	}
+	return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
 }
 
 func (s *Server) limit(next http.Handler) http.Handler {

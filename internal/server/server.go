@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -37,7 +38,9 @@ type Server struct {
 	pages   *pages
 	limiter *rateLimiter
 	log     *slog.Logger
-	auth    *auth.Service
+
+	lastPurge atomic.Int64 // unix time of the last idempotency-key purge
+	auth      *auth.Service
 }
 
 // New parses the templates (failing fast on a broken one) and returns a
@@ -84,6 +87,7 @@ func (s *Server) Handler() http.Handler {
 		r.With(s.limit).Post("/cancel", s.page(s.manageCancel))
 		r.With(s.limit).Post("/wishes", s.page(s.manageWishes))
 		r.Get("/calendar.ics", s.page(s.calendar))
+		r.Get("/qr.png", s.page(s.participantQR))
 	})
 	r.Route("/api/v1", s.apiRoutes)
 	r.Route("/org", s.orgPages)
@@ -118,7 +122,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.log.Error("panic in handler", "path", r.URL.Path, "panic", v)
+				s.log.Error("panic in handler", "path", redactPath(r.URL.Path), "panic", v)
 				http.Error(w, "internal error", http.StatusInternalServerError)
 			}
 		}()

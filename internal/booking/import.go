@@ -1,0 +1,51 @@
+package booking
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/fachtag/fachtag/internal/db"
+	"github.com/fachtag/fachtag/internal/event"
+)
+
+// ImportEvent creates or updates an event from its file and, in the same
+// transaction, hands every seat that a raised capacity frees to the waiting
+// lists, first in first out, with their mails. Without that, the next
+// sign-up would take a seat ahead of the people waiting for it.
+func ImportEvent(ctx context.Context, pool *pgxpool.Pool, f *event.File) (created bool, err error) {
+	err = db.Transact(ctx, pool, func(tx pgx.Tx) error {
+		var id int64
+		if id, created, err = event.ImportTx(ctx, tx, f); err != nil {
+			return err
+		}
+		return refill(ctx, tx, id)
+	})
+	return created, err
+}
+
+// refill fills every workshop with room from its waiting list, then the
+// event from its own.
+func refill(ctx context.Context, tx pgx.Tx, eventID int64) error {
+	ev, err := event.LoadByID(ctx, tx, eventID)
+	if err != nil {
+		return err
+	}
+	p := newPromoter(tx, ev)
+	for _, w := range sortedByID(ev.Workshops) {
+		if err := p.fillWorkshop(ctx, w); err != nil {
+			return err
+		}
+	}
+	if err := p.fillEvent(ctx); err != nil {
+		return err
+	}
+	return p.notify(ctx)
+}
+
+func sortedByID(ws []event.Workshop) []event.Workshop {
+	out := append([]event.Workshop(nil), ws...)
+	sortByID(out)
+	return out
+}

@@ -1,0 +1,119 @@
+package checkin
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/fachtag/fachtag/internal/event"
+)
+
+// Person is one registration with everything the detail page shows: the
+// list row, the rest of the sign-up, and the history of mails and
+// organiser actions.
+type Person struct {
+	Row
+	Role        string
+	Language    string
+	CheckinCode string
+	Answers     map[string]any
+	Mails       []Mail
+	Audit       []Entry
+}
+
+// Mail is one outbox row of the person.
+type Mail struct {
+	Kind      string
+	Status    string // pending | sending | sent | failed
+	Attempts  int
+	LastError string
+	CreatedAt time.Time
+	SentAt    *time.Time
+}
+
+// Entry is one audit-log entry that names the person.
+type Entry struct {
+	Action    string
+	Actor     string // the account's e-mail, or how it acted
+	Reason    string
+	Detail    map[string]any
+	CreatedAt time.Time
+}
+
+const selectPerson = listColumns + `, r.role, r.language, r.checkin_code, r.answers
+FROM registrations r WHERE r.id = $1 AND r.event_id = $2`
+
+// Load returns the event's registration with the id and its history; a
+// registration of another event is ErrNotFound.
+func Load(ctx context.Context, q event.Querier, eventID int64, regID string) (*Person, error) {
+	if !plausibleUUID(regID) {
+		return nil, ErrNotFound
+	}
+	var p Person
+	var answers []byte
+	err := q.QueryRow(ctx, selectPerson, regID, eventID).Scan(&p.ID, &p.Name, &p.Email, &p.Organisation, &p.Status,
+		&p.RegisteredAt, &p.CheckedInAt, &p.WaitlistPosition, &p.Role, &p.Language, &p.CheckinCode, &answers)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load registration: %w", err)
+	}
+	if err := json.Unmarshal(answers, &p.Answers); err != nil {
+		return nil, fmt.Errorf("decode answers: %w", err)
+	}
+	rows := []Row{p.Row}
+	if err := attachBookings(ctx, q, eventID, rows); err != nil {
+		return nil, err
+	}
+	p.Row = rows[0]
+	if p.Mails, err = mails(ctx, q, regID); err != nil {
+		return nil, err
+	}
+	p.Audit, err = entries(ctx, q, eventID, regID)
+	return &p, err
+}
+
+const selectMails = `
+SELECT kind, status, attempts, last_error, created_at, sent_at
+FROM outbox WHERE registration_id = $1 ORDER BY created_at, id`
+
+func mails(ctx context.Context, q event.Querier, regID string) ([]Mail, error) {
+	rows, _ := q.Query(ctx, selectMails, regID)
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Mail, error) {
+		var m Mail
+		return m, r.Scan(&m.Kind, &m.Status, &m.Attempts, &m.LastError, &m.CreatedAt, &m.SentAt)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list mails: %w", err)
+	}
+	return list, nil
+}
+
+const selectEntries = `
+SELECT a.action, coalesce(u.email, a.actor), a.detail, a.created_at
+FROM audit_log a LEFT JOIN users u ON u.id = a.user_id
+WHERE a.detail ? 'registration_id' AND a.detail ->> 'registration_id' = $2 AND a.event_id = $1
+ORDER BY a.created_at, a.id`
+
+func entries(ctx context.Context, q event.Querier, eventID int64, regID string) ([]Entry, error) {
+	rows, _ := q.Query(ctx, selectEntries, eventID, regID)
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Entry, error) {
+		var e Entry
+		if err := r.Scan(&e.Action, &e.Actor, &e.Detail, &e.CreatedAt); err != nil {
+			return e, err
+		}
+		e.Reason, _ = e.Detail["reason"].(string)
+		delete(e.Detail, "reason")
+		delete(e.Detail, "registration_id")
+		return e, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list audit entries: %w", err)
+	}
+	return list, nil
+}

@@ -1,0 +1,252 @@
+// Package messages owns the mails organisers send to participants: a
+// message to everyone of an event, to one workshop or to a workshop's
+// waiting list (preview, test send, send), and the automatic reminder a
+// configurable number of days before the event. Every mail is an outbox
+// row written in the transaction that records the message, and points back
+// at it (outbox.org_message_id), so a participant's history can list it.
+package messages
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/fachtag/fachtag/internal/db"
+	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/mail"
+)
+
+// Audience kinds.
+const (
+	AudienceAll      = "all"      // every confirmed registration (and every wish in the wish phase)
+	AudienceWorkshop = "workshop" // confirmed seats of one workshop
+	AudienceWaitlist = "waitlist" // the waiting list of one workshop
+	audienceReminder = "confirmed"
+)
+
+// Limits of a message.
+const (
+	maxSubject = 200
+	maxBody    = 20000
+)
+
+// ErrNoRecipients: the audience is empty, there is nobody to send to.
+var ErrNoRecipients = errors.New("the audience has no recipients")
+
+// ValidationError names the fields of a draft that are wrong; the values
+// are keys of package i18n's catalog.
+type ValidationError struct{ Fields map[string]string }
+
+func (e *ValidationError) Error() string {
+	var parts []string
+	for f, k := range e.Fields {
+		parts = append(parts, f+": "+k)
+	}
+	return "invalid message: " + strings.Join(parts, ", ")
+}
+
+// Audience is who a message goes to. Workshop is the workshop key for
+// AudienceWorkshop and AudienceWaitlist.
+type Audience struct {
+	Kind     string
+	Workshop string
+}
+
+// ParseAudience reads "all", "workshop:KEY" or "waitlist:KEY".
+func ParseAudience(s string) (Audience, bool) {
+	if s == AudienceAll {
+		return Audience{Kind: AudienceAll}, true
+	}
+	kind, key, ok := strings.Cut(s, ":")
+	if !ok || key == "" || (kind != AudienceWorkshop && kind != AudienceWaitlist) {
+		return Audience{}, false
+	}
+	return Audience{Kind: kind, Workshop: key}, true
+}
+
+func (a Audience) String() string {
+	if a.Kind == AudienceAll || a.Kind == "" {
+		return a.Kind
+	}
+	return a.Kind + ":" + a.Workshop
+}
+
+// Draft is a message as the organiser wrote it.
+type Draft struct {
+	Audience string
+	Subject  string
+	Body     string
+}
+
+// Check validates the draft against the event and returns its audience.
+func (d Draft) Check(ev *event.Event) (Audience, error) {
+	fields := map[string]string{}
+	a, ok := ParseAudience(d.Audience)
+	if ok && a.Kind != AudienceAll {
+		if _, found := ev.Workshop(a.Workshop); !found {
+			ok = false
+		}
+	}
+	if !ok {
+		fields["audience"] = "msg.err_audience"
+	}
+	switch s := strings.TrimSpace(d.Subject); {
+	case s == "":
+		fields["subject"] = "err.required"
+	case utf8.RuneCountInString(s) > maxSubject:
+		fields["subject"] = "msg.err_too_long"
+	}
+	switch b := strings.TrimSpace(d.Body); {
+	case b == "":
+		fields["body"] = "err.required"
+	case utf8.RuneCountInString(b) > maxBody:
+		fields["body"] = "msg.err_too_long"
+	}
+	if len(fields) > 0 {
+		return Audience{}, &ValidationError{Fields: fields}
+	}
+	return a, nil
+}
+
+// Recipient is one person a message goes to.
+type Recipient struct {
+	RegistrationID string
+	Name           string
+	Email          string
+	Language       string
+}
+
+// recipientsWhere selects the registrations of an audience: $1 event id,
+// $2 workshop key, $3 audience kind. Cancelled registrations never get
+// mail.
+const recipientsWhere = `
+FROM registrations r
+WHERE r.event_id = $1 AND r.status <> 'cancelled' AND (
+    ($3::text = 'all' AND r.status IN ('confirmed', 'received'))
+ OR ($3::text = 'confirmed' AND r.status = 'confirmed')
+ OR ($3::text IN ('workshop', 'waitlist') AND EXISTS (
+        SELECT 1 FROM bookings b JOIN workshops w ON w.id = b.workshop_id
+        WHERE b.registration_id = r.id AND w.event_id = $1 AND w.key = $2::text
+          AND b.status = CASE $3::text WHEN 'workshop' THEN 'confirmed' ELSE 'waitlisted' END)))`
+
+const selectRecipients = `SELECT r.id::text, r.name, r.email, r.language` + recipientsWhere + ` ORDER BY r.seq`
+
+// Recipients lists the audience in sign-up order.
+func Recipients(ctx context.Context, q event.Querier, eventID int64, a Audience) ([]Recipient, error) {
+	rows, _ := q.Query(ctx, selectRecipients, eventID, a.Workshop, a.Kind)
+	rs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Recipient, error) {
+		var rc Recipient
+		err := r.Scan(&rc.RegistrationID, &rc.Name, &rc.Email, &rc.Language)
+		return rc, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list recipients: %w", err)
+	}
+	return rs, nil
+}
+
+// payload is the outbox payload of an organiser message.
+func payload(kind mail.Kind, eventID int64, rc Recipient, d Draft) mail.OrgPayload {
+	return mail.OrgPayload{
+		Message: mail.Message{Kind: kind, RegistrationID: rc.RegistrationID, EventID: eventID,
+			To: rc.Email, Name: rc.Name, Language: rc.Language, Bookings: []mail.Booking{}},
+		Subject: strings.TrimSpace(d.Subject), Body: strings.TrimSpace(d.Body),
+	}
+}
+
+// Preview renders the mail exactly as rc would get it.
+func Preview(ev *event.Event, d Draft, rc Recipient) (mail.Rendered, error) {
+	return mail.RenderOrg(payload(mail.KindOrgMessage, ev.ID, rc, d), ev)
+}
+
+// SendTest queues the mail rc would get, with "[Test]" before the
+// subject, to the organiser's own address only.
+func SendTest(ctx context.Context, x mail.Execer, ev *event.Event, d Draft, rc Recipient, to string) error {
+	d.Subject = "[Test] " + strings.TrimSpace(d.Subject)
+	p := payload(mail.KindOrgMessage, ev.ID, rc, d)
+	p.RegistrationID, p.To = "", to
+	return mail.EnqueueOrg(ctx, x, p, 0)
+}
+
+const insertMessage = `
+INSERT INTO org_messages (event_id, user_id, kind, audience, workshop_id, subject, body)
+VALUES ($1, $2, 'message', $3, (SELECT id FROM workshops WHERE event_id = $1 AND key = $4), $5, $6)
+RETURNING id`
+
+// One statement writes every recipient's row, so a large event costs one
+// round trip; the payload is the JSON of mail.OrgPayload.
+const queueMessage = `
+INSERT INTO outbox (kind, registration_id, recipient, language, payload, message_id, org_message_id)
+SELECT 'org_message', r.id, r.email, r.language,
+       jsonb_build_object('kind', 'org_message', 'registration_id', r.id::text, 'event_id', $1::bigint,
+           'to', r.email, 'name', r.name, 'language', r.language, 'registration_status', r.status,
+           'bookings', '[]'::jsonb, 'subject', $4::text, 'body', $5::text),
+       replace(gen_random_uuid()::text, '-', ''), $6` + recipientsWhere
+
+const setRecipients = `UPDATE org_messages SET recipients = $2 WHERE id = $1`
+
+// Send records the message and queues one mail per recipient, all in one
+// transaction; it refuses an empty audience. userID is the sender.
+func Send(ctx context.Context, pool *pgxpool.Pool, ev *event.Event, userID int64, d Draft) (id int64, n int, err error) {
+	a, err := d.Check(ev)
+	if err != nil {
+		return 0, 0, err
+	}
+	subject, body := strings.TrimSpace(d.Subject), strings.TrimSpace(d.Body)
+	err = db.Transact(ctx, pool, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, insertMessage, ev.ID, userID, a.Kind, a.Workshop, subject, body).Scan(&id); err != nil {
+			return fmt.Errorf("save message: %w", err)
+		}
+		tag, err := tx.Exec(ctx, queueMessage, ev.ID, a.Workshop, a.Kind, subject, body, id)
+		if err != nil {
+			return fmt.Errorf("queue message: %w", err)
+		}
+		if n = int(tag.RowsAffected()); n == 0 {
+			return ErrNoRecipients
+		}
+		_, err = tx.Exec(ctx, setRecipients, id, n)
+		return err
+	})
+	return id, n, err
+}
+
+// Sent is a message in the event's history with the state of its mails.
+type Sent struct {
+	ID         int64
+	Kind       string
+	Audience   string
+	Workshop   string
+	Subject    string
+	Recipients int
+	Delivered  int
+	Failed     int
+	CreatedAt  time.Time
+}
+
+const selectSent = `
+SELECT m.id, m.kind, m.audience, coalesce(w.key, ''), m.subject, m.recipients,
+       (SELECT count(*) FROM outbox o WHERE o.org_message_id = m.id AND o.status = 'sent'),
+       (SELECT count(*) FROM outbox o WHERE o.org_message_id = m.id AND o.status = 'failed'),
+       m.created_at
+FROM org_messages m LEFT JOIN workshops w ON w.id = m.workshop_id
+WHERE m.event_id = $1 ORDER BY m.created_at DESC, m.id DESC LIMIT 100`
+
+// List returns the event's messages and reminder, newest first.
+func List(ctx context.Context, q event.Querier, eventID int64) ([]Sent, error) {
+	rows, _ := q.Query(ctx, selectSent, eventID)
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Sent, error) {
+		var s Sent
+		err := r.Scan(&s.ID, &s.Kind, &s.Audience, &s.Workshop, &s.Subject, &s.Recipients, &s.Delivered, &s.Failed, &s.CreatedAt)
+		return s, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list messages: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,208 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/fachtag/fachtag/internal/auth"
+	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/i18n"
+	"github.com/fachtag/fachtag/internal/mail"
+	"github.com/fachtag/fachtag/internal/messages"
+)
+
+func (s *Server) messagePageRoutes(r chi.Router) {
+	r.Get("/events/{slug}/messages", s.page(s.messagesPage))
+	r.Post("/events/{slug}/messages", s.page(s.messagesSubmit))
+	r.Post("/events/{slug}/messages/reminder", s.page(s.reminderSubmit))
+}
+
+type messagesView struct {
+	Event   *event.Event
+	Draft   messages.Draft
+	Errors  map[string]string
+	Notice  string
+	Preview *mail.Rendered
+	// PreviewParas is the preview's text as paragraphs of lines, so it
+	// wraps on a phone like the mail client would.
+	PreviewParas [][]string
+	Sample       messages.Recipient
+	Recipients   int
+	Sent         []messages.Sent
+	Reminder     *messages.Reminder
+	Days         string // the reminder setting as typed; "" is off
+}
+
+// sampleName stands in for a participant while the audience is empty.
+const sampleName = "Erika Mustermann"
+
+func (s *Server) messagesPage(w http.ResponseWriter, r *http.Request) error {
+	ev, err := s.setupEvent(r)
+	if err != nil {
+		return err
+	}
+	v := messagesView{Event: ev, Draft: messages.Draft{Audience: r.URL.Query().Get("audience")}}
+	if done := r.URL.Query().Get("done"); done != "" {
+		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
+		switch done {
+		case "sent":
+			v.Notice = i18n.T(requestLang(r), "msg.done_sent", n)
+		case "test":
+			v.Notice = i18n.T(requestLang(r), "msg.done_test")
+		case "reminder":
+			v.Notice = i18n.T(requestLang(r), "msg.done_reminder")
+		}
+	}
+	return s.renderMessages(w, r, http.StatusOK, &v)
+}
+
+// messagesSubmit handles the three buttons: preview, test send to
+// oneself, and send (offered only next to a preview).
+func (s *Server) messagesSubmit(w http.ResponseWriter, r *http.Request) error {
+	ev, err := s.setupEvent(r)
+	if err != nil {
+		return err
+	}
+	if err := parseLargeForm(w, r); err != nil {
+		return err
+	}
+	d := messages.Draft{Audience: r.PostForm.Get("audience"), Subject: r.PostForm.Get("subject"), Body: r.PostForm.Get("body")}
+	v := messagesView{Event: ev, Draft: d}
+	aud, err := d.Check(ev)
+	if err != nil {
+		return s.messagesInvalid(w, r, &v, err)
+	}
+	rcpts, err := messages.Recipients(r.Context(), s.pool, ev.ID, aud)
+	if err != nil {
+		return err
+	}
+	v.Recipients, v.Sample = len(rcpts), messages.Recipient{Name: sampleName, Language: "de"}
+	if len(ev.Languages) > 0 {
+		v.Sample.Language = ev.Languages[0]
+	}
+	if len(rcpts) > 0 {
+		v.Sample = rcpts[0]
+	}
+	a, _ := accountFrom(r.Context())
+	switch r.PostForm.Get("action") {
+	case "send":
+		return s.messagesSend(w, r, &v, a)
+	case "test":
+		if err := messages.SendTest(r.Context(), s.pool, ev, d, v.Sample, a.Email); err != nil {
+			return err
+		}
+		s.redirectMessages(w, r, ev, "test", 1)
+		return nil
+	}
+	preview, err := messages.Preview(ev, d, v.Sample)
+	if err != nil {
+		return err
+	}
+	v.Preview = &preview
+	for _, p := range strings.Split(preview.Text, "\n\n") {
+		v.PreviewParas = append(v.PreviewParas, strings.Split(strings.TrimRight(p, "\n"), "\n"))
+	}
+	return s.renderMessages(w, r, http.StatusOK, &v)
+}
+
+func (s *Server) messagesSend(w http.ResponseWriter, r *http.Request, v *messagesView, a auth.Account) error {
+	id, n, err := messages.Send(r.Context(), s.pool, v.Event, a.ID, v.Draft)
+	if errors.Is(err, messages.ErrNoRecipients) {
+		v.Errors = map[string]string{"audience": i18n.T(requestLang(r), "msg.err_no_recipients")}
+		return s.renderMessages(w, r, http.StatusUnprocessableEntity, v)
+	}
+	if err != nil {
+		return s.messagesInvalid(w, r, v, err)
+	}
+	err = auth.Append(r.Context(), s.pool, auth.Entry{UserID: a.ID, Actor: actor(a), Action: "event.message", EventID: v.Event.ID,
+		Detail: map[string]any{"message_id": id, "audience": v.Draft.Audience, "recipients": n}})
+	if err != nil {
+		s.log.Error("audit message", "err", err) // the mails are queued; the page must say so
+	}
+	s.redirectMessages(w, r, v.Event, "sent", n)
+	return nil
+}
+
+func (s *Server) messagesInvalid(w http.ResponseWriter, r *http.Request, v *messagesView, err error) error {
+	var verr *messages.ValidationError
+	if !errors.As(err, &verr) {
+		return err
+	}
+	v.Errors = map[string]string{}
+	for f, key := range verr.Fields {
+		v.Errors[f] = i18n.T(requestLang(r), key)
+	}
+	return s.renderMessages(w, r, http.StatusUnprocessableEntity, v)
+}
+
+func (s *Server) redirectMessages(w http.ResponseWriter, r *http.Request, ev *event.Event, done string, n int) {
+	http.Redirect(w, r, "/org/events/"+url.PathEscape(ev.Slug)+"/messages?done="+done+"&n="+strconv.Itoa(n)+"&lang="+requestLang(r), http.StatusSeeOther)
+}
+
+func (s *Server) renderMessages(w http.ResponseWriter, r *http.Request, status int, v *messagesView) error {
+	ctx := r.Context()
+	var err error
+	if v.Sent, err = messages.List(ctx, s.pool, v.Event.ID); err != nil {
+		return err
+	}
+	if v.Reminder, err = messages.QueuedReminder(ctx, s.pool, v.Event.ID); err != nil {
+		return err
+	}
+	if v.Errors["reminder_days"] == "" {
+		days, err := messages.ReminderDays(ctx, s.pool, v.Event.ID)
+		if err != nil {
+			return err
+		}
+		v.Days = ""
+		if days != nil {
+			v.Days = strconv.Itoa(*days)
+		}
+	}
+	s.render(w, r, status, "org_messages", i18n.T(requestLang(r), "msg.title"), v)
+	return nil
+}
+
+// reminderSubmit saves the reminder setting; an empty field turns it off.
+func (s *Server) reminderSubmit(w http.ResponseWriter, r *http.Request) error {
+	ev, err := s.setupEvent(r)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	raw := strings.TrimSpace(r.PostForm.Get("reminder_days"))
+	var days *int
+	if raw != "" {
+		n, err := strconv.Atoi(raw)
+		days = &n
+		if err != nil {
+			days = nil
+			err = messages.ErrReminderDays
+		} else {
+			err = messages.SetReminderDays(r.Context(), s.pool, ev.ID, days)
+		}
+		if errors.Is(err, messages.ErrReminderDays) {
+			v := messagesView{Event: ev, Days: raw, Errors: map[string]string{
+				"reminder_days": i18n.T(requestLang(r), "msg.err_days", messages.MaxReminderDays)}}
+			return s.renderMessages(w, r, http.StatusUnprocessableEntity, &v)
+		}
+		if err != nil {
+			return err
+		}
+	} else if err := messages.SetReminderDays(r.Context(), s.pool, ev.ID, nil); err != nil {
+		return err
+	}
+	a, _ := accountFrom(r.Context())
+	if err := auth.Append(r.Context(), s.pool, auth.Entry{UserID: a.ID, Actor: actor(a), Action: "event.reminder",
+		EventID: ev.ID, Detail: map[string]any{"days": days}}); err != nil {
+		return err
+	}
+	s.redirectMessages(w, r, ev, "reminder", 0)
+	return nil
+}

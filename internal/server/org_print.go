@@ -1,0 +1,62 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/fachtag/fachtag/internal/checkin"
+	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/i18n"
+)
+
+// orgPrintAttendance is a workshop's attendance list for signing, one
+// line per confirmed participant; web/static/print.css lays it out on A4.
+func (s *Server) orgPrintAttendance(w http.ResponseWriter, r *http.Request) error {
+	ev, ws, err := s.orgWorkshop(r)
+	if err != nil {
+		return err
+	}
+	title := i18n.T(requestLang(r), "print.attendance_title", ws.Title)
+	s.render(w, r, http.StatusOK, "org_print_attendance", title, newWorkshopView(ev, ws))
+	return nil
+}
+
+type badgesView struct {
+	Event    *event.Event
+	Workshop string
+	Pages    [][]checkin.Row // eight badges per A4 page
+}
+
+// badgesPerPage is 2 columns × 4 rows of 105 × 74 mm on A4.
+const badgesPerPage = 8
+
+// orgPrintBadges prints name badges of every confirmed participant, or of
+// one workshop's (?workshop=KEY), by name.
+func (s *Server) orgPrintBadges(w http.ResponseWriter, r *http.Request) error {
+	ev, err := s.orgEvent(r)
+	if err != nil {
+		return err
+	}
+	key := r.URL.Query().Get("workshop")
+	if _, ok := ev.Workshop(key); key != "" && !ok {
+		return errNotFound
+	}
+	var rows []checkin.Row
+	for offset := 0; ; offset += 500 {
+		page, total, err := checkin.List(r.Context(), s.pool, ev.ID,
+			checkin.Filter{Status: "confirmed", Workshop: key, Sort: "name", Limit: 500, Offset: offset})
+		if err != nil {
+			return err
+		}
+		rows = append(rows, page...)
+		if len(rows) >= total || len(page) == 0 {
+			break
+		}
+	}
+	v := badgesView{Event: ev, Workshop: key}
+	for len(rows) > 0 {
+		n := min(badgesPerPage, len(rows))
+		v.Pages, rows = append(v.Pages, rows[:n]), rows[n:]
+	}
+	s.render(w, r, http.StatusOK, "org_print_badges", i18n.T(requestLang(r), "print.badges_title"), v)
+	return nil
+}
