@@ -7,6 +7,7 @@
 #
 # Usage: deploy/with-postgres.sh COMMAND [ARGS...]
 # PG_DURABLE=1 keeps fsync on (the default turns it off: throwaway data).
+# PG_OPTIONS adds server options, e.g. "-c shared_preload_libraries=pg_stat_statements".
 set -euo pipefail
 
 bindir=${PG_BINDIR:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
@@ -46,7 +47,7 @@ as_pg "$bindir/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UT
 durable=off
 [ "${PG_DURABLE:-0}" = 1 ] && durable=on
 as_pg "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-  -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=400 -c fsync=$durable -c synchronous_commit=$durable -c full_page_writes=$durable -c shared_buffers=256MB" \
+  -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=400 -c fsync=$durable -c synchronous_commit=$durable -c full_page_writes=$durable -c shared_buffers=256MB ${PG_OPTIONS:-}" \
   start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
 
 export DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"

@@ -23,29 +23,42 @@ type rulesCache struct {
 }
 
 type cachedEvent struct {
-	ev *event.Event
-	at time.Time
+	ev         *event.Event
+	at         time.Time
+	refreshing bool // one caller reloads; the others keep using ev meanwhile
 }
 
-// get returns the event's rules, read at most rulesTTL ago. The returned
-// event is shared: callers must not change it.
+// get returns the event's rules, read at most rulesTTL ago, or a little
+// longer while one caller reloads them: when the entry expires in a rush
+// only that caller goes to the database. The returned event is shared:
+// callers must not change it.
 func (c *rulesCache) get(ctx context.Context, q event.Querier, slug string, now time.Time) (*event.Event, error) {
 	c.mu.Lock()
 	hit, ok := c.m[slug]
-	c.mu.Unlock()
-	if ok && now.Sub(hit.at) < rulesTTL {
+	if ok && (now.Sub(hit.at) < rulesTTL || hit.refreshing) {
+		c.mu.Unlock()
 		return hit.ev, nil
 	}
+	if ok {
+		hit.refreshing = true
+		c.m[slug] = hit
+	}
+	c.mu.Unlock()
+
 	ev, err := event.LoadRules(ctx, q, slug)
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if err != nil {
+		if ok {
+			hit.refreshing = false
+			c.m[slug] = hit
+		}
 		return nil, err
 	}
-	c.mu.Lock()
 	if len(c.m) > 1000 {
 		clear(c.m)
 	}
 	c.m[slug] = cachedEvent{ev: ev, at: now}
-	c.mu.Unlock()
 	return ev, nil
 }
 

@@ -166,3 +166,19 @@ func cloneFile(t *testing.T, f *event.File) *event.File {
 	}
 	return g
 }
+
+// Deleting an event removes its registrations and everything hanging off
+// them (migration 8 replaced the foreign keys to the hot event row by a
+// trigger).
+func TestDeleteEventRemovesRegistrations(t *testing.T) {
+	s, pool := setup(t, eventFile("del"))
+	mustRegister(t, s, "del", "p@example.org", "r1=A1")
+	if _, err := pool.Exec(context.Background(), `DELETE FROM events WHERE slug = 'del'`); err != nil {
+		t.Fatalf("delete event: %v", err)
+	}
+	for _, table := range []string{"registrations", "bookings", "tokens", "workshops", "slots"} {
+		if n := queryInt(t, pool, "SELECT count(*) FROM "+table); n != 0 {
+			t.Errorf("%s: %d rows left, want 0", table, n)
+		}
+	}
+}

@@ -20,7 +20,14 @@ type Report struct {
 	Confirmed     int // confirmed workshop bookings
 	Waitlisted    int
 	Violations    []string
-	PgbenchTPS    float64
+	Pgbench       []PgbenchRun
+	PgbenchTPS    float64 // the best of Pgbench
+}
+
+// PgbenchRun is one pgbench run of the bare seat transaction.
+type PgbenchRun struct {
+	Clients int
+	TPS     float64
 }
 
 // Throughput is sign-ups per second.
@@ -90,9 +97,12 @@ func (r *Report) Print(w io.Writer) {
 	for _, v := range r.Violations {
 		fmt.Fprintln(w, "OVERSOLD:", v)
 	}
+	for _, p := range r.Pgbench {
+		fmt.Fprintf(w, "pgbench bare seat transaction, %d connections: %.0f tps\n", p.Clients, p.TPS)
+	}
 	if r.PgbenchTPS > 0 {
-		fmt.Fprintf(w, "pgbench bare seat transaction: %.0f tps; HTTP sign-ups reach %.0f%% of it\n",
-			r.PgbenchTPS, 100*r.Throughput()/r.PgbenchTPS)
+		fmt.Fprintf(w, "HTTP sign-ups reach %.0f%% of the best bare rate (%.0f tps)\n",
+			100*r.Throughput()/r.PgbenchTPS, r.PgbenchTPS)
 	}
 }
 
