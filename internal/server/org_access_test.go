@@ -79,7 +79,7 @@ func TestOrgPageAccess(t *testing.T) {
 	of.settle()
 	of.register(of.person(map[string]string{"r1": "A1"}))
 	pages := []string{
-		"/org/events/" + slugOpen + "/registrations",
+		"/org/events/" + slugOpen + "/lists",
 		"/org/events/" + slugOpen + "/export.csv",
 		"/org/events/" + slugOpen + "/export.xlsx",
 	}

@@ -175,3 +175,12 @@ func newWorkshopView(ev *event.Event, ws *export.Workshop) workshopView {
 	w, _ := ev.Workshop(ws.Key)
 	return workshopView{Event: ev, Workshop: ws, Room: w.Room}
 }
+
+// pageURL is the current list URL at another offset.
+func pageURL(r *http.Request, offset int) string {
+	u := *r.URL
+	q := u.Query()
+	q.Set("offset", strconv.Itoa(offset))
+	u.RawQuery = q.Encode()
+	return (&url.URL{Path: u.Path, RawQuery: u.RawQuery}).String()
+}

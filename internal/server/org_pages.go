@@ -30,7 +30,6 @@ func (s *Server) orgPages(r chi.Router) {
 			r.Get("/", s.page(s.orgHome))
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireRole(auth.ManageEvents))
-				r.Get("/events/{slug}/registrations", s.page(s.orgRegistrationsPage))
 				r.Get("/events/{slug}/export.csv", s.page(s.orgExportCSV))
 				r.Get("/events/{slug}/export.xlsx", s.page(s.orgExportXLSX))
 				s.allocPageRoutes(r)

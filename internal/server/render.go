@@ -22,7 +22,7 @@ type pages struct {
 }
 
 var pageNames = []string{"index", "event", "register", "manage", "resend", "error",
-	"org_login", "org_home", "org_password", "org_reset", "org_reset_set", "org_registrations",
+	"org_login", "org_home", "org_password", "org_reset", "org_reset_set",
 	"alloc",
 	"org_setup", "org_setup_status", "org_setup_import", "org_messages", "org_dashboard",
 	"org_list_registrations", "org_list_workshop", "org_list_person", "org_list_new", "org_checkin", "org_print_attendance", "org_print_badges"}
