@@ -1,11 +1,15 @@
 package e2e_test
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/fachtag/fachtag/internal/auth"
@@ -29,19 +33,33 @@ func TestOrganiserSetup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.pool.Exec(t.Context(), `UPDATE users SET must_change = false`); err != nil {
-		t.Fatal(err)
-	}
 	ctx := newBrowser(t, chromium)
 	eventBase := s.base + "/org/events/" + slug
 
-	ok := t.Run("1 log in", func(t *testing.T) {
+	ok := t.Run("1 first login", func(t *testing.T) {
 		navigate(t, ctx, s.base+"/org/login?lang=de")
+		checkA11y(t, ctx, "org-login")
+		screenshot(t, ctx, "org-login")
 		do(t, ctx, "fill login", chromedp.SendKeys(chromedp.ID("email"), orgEmail), chromedp.SendKeys(chromedp.ID("password"), pw))
 		resp := follow(t, ctx, "log in", chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
-		if !strings.HasSuffix(strings.SplitN(resp.URL, "?", 2)[0], "/org/") {
-			t.Fatalf("login led to %s: %s", resp.URL, pageText(t, ctx))
+		// The one-time password must be replaced before anything else.
+		if !strings.Contains(resp.URL, "/org/password") {
+			t.Fatalf("first login led to %s, want the password page: %s", resp.URL, pageText(t, ctx))
 		}
+		checkA11y(t, ctx, "org-password")
+		screenshot(t, ctx, "org-password")
+		const newPassword = "ein-langes-eigenes-Passwort"
+		do(t, ctx, "choose a password", chromedp.SendKeys(chromedp.ID("current"), pw),
+			chromedp.SendKeys(chromedp.ID("new"), newPassword), chromedp.SendKeys(chromedp.ID("confirm"), newPassword))
+		resp = follow(t, ctx, "save the password", chromedp.Click(chromedp.CSS(`form.narrow button[type=submit]`)))
+		if resp.Status != 200 || !strings.Contains(resp.URL, "done=1") {
+			t.Fatalf("password change: %d %s: %s", resp.Status, resp.URL, pageText(t, ctx))
+		}
+		if st := navigate(t, ctx, s.base+"/org/?lang=de"); st != 200 {
+			t.Fatalf("start page after the change: status %d", st)
+		}
+		checkA11y(t, ctx, "org-home")
+		screenshot(t, ctx, "org-home")
 		follow(t, ctx, "new event", chromedp.Click(chromedp.CSS(`a[href^="/org/events/new"]`)))
 		checkA11y(t, ctx, "org-setup-new")
 		screenshot(t, ctx, "org-setup-new")
@@ -140,4 +158,41 @@ func TestOrganiserSetup(t *testing.T) {
 		checkA11y(t, ctx, "org-messages")
 		screenshot(t, ctx, "org-messages")
 	})
+	t.Run("5 export with the browser's session", func(t *testing.T) {
+		navigate(t, ctx, s.base+"/org/?lang=de")
+		href := eval[string](t, ctx, "CSV link", `document.querySelector('a[href*="/`+slug+`/export.csv"]').href`)
+		body := getWithBrowserSession(t, ctx, href)
+		if !strings.HasPrefix(body, "\ufeff") || !strings.Contains(body, pName) || !strings.Contains(body, ";") {
+			t.Errorf("CSV export: got %.200q, want a BOM, semicolons and %s", body, pName)
+		}
+	})
+}
+
+// getWithBrowserSession fetches url with the cookies the browser holds, as
+// a click on a download link would.
+func getWithBrowserSession(t *testing.T, ctx context.Context, url string) string {
+	t.Helper()
+	cctx, cancel := context.WithTimeout(ctx, stepTimeout)
+	defer cancel()
+	res, err := chromedp.Call(cctx, network.GetCookies, network.GetCookiesParams{})
+	if err != nil {
+		t.Fatalf("read the browser's cookies: %v", err)
+	}
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range res.Cookies {
+		req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: status %d: %s", url, resp.StatusCode, b)
+	}
+	return string(b)
 }
