@@ -21,6 +21,7 @@ Usage:
   fachtag demo                    load the demo events, dates moved into the future
   fachtag allocate --in FILE      run the workshop allocation on an instance (--gen makes one)
   fachtag bench                   load benchmark against a real server and database
+  fachtag retention [--dry-run]   anonymise the participants of events past their retention period
   fachtag user add --email E --role R [--event SLUG]
                                   add an account (admin|organiser|checkin); prints a one-time password
   fachtag token create --email E [--name N]   print a new API token for the organiser API
@@ -72,6 +73,8 @@ func run(ctx context.Context, cmd string, args []string) error {
 		return runUser(ctx, args)
 	case "token":
 		return runToken(ctx, args)
+	case "retention":
+		return runRetention(ctx, args)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil

@@ -13,6 +13,7 @@ import (
 	"github.com/fachtag/fachtag/internal/db"
 	"github.com/fachtag/fachtag/internal/mail"
 	"github.com/fachtag/fachtag/internal/messages"
+	"github.com/fachtag/fachtag/internal/retention"
 	"github.com/fachtag/fachtag/internal/server"
 )
 
@@ -54,6 +55,9 @@ func runServe(ctx context.Context) error {
 	remindersDone := make(chan error, 1)
 	go func() { remindersDone <- (&messages.Scheduler{Pool: pool, Log: slog.Default()}).Run(reminderCtx) }()
 	defer func() { stopReminders(); <-remindersDone }()
+	retentionDone := make(chan error, 1)
+	go func() { retentionDone <- (&retention.Scheduler{Pool: pool, Log: slog.Default()}).Run(reminderCtx) }()
+	defer func() { stopReminders(); <-retentionDone }()
 	return serveUntilDone(ctx, cfg, srv.Handler(), worker)
 }
 

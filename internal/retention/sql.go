@@ -1,0 +1,68 @@
+package retention
+
+// The statements anonymise run, in this order, each with $1 = event id.
+
+// scrubAudit keeps who did what (user, actor, action, registration id)
+// and removes from the detail every value that names a participant of
+// the event or gives their address. The organiser's free-text "reason"
+// goes always: it may name a person in a way no match finds ("Frau M.").
+const scrubAudit = `
+WITH scrubbed AS (
+    SELECT a.id, coalesce((
+        SELECT jsonb_object_agg(d.key, d.value) FROM jsonb_each(a.detail) d
+        WHERE d.key <> 'reason' AND NOT EXISTS (
+            SELECT 1 FROM registrations r
+            WHERE r.event_id = $1 AND (
+                strpos(lower(CASE jsonb_typeof(d.value) WHEN 'string' THEN d.value #>> '{}' ELSE d.value::text END),
+                       lower(r.email)) > 0
+                OR (r.name <> '' AND strpos(lower(CASE jsonb_typeof(d.value) WHEN 'string' THEN d.value #>> '{}' ELSE d.value::text END),
+                       lower(r.name)) > 0)))
+    ), '{}'::jsonb) AS detail
+    FROM audit_log a
+    WHERE a.event_id = $1 AND jsonb_typeof(a.detail) = 'object'
+)
+UPDATE audit_log a SET detail = s.detail
+FROM scrubbed s
+WHERE a.id = s.id AND a.detail <> s.detail`
+
+// blankOutbox keeps a mail's kind, status, attempts and times for the
+// statistics and drops its address, content and error text (SMTP errors
+// quote the address). A mail still waiting is given up: it has no
+// address left to go to.
+const blankOutbox = `
+UPDATE outbox SET recipient = '', payload = '{}',
+    last_error = CASE WHEN last_error = '' THEN '' ELSE 'removed by retention' END,
+    status = CASE WHEN status IN ('pending', 'sending') THEN 'failed' ELSE status END
+WHERE registration_id IN (SELECT id FROM registrations WHERE event_id = $1)
+   OR org_message_id IN (SELECT id FROM org_messages WHERE event_id = $1)`
+
+const deleteTokens = `
+DELETE FROM tokens WHERE registration_id IN (SELECT id FROM registrations WHERE event_id = $1)`
+
+// A stored sign-up reply holds the person's link and data; the server
+// scopes the keys of an event's sign-ups as "register:<slug>".
+const deleteIdempotencyKeys = `
+DELETE FROM idempotency_keys WHERE scope = 'register:' || (SELECT slug FROM events WHERE id = $1)`
+
+// The placeholder address is unique per registration, so the unique
+// index on (event, address) stays satisfied, and under the reserved
+// .invalid domain, so it can never reach anybody. Status, consent times,
+// language, check-in time and the bookings stay: they carry the figures,
+// not the person.
+const anonymiseRegistrations = `
+UPDATE registrations SET
+    name = '` + DeletedName + `',
+    email = 'deleted-' || id || '@invalid',
+    organisation = '', role = '', answers = '{}', choices = '{}',
+    checkin_code = 'deleted-' || id,
+    updated_at = now()
+WHERE event_id = $1`
+
+// The trigger registrations_wish_phase_open refuses any change of
+// preferences on a wish (status received) once the event has left the
+// wish phase; such leftovers keep their workshop keys, which name no one
+// once the registration is anonymous.
+const clearPreferences = `
+UPDATE registrations r SET preferences = '{}'
+WHERE r.event_id = $1 AND r.preferences <> '{}'
+  AND NOT (r.status = 'received' AND (SELECT reg_mode FROM events WHERE id = $1) <> 'preferences')`

@@ -1,0 +1,2 @@
+DROP INDEX IF EXISTS events_retention_due_idx;
+ALTER TABLE events DROP COLUMN IF EXISTS anonymised_at;
