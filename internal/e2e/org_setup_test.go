@@ -90,7 +90,7 @@ func TestOrganiserSetup(t *testing.T) {
 		if resp.Status != 422 {
 			t.Fatalf("save with capacity 0: status %d, want 422", resp.Status)
 		}
-		if msg := text(t, ctx, "#workshops-3-capacity-error"); !strings.Contains(msg, "greater than 0") {
+		if msg := text(t, ctx, "#workshops-3-capacity-error"); !strings.Contains(msg, "größer als 0") {
 			t.Errorf("message beside the capacity: %q", msg)
 		}
 		if v := eval[string](t, ctx, "kept title", `document.getElementById('workshops-2-title').value`); v != "Workshop C" {

@@ -23,10 +23,19 @@ const (
 )
 
 // Problem is one validation failure at a JSON path such as
-// `$.workshops[2].slot`.
+// `$.workshops[2].slot`, said in English and in German.
 type Problem struct {
 	Path    string `json:"path"`
 	Message string `json:"message"`
+	German  string `json:"-"`
+}
+
+// In returns the message in lang ("de" or "en").
+func (p Problem) In(lang string) string {
+	if lang == "de" && p.German != "" {
+		return p.German
+	}
+	return p.Message
 }
 
 // Problems is every validation failure of one event file.
@@ -41,7 +50,38 @@ func (p *Problems) Error() string {
 }
 
 func (p *Problems) add(path, format string, args ...any) {
-	*p = append(*p, Problem{Path: path, Message: fmt.Sprintf(format, args...)})
+	*p = append(*p, Problem{Path: path, Message: fmt.Sprintf(format, args...),
+		German: fmt.Sprintf(german[format], args...)})
+}
+
+// german says each validation message of add in German, keyed by the
+// English format.
+var german = map[string]string{
+	"a choice question needs options":                               "Eine Auswahlfrage braucht Antwortmöglichkeiten.",
+	"duplicate question key %q":                                     "Der Fragen-Schlüssel %q kommt doppelt vor.",
+	"duplicate slot key %q":                                         "Der Zeitraum-Schlüssel %q kommt doppelt vor.",
+	"duplicate workshop key %q":                                     "Der Workshop-Schlüssel %q kommt doppelt vor.",
+	"is not a mail address":                                         "Das ist keine E-Mail-Adresse.",
+	"is required":                                                   "Bitte ausfüllen.",
+	"must be 1–64 letters, digits, '-', '_' or '.'":                 "Bitte 1–64 Buchstaben, Ziffern, „-“, „_“ oder „.“.",
+	"must be after opens_at":                                        "Muss nach dem Anmeldebeginn liegen.",
+	"must be after starts_at":                                       "Muss nach dem Beginn liegen.",
+	"must be between 0 and capacity (%d)":                           "Muss zwischen 0 und der Kapazität (%d) liegen.",
+	"must be between 1 and 10, got %d":                              "Muss zwischen 1 und 10 liegen, nicht %d.",
+	"must be draft, open, closed or archived, got %q":               "Muss draft, open, closed oder archived sein, nicht %q.",
+	"must be first_come or preferences, got %q":                     "Muss first_come oder preferences sein, nicht %q.",
+	"must be greater than 0, got %d":                                "Muss größer als 0 sein, nicht %d.",
+	"must be text, choice or checkbox, got %q":                      "Muss text, choice oder checkbox sein, nicht %q.",
+	"must not be after the event ends":                              "Darf nicht nach dem Ende der Veranstaltung liegen.",
+	"must not be negative":                                          "Darf nicht negativ sein.",
+	"slot must lie within the event's starts_at and ends_at":        "Der Zeitraum muss innerhalb von Beginn und Ende der Veranstaltung liegen.",
+	"starts_at and ends_at are required":                            "Beginn und Ende sind erforderlich.",
+	"topic %q is already offered in slot %q by %s":                  "Das Thema %q wird im Zeitraum %q schon von %s angeboten.",
+	"unknown slot %q":                                               "Unbekannter Zeitraum %q.",
+	"unknown time zone %q":                                          "Unbekannte Zeitzone %q.",
+	"unsupported language %q (de, en)":                              "Nicht unterstützte Sprache %q (de, en).",
+	"%d seats are already taken; the capacity cannot go below that": "%d Plätze sind schon vergeben; die Kapazität kann nicht darunter sinken.",
+	"workshop %q has bookings and cannot move to another slot":      "Workshop %q hat Buchungen und kann nicht in einen anderen Zeitraum wechseln.",
 }
 
 var keyPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)

@@ -49,8 +49,9 @@ type problem struct {
 func classify(err error) problem {
 	var verr *booking.ValidationError
 	var merr *malformedError
+	var perr *event.Problems
 	switch {
-	case errors.As(err, &verr):
+	case errors.As(err, &verr), errors.As(err, &perr):
 		return problem{http.StatusUnprocessableEntity, "invalid", "err.invalid"}
 	case errors.As(err, &merr):
 		return problem{http.StatusBadRequest, "malformed", "err.malformed"}
@@ -142,7 +143,10 @@ func (s *Server) errorResponse(r *http.Request, err error) (int, apiError) {
 func fieldMessages(err error, lang string) map[string]string {
 	var verr *booking.ValidationError
 	var merr *malformedError
+	var perr *event.Problems
 	switch {
+	case errors.As(err, &perr):
+		return problemMessages(*perr, lang)
 	case errors.As(err, &verr):
 		out := make(map[string]string, len(verr.Fields))
 		for field, fe := range verr.Fields {
@@ -153,6 +157,20 @@ func fieldMessages(err error, lang string) map[string]string {
 		return map[string]string{merr.field: i18n.T(lang, merr.key, merr.args...)}
 	}
 	return nil
+}
+
+// problemMessages are the event file's problems by JSON path, in lang;
+// several problems at one path are joined.
+func problemMessages(ps event.Problems, lang string) map[string]string {
+	out := make(map[string]string, len(ps))
+	for _, p := range ps {
+		if prev, ok := out[p.Path]; ok {
+			out[p.Path] = prev + "; " + p.In(lang)
+			continue
+		}
+		out[p.Path] = p.In(lang)
+	}
+	return out
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

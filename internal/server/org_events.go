@@ -38,16 +38,17 @@ func readEventFile(w http.ResponseWriter, r *http.Request, slug string) (*event.
 	}
 	f, err := event.ParseFile(body)
 	if err != nil {
-		return nil, false, problemsError(err)
+		return nil, false, err
 	}
 	if slug != "" && f.Slug == "" {
 		f.Slug = slug
 	}
 	if slug != "" && f.Slug != slug {
-		return nil, false, problemsError(&event.Problems{{Path: "$.slug", Message: fmt.Sprintf("must be %q, the slug of the URL", slug)}})
+		return nil, false, &event.Problems{{Path: "$.slug", Message: fmt.Sprintf("must be %q, the slug of the URL", slug),
+			German: fmt.Sprintf("Muss %q sein, der Schlüssel aus der Adresse.", slug)}}
 	}
 	if err := f.Validate(); err != nil {
-		return nil, false, problemsError(err)
+		return nil, false, err
 	}
 	return f, hasStatus(body), nil
 }
@@ -59,23 +60,6 @@ func hasStatus(body []byte) bool {
 		Status *string `json:"status"`
 	}
 	return json.Unmarshal(body, &probe) == nil && probe.Status != nil
-}
-
-// problemsError turns the event package's JSON-path problems into the
-// API's 422 with `fields`; other errors pass unchanged.
-func problemsError(err error) error {
-	var p *event.Problems
-	if !errors.As(err, &p) {
-		return err
-	}
-	fields := make(map[string]booking.FieldError, len(*p))
-	for _, pr := range *p {
-		if prev, ok := fields[pr.Path]; ok {
-			pr.Message = prev.Args[0].(string) + "; " + pr.Message
-		}
-		fields[pr.Path] = booking.FieldError{Key: "org.problem", Args: []any{pr.Message}}
-	}
-	return &booking.ValidationError{Fields: fields}
 }
 
 // saveEvent creates or updates the event of the file for the account. A
@@ -102,7 +86,7 @@ func (s *Server) saveEvent(ctx context.Context, a auth.Account, f *event.File, m
 		}
 		created, err := booking.ImportEvent(ctx, s.pool, f)
 		if err != nil {
-			return problemsError(err)
+			return err
 		}
 		res.created = created
 		return db.Transact(ctx, s.pool, func(tx pgx.Tx) error {

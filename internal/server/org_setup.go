@@ -105,7 +105,7 @@ func (s *Server) setupSubmit(w http.ResponseWriter, r *http.Request, ev *event.E
 	lang := requestLang(r)
 	file, errs, rows := f.toFile(func(key string) string { return i18n.T(lang, key) })
 	if err := file.Validate(); err != nil {
-		mergeProblems(errs, err, rows)
+		mergeProblems(errs, err, rows, lang)
 	}
 	if len(errs) > 0 {
 		s.renderSetup(w, r, http.StatusUnprocessableEntity, f, errs, ev)
@@ -115,7 +115,7 @@ func (s *Server) setupSubmit(w http.ResponseWriter, r *http.Request, ev *event.E
 	_, err := s.saveEvent(r.Context(), a, file, f.New, !f.New)
 	if errors.Is(err, errEventExists) {
 		errs.add("slug", i18n.T(lang, "org.err_event_exists"))
-	} else if err != nil && !addProblems(errs, err, rows) {
+	} else if err != nil && !addProblems(errs, err, rows, lang) {
 		return err
 	}
 	if len(errs) > 0 {
@@ -129,13 +129,13 @@ func (s *Server) setupSubmit(w http.ResponseWriter, r *http.Request, ev *event.E
 
 // addProblems files the event package's problems (plain or turned into
 // the API's ValidationError by saveEvent) under their form fields.
-func addProblems(errs formErrors, err error, rows map[string][]int) bool {
+func addProblems(errs formErrors, err error, rows map[string][]int, lang string) bool {
 	var p *event.Problems
 	var verr *booking.ValidationError
 	switch {
 	case errors.As(err, &p):
 		for _, pr := range *p {
-			errs.add(fieldID(pr.Path, rows), pr.Message)
+			errs.add(fieldID(pr.Path, rows), pr.In(lang))
 		}
 	case errors.As(err, &verr):
 		for path, fe := range verr.Fields {
@@ -155,7 +155,7 @@ func addProblems(errs formErrors, err error, rows map[string][]int) bool {
 // errors, so one round trip shows every mistake, but leaves out what a
 // parse error already explains: a row with an unreadable value, or
 // everything when the date or time zone itself could not be read.
-func mergeProblems(errs formErrors, err error, rows map[string][]int) {
+func mergeProblems(errs formErrors, err error, rows map[string][]int, lang string) {
 	for _, id := range []string{"date", "timezone", "starts_at", "ends_at"} {
 		if _, bad := errs[id]; bad {
 			return
@@ -168,7 +168,7 @@ func mergeProblems(errs formErrors, err error, rows map[string][]int) {
 		}
 	}
 	more := formErrors{}
-	addProblems(more, err, rows)
+	addProblems(more, err, rows, lang)
 	for id, msg := range more {
 		if _, dup := errs[id]; !dup && !badRows[rowPrefix.FindString(id)] {
 			errs[id] = msg
@@ -301,7 +301,7 @@ func (s *Server) setupImport(w http.ResponseWriter, r *http.Request) error {
 		_, err = s.saveEvent(r.Context(), a, f, false, !hasStatus(body))
 	}
 	errs := formErrors{}
-	if err != nil && !addProblems(errs, err, nil) {
+	if err != nil && !addProblems(errs, err, nil, requestLang(r)) {
 		return err
 	}
 	if len(errs) > 0 {

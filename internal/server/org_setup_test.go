@@ -128,7 +128,7 @@ func TestSetupFormRoundTrip(t *testing.T) {
 		bad.Set("slots-1-starts_at", "13:00")
 		r = of.postForm("/org/events/"+slugNew+"/setup", bad, a...)
 		if i := strings.Index(string(r.body), `id="workshops-2-capacity-error"`); r.status != 422 || i < 0 ||
-			!strings.Contains(string(r.body)[i:i+200], "greater than 0") {
+			!strings.Contains(string(r.body)[i:i+200], "größer als 0") {
 			t.Errorf("validation message of $.workshops[2].capacity not beside its field (status %d)", r.status)
 		}
 		ev2, _ := event.Load(ctx, of.pool, slugNew)
@@ -221,7 +221,7 @@ func TestSetupFormRoundTrip(t *testing.T) {
 		}
 		bad := strings.Replace(changed, `"capacity": 20`, `"capacity": -3`, 1)
 		r = of.upload("/org/events/import", []byte(bad), a...)
-		if r.status != 422 || !strings.Contains(string(r.body), "greater than 0") {
+		if r.status != 422 || !strings.Contains(string(r.body), "größer als 0") {
 			t.Errorf("bad import: got %d, want 422 naming the problem", r.status)
 		}
 		if r := of.upload("/org/events/import", []byte(changed), b...); r.status != 404 {
