@@ -42,9 +42,16 @@ FROM events e WHERE e.slug = $1`
 // members of. A missing event and one the account may not see are both
 // ErrNoEventAccess, so the answer does not tell whether it exists.
 func (s *Service) EventAccess(ctx context.Context, a Account, slug string) (int64, error) {
+	return EventAccessIn(ctx, s.pool, a, slug)
+}
+
+// EventAccessIn is EventAccess on q, a pool or the caller's transaction.
+func EventAccessIn(ctx context.Context, q interface {
+	QueryRow(context.Context, string, ...any) pgx.Row
+}, a Account, slug string) (int64, error) {
 	var id int64
 	var member bool
-	err := s.pool.QueryRow(ctx, eventAccess, slug, a.ID).Scan(&id, &member)
+	err := q.QueryRow(ctx, eventAccess, slug, a.ID).Scan(&id, &member)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, ErrNoEventAccess
 	}

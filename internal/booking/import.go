@@ -16,13 +16,19 @@ import (
 // sign-up would take a seat ahead of the people waiting for it.
 func ImportEvent(ctx context.Context, pool *pgxpool.Pool, f *event.File) (created bool, err error) {
 	err = db.Transact(ctx, pool, func(tx pgx.Tx) error {
-		var id int64
-		if id, created, err = event.ImportTx(ctx, tx, f); err != nil {
-			return err
-		}
-		return refill(ctx, tx, id)
+		_, created, err = ImportEventTx(ctx, tx, f)
+		return err
 	})
 	return created, err
+}
+
+// ImportEventTx is ImportEvent inside the caller's transaction; it returns
+// the event's id.
+func ImportEventTx(ctx context.Context, tx pgx.Tx, f *event.File) (id int64, created bool, err error) {
+	if id, created, err = event.ImportTx(ctx, tx, f); err != nil {
+		return 0, false, err
+	}
+	return id, created, refill(ctx, tx, id)
 }
 
 // refill fills every workshop with room from its waiting list, then the

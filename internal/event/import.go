@@ -55,11 +55,14 @@ INSERT INTO events (slug, title, description, organiser_name, organiser_email, t
 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)
 RETURNING id`
 
+// An updated event may take registrations again (a yearly slug reused),
+// so it is anonymised again once its new retention period has passed.
 const updateEvent = `
 UPDATE events SET title=$2, description=$3, organiser_name=$4, organiser_email=$5, timezone=$6,
     starts_at=$7, ends_at=$8, venue_name=$9, venue_address=$10, capacity=$11, languages=$12,
     reg_mode=$13, opens_at=$14, closes_at=$15, max_preferences=$16, allow_unlisted=$17,
-    retention_days=$18, status=$19, programme=$20, questions=$21, updated_at=now()
+    retention_days=$18, status=$19, programme=$20, questions=$21, updated_at=now(),
+    anonymised_at=NULL
 WHERE slug=$1 RETURNING id`
 
 func upsertEvent(ctx context.Context, tx pgx.Tx, f *File) (id int64, created bool, err error) {

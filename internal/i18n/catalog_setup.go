@@ -128,7 +128,7 @@ var setupTexts = map[string][2]string{
 	"msg.err_audience":      {"Bitte eine Empfängergruppe wählen.", "Please choose a group of recipients."},
 	"msg.err_too_long":      {"Zu lang.", "Too long."},
 	"msg.err_no_recipients": {"Diese Gruppe ist leer.", "This group is empty."},
-	"msg.err_days":          {"Bitte eine ganze Zahl von 0 bis %d, oder leer für keine Erinnerung.", "Please a whole number from 0 to %d, or empty for no reminder."},
+	"msg.err_days":          {"Bitte eine ganze Zahl von 1 bis %d, oder leer für keine Erinnerung.", "Please a whole number from 1 to %d, or empty for no reminder."},
 	"msg.reminder":          {"Automatische Erinnerung", "Automatic reminder"},
 	"msg.reminder_days":     {"Tage vor der Veranstaltung", "Days before the event"},
 	"msg.reminder_hint":     {"Alle Bestätigten erhalten eine Erinnerung mit Ort, Zeit und ihren Workshops. Leer lassen: keine Erinnerung.", "All confirmed participants get a reminder with place, time and their workshops. Leave empty: no reminder."},

@@ -34,7 +34,7 @@ func ReminderDays(ctx context.Context, q event.Querier, eventID int64) (*int, er
 
 // SetReminderDays changes the setting; nil turns the reminder off.
 func SetReminderDays(ctx context.Context, q event.Querier, eventID int64, days *int) error {
-	if days != nil && (*days < 0 || *days > MaxReminderDays) {
+	if days != nil && (*days < 1 || *days > MaxReminderDays) {
 		return ErrReminderDays
 	}
 	if _, err := q.Exec(ctx, `UPDATE events SET reminder_days = $2 WHERE id = $1`, eventID, days); err != nil {

@@ -45,13 +45,14 @@ func (s *Server) orgCreateEvent(w http.ResponseWriter, r *http.Request) error {
 }
 
 // orgPutEvent creates or updates the event of the URL. An existing event
-// the account may not see is "not found" before the body is even read.
+// the account may not see is "not found" before the body is even read
+// (and saveEvent checks again under the slug's lock).
 func (s *Server) orgPutEvent(w http.ResponseWriter, r *http.Request) error {
 	slug := chi.URLParam(r, "slug")
 	if _, err := s.orgEventID(r); err != nil {
-		exists, xerr := eventExists(r.Context(), s, slug)
-		if xerr != nil || exists {
-			return errors.Join(err, xerr)
+		var exists bool
+		if xerr := s.pool.QueryRow(r.Context(), `SELECT EXISTS (SELECT 1 FROM events WHERE slug = $1)`, slug).Scan(&exists); xerr != nil || exists {
+			return errors.Join(err, xerr) // hidden: 404 before the body is read
 		}
 	}
 	return s.orgSave(w, r, slug, false)

@@ -62,93 +62,56 @@ func hasStatus(body []byte) bool {
 	return json.Unmarshal(body, &probe) == nil && probe.Status != nil
 }
 
-// saveEvent creates or updates the event of the file for the account. A
-// session-level advisory lock on the slug serialises saves of one slug
-// across replicas, so "does it exist?" and the import agree; the creator
-// becomes a member. mustCreate refuses an existing slug (POST).
+// saveEvent creates or updates the event of the file for the account, in
+// one transaction on one connection: a transaction-level advisory lock on
+// the slug serialises saves of one slug across replicas, so "does it
+// exist?" and the import agree, and the creator's membership and the audit
+// entry commit with the event. mustCreate refuses an existing slug (POST).
 func (s *Server) saveEvent(ctx context.Context, a auth.Account, f *event.File, mustCreate, keepStatus bool) (saveResult, error) {
 	var res saveResult
-	err := s.withSlugLock(ctx, f.Slug, func() error {
-		id, err := s.auth.EventAccess(ctx, a, f.Slug)
-		exists, xerr := eventExists(ctx, s, f.Slug)
-		switch {
-		case xerr != nil:
-			return xerr
-		case exists && mustCreate:
+	err := db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, lockSlug, f.Slug); err != nil {
+			return fmt.Errorf("lock slug: %w", err)
+		}
+		var status string
+		err := tx.QueryRow(ctx, `SELECT status FROM events WHERE slug = $1`, f.Slug).Scan(&status)
+		exists := err == nil
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("check event: %w", err)
+		}
+		if exists && mustCreate {
 			return errEventExists
-		case exists && err != nil:
+		}
+		if _, err := auth.EventAccessIn(ctx, tx, a, f.Slug); exists && err != nil {
 			return err // not visible to the account: 404, as if missing
 		}
 		if exists && keepStatus {
-			if f.Status, err = currentStatus(ctx, s, id); err != nil {
-				return err
-			}
+			f.Status = status
 		}
-		created, err := booking.ImportEvent(ctx, s.pool, f)
+		id, created, err := booking.ImportEventTx(ctx, tx, f)
 		if err != nil {
 			return err
 		}
-		res.created = created
-		return db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
-			if err := tx.QueryRow(ctx, `SELECT id FROM events WHERE slug = $1`, f.Slug).Scan(&res.id); err != nil {
-				return fmt.Errorf("read event id: %w", err)
+		res.id, res.created = id, created
+		if created {
+			if err := auth.AddMember(ctx, tx, a.ID, f.Slug); err != nil {
+				return err
 			}
-			if created {
-				if err := auth.AddMember(ctx, tx, a.ID, f.Slug); err != nil {
-					return err
-				}
-			}
-			action := map[bool]string{true: "event.create", false: "event.update"}[created]
-			return auth.Append(ctx, tx, auth.Entry{UserID: a.ID, Actor: actor(a), Action: action, EventID: res.id,
-				Detail: map[string]any{"slug": f.Slug}})
-		})
+		}
+		action := map[bool]string{true: "event.create", false: "event.update"}[created]
+		return auth.Append(ctx, tx, auth.Entry{UserID: a.ID, Actor: actor(a), Action: action, EventID: id,
+			Detail: map[string]any{"slug": f.Slug}})
 	})
 	return res, err
 }
+
+const lockSlug = `SELECT pg_advisory_xact_lock(hashtextextended('fachtag.event-save:' || $1, 0))`
 
 func actor(a auth.Account) string {
 	if a.TokenID != 0 {
 		return fmt.Sprintf("api:token:%d", a.TokenID)
 	}
 	return "web"
-}
-
-func eventExists(ctx context.Context, s *Server, slug string) (bool, error) {
-	var exists bool
-	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM events WHERE slug = $1)`, slug).Scan(&exists)
-	if err != nil {
-		return false, fmt.Errorf("check event: %w", err)
-	}
-	return exists, nil
-}
-
-func currentStatus(ctx context.Context, s *Server, id int64) (string, error) {
-	var status string
-	if err := s.pool.QueryRow(ctx, `SELECT status FROM events WHERE id = $1`, id).Scan(&status); err != nil {
-		return "", fmt.Errorf("read status: %w", err)
-	}
-	return status, nil
-}
-
-// withSlugLock runs fn holding a PostgreSQL advisory lock on the slug. A
-// connection whose unlock failed is closed rather than returned to the
-// pool with the lock still held.
-func (s *Server) withSlugLock(ctx context.Context, slug string, fn func() error) error {
-	conn, err := s.pool.Acquire(ctx)
-	if err != nil {
-		return fmt.Errorf("acquire connection: %w", err)
-	}
-	defer conn.Release()
-	const key = `hashtextextended('fachtag.event-save:' || $1, 0)`
-	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock(`+key+`)`, slug); err != nil {
-		return fmt.Errorf("lock slug: %w", err)
-	}
-	defer func() {
-		if _, err := conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(`+key+`)`, slug); err != nil {
-			_ = conn.Conn().Close(context.WithoutCancel(ctx))
-		}
-	}()
-	return fn()
 }
 
 var eventStatuses = map[string]bool{event.StatusDraft: true, event.StatusOpen: true, event.StatusClosed: true, event.StatusArchived: true}

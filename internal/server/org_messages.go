@@ -93,7 +93,11 @@ func (s *Server) messagesSubmit(w http.ResponseWriter, r *http.Request) error {
 	case "send":
 		return s.messagesSend(w, r, &v, a)
 	case "test":
-		if err := messages.SendTest(r.Context(), s.pool, ev, d, v.Sample, a.Email); err != nil {
+		// The test goes to the organiser: it shows the sample name, never a
+		// participant's, so no personal data sits in a mail row that belongs
+		// to no registration.
+		sample := messages.Recipient{Name: sampleName, Language: v.Sample.Language}
+		if err := messages.SendTest(r.Context(), s.pool, ev, d, sample, a.Email); err != nil {
 			return err
 		}
 		s.redirectMessages(w, r, ev, "test", 1)
