@@ -262,3 +262,29 @@ func TestConcurrentRunsAnonymiseOnce(t *testing.T) {
 		t.Errorf("after concurrent runs, %q still in %v", people[0].name, got)
 	}
 }
+
+// Stale sessions, throttles and reset links go; fresh ones stay.
+func TestSweep(t *testing.T) {
+	pool, _ := dbtest.New(t)
+	ctx := context.Background()
+	_, err := pool.Exec(ctx, `
+INSERT INTO users (email, role, password_hash) VALUES ('o@example.org', 'organiser', 'x');
+INSERT INTO sessions (hash, user_id, last_seen_at, expires_at)
+SELECT '\x01', id, now() - interval '3 days', now() - interval '2 days' FROM users;
+INSERT INTO sessions (hash, user_id, expires_at) SELECT '\x02', id, now() + interval '1 hour' FROM users;
+INSERT INTO login_throttle (client, failures, window_start) VALUES ('old', 3, now() - interval '2 days'), ('new', 1, now());
+INSERT INTO password_resets (hash, user_id, expires_at) SELECT '\x03', id, now() - interval '2 days' FROM users;`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Sweep(ctx, pool, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int64{"sessions": 1, "login_throttle": 1, "password_resets": 1}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: swept %d, want %d", k, got[k], v)
+		}
+	}
+}

@@ -55,4 +55,9 @@ func (s *Scheduler) once(ctx context.Context, log *slog.Logger) {
 			"tokens", ev.Tokens, "mails", ev.Mails, "idempotency_keys", ev.IdempotencyKeys,
 			"audit_entries", ev.AuditEntries)
 	}
+	swept, err := Sweep(ctx, s.Pool, time.Now())
+	if err != nil && ctx.Err() == nil {
+		log.Error("sweep account data", "err", err)
+	}
+	log.Debug("account data swept", "rows", swept)
 }
