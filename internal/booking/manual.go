@@ -245,7 +245,7 @@ func raiseSeat(ctx context.Context, tx pgx.Tx, w event.Workshop) (raise, error) 
 // of another event is not found, so an organiser of one event cannot reach
 // into another by id.
 func lockOwn(ctx context.Context, tx pgx.Tx, eventID int64, regID string) (*Registration, *event.Event, error) {
-	if !plausibleUUID(regID) {
+	if !PlausibleID(regID) {
 		return nil, nil, ErrNotFound
 	}
 	reg, err := loadRegistration(ctx, tx, regID, true)
@@ -259,7 +259,9 @@ func lockOwn(ctx context.Context, tx pgx.Tx, eventID int64, regID string) (*Regi
 	return reg, ev, err
 }
 
-func plausibleUUID(s string) bool {
+// PlausibleID reports whether s has the form of a registration id (a
+// UUID), so a malformed id is "not found" without asking the database.
+func PlausibleID(s string) bool {
 	if len(s) != 36 {
 		return false
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/fachtag/fachtag/internal/auth"
+	"github.com/fachtag/fachtag/internal/booking"
 	"github.com/fachtag/fachtag/internal/db"
 	"github.com/fachtag/fachtag/internal/event"
 )
@@ -114,7 +115,7 @@ RETURNING (SELECT checked_in_at FROM registrations WHERE id = $1)`
 // audit entry in the same transaction. It returns the check-in time held
 // before, so a page can say "already checked in at 9:12".
 func Set(ctx context.Context, pool *pgxpool.Pool, a auth.Account, eventID int64, regID string, in bool) (before *time.Time, err error) {
-	if !plausibleUUID(regID) {
+	if !booking.PlausibleID(regID) {
 		return nil, ErrNotFound
 	}
 	sql, action, args := setOut, "checkin.undo", []any{regID, eventID}
@@ -145,23 +146,6 @@ func missing(ctx context.Context, tx pgx.Tx, eventID int64, regID string) error 
 		return ErrNotConfirmed
 	}
 	return ErrNotFound
-}
-
-func plausibleUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i, c := range s {
-		switch {
-		case i == 8 || i == 13 || i == 18 || i == 23:
-			if c != '-' {
-				return false
-			}
-		case !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'):
-			return false
-		}
-	}
-	return true
 }
 
 // Count is how many of a workshop's (or the event's) confirmed

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/export"
 )
 
 // Row is one registration in a list.
@@ -153,38 +154,16 @@ func scanRow(r pgx.CollectableRow) (Row, error) {
 	return x, err
 }
 
-// selectBookings numbers the event's waiting lists once instead of
-// counting the queue ahead of each booking.
-const selectBookings = `
-WITH queue AS (
-    SELECT b.id, row_number() OVER (PARTITION BY b.workshop_id ORDER BY b.queue_seq) AS pos
-    FROM bookings b WHERE b.event_id = $1 AND b.status = 'waitlisted')
-SELECT b.registration_id, s.key, w.key, b.status, coalesce(queue.pos, 0)
-FROM bookings b
-JOIN slots s ON s.id = b.slot_id
-JOIN workshops w ON w.id = b.workshop_id
-LEFT JOIN queue ON queue.id = b.id
-WHERE b.event_id = $1 AND b.registration_id = ANY($2::uuid[])
-ORDER BY s.starts_at, s.position, s.key, b.status`
-
 func attachBookings(ctx context.Context, q event.Querier, eventID int64, list []Row) error {
-	if len(list) == 0 {
-		return nil
-	}
-	index := make(map[string]*Row, len(list))
 	ids := make([]string, len(list))
 	for i := range list {
-		index[list[i].ID], ids[i] = &list[i], list[i].ID
+		ids[i] = list[i].ID
 	}
-	rows, _ := q.Query(ctx, selectBookings, eventID, ids)
-	var id string
-	var b Booking
-	_, err := pgx.ForEachRow(rows, []any{&id, &b.Slot, &b.Workshop, &b.Status, &b.Position}, func() error {
-		index[id].Bookings = append(index[id].Bookings, b)
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("list bookings: %w", err)
+	bookings, err := export.Bookings(ctx, q, eventID, ids)
+	for i := range list {
+		for _, b := range bookings[list[i].ID] {
+			list[i].Bookings = append(list[i].Bookings, Booking{Slot: b.Slot, Workshop: b.Workshop, Status: b.Status, Position: b.WaitlistPosition})
+		}
 	}
-	return nil
+	return err
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/fachtag/fachtag/internal/booking"
 	"github.com/fachtag/fachtag/internal/event"
 )
 
@@ -50,7 +51,7 @@ FROM registrations r WHERE r.id = $1 AND r.event_id = $2`
 // Load returns the event's registration with the id and its history; a
 // registration of another event is ErrNotFound.
 func Load(ctx context.Context, q event.Querier, eventID int64, regID string) (*Person, error) {
-	if !plausibleUUID(regID) {
+	if !booking.PlausibleID(regID) {
 		return nil, ErrNotFound
 	}
 	var p Person

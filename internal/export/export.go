@@ -179,30 +179,33 @@ WHERE b.event_id = $1 AND b.registration_id = ANY($2::uuid[])
 ORDER BY s.starts_at, s.position, s.key, b.status`
 
 func attachBookings(ctx context.Context, q event.Querier, eventID int64, regs []Registration) error {
-	if len(regs) == 0 {
-		return nil
-	}
-	index := make(map[string]*Registration, len(regs))
 	ids := make([]string, len(regs))
 	for i := range regs {
-		index[regs[i].ID] = &regs[i]
 		ids[i] = regs[i].ID
 	}
-	rows, err := q.Query(ctx, selectBookings, eventID, ids)
+	bookings, err := Bookings(ctx, q, eventID, ids)
+	for i := range regs {
+		regs[i].Bookings = bookings[regs[i].ID]
+	}
+	return err
+}
+
+// Bookings are the bookings of the event's registrations with the ids, by
+// registration, each waiting-list place numbered.
+func Bookings(ctx context.Context, q event.Querier, eventID int64, ids []string) (map[string][]Booking, error) {
+	out := make(map[string][]Booking, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, _ := q.Query(ctx, selectBookings, eventID, ids)
+	var id string
+	var b Booking
+	_, err := pgx.ForEachRow(rows, []any{&id, &b.Slot, &b.Workshop, &b.Status, &b.WaitlistPosition}, func() error {
+		out[id] = append(out[id], b)
+		return nil
+	})
 	if err != nil {
-		return fmt.Errorf("list bookings: %w", err)
+		return nil, fmt.Errorf("list bookings: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		var b Booking
-		if err := rows.Scan(&id, &b.Slot, &b.Workshop, &b.Status, &b.WaitlistPosition); err != nil {
-			return fmt.Errorf("list bookings: %w", err)
-		}
-		index[id].Bookings = append(index[id].Bookings, b)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("list bookings: %w", err)
-	}
-	return nil
+	return out, nil
 }
