@@ -79,11 +79,8 @@ func (s *Server) checkinSearch(r *http.Request, eventID int64, q string) ([]chec
 // orgCheckinSubmit checks a person in (action=in) or undoes it, then
 // goes back to the same search.
 func (s *Server) orgCheckinSubmit(w http.ResponseWriter, r *http.Request) error {
-	id, err := s.orgEventID(r)
+	id, err := s.orgEventForm(w, r)
 	if err != nil {
-		return err
-	}
-	if err := parseForm(w, r); err != nil {
 		return err
 	}
 	a, _ := accountFrom(r.Context())

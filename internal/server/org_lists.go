@@ -184,3 +184,13 @@ func pageURL(r *http.Request, offset int) string {
 	u.RawQuery = q.Encode()
 	return (&url.URL{Path: u.Path, RawQuery: u.RawQuery}).String()
 }
+
+// orgEventForm resolves the event of the URL for the account and reads the
+// posted form.
+func (s *Server) orgEventForm(w http.ResponseWriter, r *http.Request) (int64, error) {
+	id, err := s.orgEventID(r)
+	if err != nil {
+		return 0, err
+	}
+	return id, parseForm(w, r)
+}

@@ -96,11 +96,8 @@ func personURL(r *http.Request, id string) string {
 }
 
 func (s *Server) orgPersonMove(w http.ResponseWriter, r *http.Request) error {
-	id, err := s.orgEventID(r)
+	id, err := s.orgEventForm(w, r)
 	if err != nil {
-		return err
-	}
-	if err := parseForm(w, r); err != nil {
 		return err
 	}
 	slot := r.PostForm.Get("slot")
@@ -109,11 +106,8 @@ func (s *Server) orgPersonMove(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) orgPersonCancel(w http.ResponseWriter, r *http.Request) error {
-	id, err := s.orgEventID(r)
+	id, err := s.orgEventForm(w, r)
 	if err != nil {
-		return err
-	}
-	if err := parseForm(w, r); err != nil {
 		return err
 	}
 	if r.PostForm.Get("confirm") != "yes" {
@@ -125,11 +119,8 @@ func (s *Server) orgPersonCancel(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) orgPersonResend(w http.ResponseWriter, r *http.Request) error {
-	id, err := s.orgEventID(r)
+	id, err := s.orgEventForm(w, r)
 	if err != nil {
-		return err
-	}
-	if err := parseForm(w, r); err != nil {
 		return err
 	}
 	err = s.book.ResendByHand(r.Context(), id, chi.URLParam(r, "id"), manual(r))
