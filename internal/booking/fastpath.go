@@ -113,8 +113,7 @@ func fastBatch(ev *event.Event, reg *Registration, req Request, hash []byte, tok
 
 // readFast reads the batch's results in order; the first error stops it.
 func readFast(res pgx.BatchResults, reg *Registration, choices int) error {
-	var seq int64
-	if err := res.QueryRow().Scan(&seq, &reg.CreatedAt); err != nil {
+	if err := res.QueryRow().Scan(&reg.CreatedAt); err != nil {
 		return err
 	}
 	for i := 0; i < 1+choices; i++ { // token, then one row per workshop

@@ -140,13 +140,13 @@ func registerByHand(ctx context.Context, tx pgx.Tx, ev *event.Event, req Request
 	if ev.Registration.Mode == event.ModePreferences {
 		reg.Status = StatusReceived
 	}
-	seq, token, err := insertRegistrationAndToken(ctx, tx, ev, reg, req)
+	token, err := insertRegistrationAndToken(ctx, tx, ev, reg, req)
 	if err != nil {
 		return nil, err
 	}
 	var raised []raise
 	if reg.Status == StatusConfirmed {
-		if raised, err = seatByHand(ctx, tx, ev, reg, req.Choices, seq, m.Override); err != nil {
+		if raised, err = seatByHand(ctx, tx, ev, reg, req.Choices, m.Override); err != nil {
 			return nil, err
 		}
 	}
@@ -159,7 +159,7 @@ func registerByHand(ctx context.Context, tx pgx.Tx, ev *event.Event, req Request
 
 // seatByHand books the chosen workshops (workshop rows in id order) and
 // then the event seat, raising capacities where the override allows.
-func seatByHand(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration, choices map[string]string, seq int64, override bool) ([]raise, error) {
+func seatByHand(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration, choices map[string]string, override bool) ([]raise, error) {
 	var raised []raise
 	for _, w := range chosenWorkshops(ev, choices) {
 		b, r, err := bookByHand(ctx, tx, ev.ID, reg.ID, w, override)
@@ -184,26 +184,16 @@ func seatByHand(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registrati
 		}
 		return append(raised, raise{What: "event", From: to - 1, To: to}), nil
 	}
-	return raised, waitForEvent(ctx, tx, ev, reg, seq)
+	return raised, waitForEvent(ctx, tx, ev, reg)
 }
 
 // waitForEvent puts a registration whose event is full on the event's
 // waiting list: its workshop seats go back, its choices stay stored.
-func waitForEvent(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration, seq int64) error {
+func waitForEvent(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration) error {
 	if err := exec(ctx, tx, lockEventRow, ev.ID); err != nil {
 		return err
 	}
-	if err := exec(ctx, tx, undoBookings, reg.ID); err != nil {
-		return err
-	}
-	if err := tx.QueryRow(ctx, markWaitlisted, reg.ID).Scan(&seq); err != nil {
-		return fmt.Errorf("join event waiting list: %w", err)
-	}
-	reg.Status, reg.Bookings = StatusWaitlisted, nil
-	if err := tx.QueryRow(ctx, eventQueuePosition, ev.ID, seq).Scan(&reg.WaitlistPosition); err != nil {
-		return fmt.Errorf("event waiting-list position: %w", err)
-	}
-	return nil
+	return joinEventQueue(ctx, tx, ev, reg)
 }
 
 // bookByHand is book with the override: a full workshop gets one more seat

@@ -73,7 +73,7 @@ const insertRegistration = `
 INSERT INTO registrations (id, event_id, name, email, organisation, role, language, answers,
     consent_privacy, consent_photos, choices, preferences, status)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now(), $9, $10, $11, $12)
-RETURNING seq, created_at`
+RETURNING created_at`
 
 const eventQueuePosition = `
 SELECT count(*) FROM registrations
@@ -90,7 +90,7 @@ func register(ctx context.Context, tx pgx.Tx, ev *event.Event, req Request) (*Re
 	if ev.Registration.Mode == event.ModePreferences {
 		reg.Status = StatusReceived
 	}
-	seq, token, err := insertRegistrationAndToken(ctx, tx, ev, reg, req)
+	token, err := insertRegistrationAndToken(ctx, tx, ev, reg, req)
 	if err != nil {
 		return nil, "", err
 	}
@@ -105,14 +105,14 @@ func register(ctx context.Context, tx pgx.Tx, ev *event.Event, req Request) (*Re
 		return nil, "", err
 	}
 	if reg.Status == StatusConfirmed {
-		if err := eventSeat(ctx, tx, ev, reg, seq, token); err != nil {
+		if err := eventSeat(ctx, tx, ev, reg, token); err != nil {
 			return nil, "", err
 		}
 	}
 	return reg, token, nil
 }
 
-func insertRegistrationAndToken(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration, req Request) (int64, string, error) {
+func insertRegistrationAndToken(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration, req Request) (string, error) {
 	answers, _ := json.Marshal(nonNilMap(req.Answers))
 	choices, _ := json.Marshal(nonNilMap(req.Choices))
 	prefs, _ := json.Marshal(nonNilMap(req.Preferences))
@@ -123,18 +123,17 @@ func insertRegistrationAndToken(ctx context.Context, tx pgx.Tx, ev *event.Event,
 	b.Queue(insertToken, hash, reg.ID)
 	res := tx.SendBatch(ctx, b)
 	defer res.Close()
-	var seq int64
-	err := res.QueryRow().Scan(&seq, &reg.CreatedAt)
+	err := res.QueryRow().Scan(&reg.CreatedAt)
 	if db.IsUniqueViolation(err, "registrations_one_per_email") {
-		return 0, "", ErrDuplicate
+		return "", ErrDuplicate
 	}
 	if err != nil {
-		return 0, "", fmt.Errorf("insert registration: %w", err)
+		return "", fmt.Errorf("insert registration: %w", err)
 	}
 	if _, err := res.Exec(); err != nil {
-		return 0, "", fmt.Errorf("store token: %w", err)
+		return "", fmt.Errorf("store token: %w", err)
 	}
-	return seq, token, res.Close()
+	return token, res.Close()
 }
 
 const undoBookings = `
@@ -167,7 +166,7 @@ FROM events WHERE id = $1 FOR NO KEY UPDATE`
 // taken are given back (nobody else could see them), the choices stay
 // stored for the day a seat frees up, and the queued mail becomes the
 // waiting-list mail.
-func eventSeat(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration, seq int64, token string) error {
+func eventSeat(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration, token string) error {
 	tag, err := tx.Exec(ctx, takeOpenSeat, ev.ID)
 	if err != nil {
 		return fmt.Errorf("take event seat: %w", err)
@@ -182,11 +181,23 @@ func eventSeat(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registratio
 	if !open {
 		return ErrClosed
 	}
-	for _, sql := range []string{undoBookings, forgetMails} {
-		if err := exec(ctx, tx, sql, reg.ID); err != nil {
-			return err
-		}
+	if err := exec(ctx, tx, forgetMails, reg.ID); err != nil {
+		return err
 	}
+	if err := joinEventQueue(ctx, tx, ev, reg); err != nil {
+		return err
+	}
+	return enqueue(ctx, tx, reg, mail.KindWaitlisted, token, nil)
+}
+
+// joinEventQueue puts a registration on its event's waiting list as a
+// whole, with the event row locked by the caller: the workshop seats it
+// took go back, its choices stay stored for the day a seat frees up.
+func joinEventQueue(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration) error {
+	if err := exec(ctx, tx, undoBookings, reg.ID); err != nil {
+		return err
+	}
+	var seq int64
 	if err := tx.QueryRow(ctx, markWaitlisted, reg.ID).Scan(&seq); err != nil {
 		return fmt.Errorf("join event waiting list: %w", err)
 	}
@@ -194,7 +205,7 @@ func eventSeat(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registratio
 	if err := tx.QueryRow(ctx, eventQueuePosition, ev.ID, seq).Scan(&reg.WaitlistPosition); err != nil {
 		return fmt.Errorf("event waiting-list position: %w", err)
 	}
-	return enqueue(ctx, tx, reg, mail.KindWaitlisted, token, nil)
+	return nil
 }
 
 func registeredKind(status string) mail.Kind {
