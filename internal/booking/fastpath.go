@@ -68,8 +68,7 @@ var errSlowPath = errors.New("take the transactional path")
 func registerFast(ctx context.Context, q interface {
 	SendBatch(context.Context, *pgx.Batch) pgx.BatchResults
 }, ev *event.Event, req Request) (*Registration, string, error) {
-	reg := &Registration{ID: newUUID(), EventID: ev.ID, EventSlug: ev.Slug, Name: req.Name, Email: req.Email,
-		Organisation: req.Organisation, Role: req.Role, Language: req.Language, Status: StatusConfirmed}
+	reg := newRegistration(ev, req) // booking phase: confirmed
 	token, hash := newToken()
 	b, err := fastBatch(ev, reg, req, hash, token)
 	if err != nil {

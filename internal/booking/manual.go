@@ -134,12 +134,7 @@ func optionalAnswers(err error) error {
 }
 
 func registerByHand(ctx context.Context, tx pgx.Tx, ev *event.Event, req Request, m Manual) (*Registration, error) {
-	reg := &Registration{ID: newUUID(), EventID: ev.ID, EventSlug: ev.Slug, Name: req.Name, Email: req.Email,
-		Organisation: req.Organisation, Role: req.Role, Language: req.Language, Preferences: req.Preferences,
-		Status: StatusConfirmed}
-	if ev.Registration.Mode == event.ModePreferences {
-		reg.Status = StatusReceived
-	}
+	reg := newRegistration(ev, req)
 	token, err := insertRegistrationAndToken(ctx, tx, ev, reg, req)
 	if err != nil {
 		return nil, err

@@ -79,17 +79,24 @@ const eventQueuePosition = `
 SELECT count(*) FROM registrations
 WHERE event_id = $1 AND status = 'waitlisted' AND seq <= $2`
 
-// register writes the registration and its token in one round trip, then
-// takes the workshop seats and, last, the event seat: the event row is the
-// hottest row of a busy opening, so its lock is held only for the outbox
-// insert and the commit.
-func register(ctx context.Context, tx pgx.Tx, ev *event.Event, req Request) (*Registration, string, error) {
+// newRegistration is the registration a request creates, before any seat:
+// confirmed in the booking phase, received in the wish phase.
+func newRegistration(ev *event.Event, req Request) *Registration {
 	reg := &Registration{ID: newUUID(), EventID: ev.ID, EventSlug: ev.Slug, Name: req.Name, Email: req.Email,
 		Organisation: req.Organisation, Role: req.Role, Language: req.Language, Preferences: req.Preferences,
 		Status: StatusConfirmed}
 	if ev.Registration.Mode == event.ModePreferences {
 		reg.Status = StatusReceived
 	}
+	return reg
+}
+
+// register writes the registration and its token in one round trip, then
+// takes the workshop seats and, last, the event seat: the event row is the
+// hottest row of a busy opening, so its lock is held only for the outbox
+// insert and the commit.
+func register(ctx context.Context, tx pgx.Tx, ev *event.Event, req Request) (*Registration, string, error) {
+	reg := newRegistration(ev, req)
 	token, err := insertRegistrationAndToken(ctx, tx, ev, reg, req)
 	if err != nil {
 		return nil, "", err
