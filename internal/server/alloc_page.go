@@ -39,11 +39,7 @@ func (s *Server) allocPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) showAlloc(w http.ResponseWriter, r *http.Request, status int, errMsg string) error {
-	id, err := s.orgEventID(r)
-	if err != nil {
-		return err
-	}
-	ev, err := event.LoadByID(r.Context(), s.pool, id)
+	ev, err := s.orgEvent(r)
 	if err != nil {
 		return err
 	}

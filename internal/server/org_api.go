@@ -198,15 +198,11 @@ var exportTypes = map[string]string{
 // built in memory first, so a failure is an error page, not half a file.
 // Exports of personal data go into the audit log.
 func (s *Server) exportFile(w http.ResponseWriter, r *http.Request, format string) error {
-	id, err := s.orgEventID(r)
+	ev, err := s.orgEvent(r)
 	if err != nil {
 		return err
 	}
-	ev, err := event.LoadByID(r.Context(), s.pool, id)
-	if err != nil {
-		return err
-	}
-	regs, err := export.All(r.Context(), s.pool, id)
+	regs, err := export.All(r.Context(), s.pool, ev.ID)
 	if err != nil {
 		return err
 	}
@@ -220,7 +216,7 @@ func (s *Server) exportFile(w http.ResponseWriter, r *http.Request, format strin
 	}
 	a, _ := accountFrom(r.Context())
 	if err := auth.Append(r.Context(), s.pool, auth.Entry{UserID: a.ID, Actor: actor(a), Action: "export." + format,
-		EventID: id, Detail: map[string]any{"rows": len(regs)}}); err != nil {
+		EventID: ev.ID, Detail: map[string]any{"rows": len(regs)}}); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", exportTypes[format])

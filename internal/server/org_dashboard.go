@@ -53,7 +53,7 @@ type checkInView struct {
 }
 
 func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) error {
-	ev, err := s.setupEvent(r)
+	ev, err := s.orgEvent(r)
 	if err != nil {
 		return err
 	}

@@ -42,7 +42,7 @@ type messagesView struct {
 const sampleName = "Erika Mustermann"
 
 func (s *Server) messagesPage(w http.ResponseWriter, r *http.Request) error {
-	ev, err := s.setupEvent(r)
+	ev, err := s.orgEvent(r)
 	if err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func (s *Server) messagesPage(w http.ResponseWriter, r *http.Request) error {
 // messagesSubmit handles the three buttons: preview, test send to
 // oneself, and send (offered only next to a preview).
 func (s *Server) messagesSubmit(w http.ResponseWriter, r *http.Request) error {
-	ev, err := s.setupEvent(r)
+	ev, err := s.orgEvent(r)
 	if err != nil {
 		return err
 	}
@@ -173,7 +173,7 @@ func (s *Server) renderMessages(w http.ResponseWriter, r *http.Request, status i
 
 // reminderSubmit saves the reminder setting; an empty field turns it off.
 func (s *Server) reminderSubmit(w http.ResponseWriter, r *http.Request) error {
-	ev, err := s.setupEvent(r)
+	ev, err := s.orgEvent(r)
 	if err != nil {
 		return err
 	}

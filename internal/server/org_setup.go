@@ -53,7 +53,7 @@ func (s *Server) setupNew(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) setupEdit(w http.ResponseWriter, r *http.Request) error {
-	ev, err := s.setupEvent(r)
+	ev, err := s.orgEvent(r)
 	if err != nil {
 		return err
 	}
@@ -66,21 +66,12 @@ func (s *Server) setupEdit(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// setupEvent loads the URL's event if the account may see it.
-func (s *Server) setupEvent(r *http.Request) (*event.Event, error) {
-	id, err := s.orgEventID(r)
-	if err != nil {
-		return nil, err
-	}
-	return event.LoadByID(r.Context(), s.pool, id)
-}
-
 func (s *Server) setupCreate(w http.ResponseWriter, r *http.Request) error {
 	return s.setupSubmit(w, r, nil)
 }
 
 func (s *Server) setupSave(w http.ResponseWriter, r *http.Request) error {
-	ev, err := s.setupEvent(r)
+	ev, err := s.orgEvent(r)
 	if err != nil {
 		return err
 	}
@@ -231,7 +222,7 @@ type statusView struct {
 // setupStatus opens, closes or archives registration. The first post
 // asks for confirmation; the confirmed one changes the status.
 func (s *Server) setupStatus(w http.ResponseWriter, r *http.Request) error {
-	ev, err := s.setupEvent(r)
+	ev, err := s.orgEvent(r)
 	if err != nil {
 		return err
 	}
@@ -256,7 +247,7 @@ func (s *Server) setupStatus(w http.ResponseWriter, r *http.Request) error {
 
 // setupExport downloads the event as an event file.
 func (s *Server) setupExport(w http.ResponseWriter, r *http.Request) error {
-	ev, err := s.setupEvent(r)
+	ev, err := s.orgEvent(r)
 	if err != nil {
 		return err
 	}
