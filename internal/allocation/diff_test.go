@@ -125,7 +125,6 @@ func sum(names []string) string {
 // level is one objective level: minimise sense*Σ coef·x (+ z for fair).
 type level struct {
 	terms []string // e.g. "-1 x3"
-	fixOp string   // how to fix the optimum: "<=" bound on the minimised expr
 	useZ  bool
 }
 

@@ -209,15 +209,7 @@ func TestParticipantPath(t *testing.T) {
 		s.waitMail(t, p2Email, "") // the waiting-list mail; the promotion must come on top
 
 		// The browser is still on the first participant's page.
-		do(t, ctx, "tick the confirm box", chromedp.Click(chromedp.ID("confirm-cancel")))
-		resp := follow(t, ctx, "submit the cancel form", chromedp.Click(chromedp.CSS(`form.cancel button[type=submit]`)))
-		if resp.Status != 200 || !strings.Contains(resp.URL, "done=cancelled") {
-			t.Fatalf("after cancel: %s (status %d); page says %q", resp.URL, resp.Status, pageText(t, ctx))
-		}
-		if got := text(t, ctx, `.success[role=status]`); !strings.HasPrefix(got, "Ihre Anmeldung ist storniert.") {
-			t.Errorf("notice after cancel = %q", got)
-		}
-		checkA11y(t, ctx, "manage (cancelled)")
+		cancelInBrowser(t, ctx)
 
 		var now registrationJSON
 		s.api(t, "GET", "/api/v1/registrations/"+p2.Token, nil, 200, &now)
