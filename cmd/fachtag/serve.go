@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/fachtag/fachtag/internal/config"
@@ -24,6 +25,9 @@ func runServe(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("configuration:\n%w", err)
 	}
+	if cfg.LogFormat == "json" {
+		slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, nil)))
+	}
 	slog.Info("starting fachtag", "config", cfg)
 	if err := db.Migrate(cfg.DatabaseURL); err != nil {
 		return err
@@ -34,7 +38,7 @@ func runServe(ctx context.Context) error {
 	}
 	defer pool.Close()
 	srv, err := server.New(pool, server.Options{BaseURL: cfg.BaseURL,
-		RateLimitPerMinute: cfg.RateLimitPerMinute, TrustProxy: cfg.TrustProxy,
+		RateLimitPerMinute: cfg.RateLimitPerMinute, TrustedProxies: cfg.TrustedProxies,
 		SendResetLink: func(ctx context.Context, email, lang, link string) error {
 			return mail.Enqueue(ctx, pool, mail.Message{Kind: mail.KindPasswordReset, To: email, Language: lang, Link: link})
 		}})

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"os"
 	"strconv"
@@ -28,8 +29,13 @@ type Config struct {
 	RateLimitPerMinute int
 	MailWorkers        int     // concurrent SMTP senders
 	MailRatePerSecond  float64 // 0 means unlimited
-	TrustProxy         bool    // take the client address from X-Forwarded-For
-	ShutdownTimeout    time.Duration
+	// TrustedProxies may set X-Forwarded-For; the client is the right-most
+	// address in it that is not one of them.
+	TrustedProxies  []netip.Prefix
+	MetricsAddr     string        // Prometheus /metrics listener; empty: off
+	LogFormat       string        // text | json
+	ShutdownDelay   time.Duration // /readyz says 503 this long before the drain starts
+	ShutdownTimeout time.Duration // the drain's limit
 }
 
 // FromEnv reads the configuration and reports every invalid value at once.
@@ -49,8 +55,14 @@ func FromEnv() (Config, error) {
 	c.RateLimitPerMinute = intEnv("RATE_LIMIT_PER_MINUTE", 20, &errs)
 	c.MailWorkers = intEnv("MAIL_WORKERS", 4, &errs)
 	c.MailRatePerSecond = floatEnv("MAIL_RATE_PER_SECOND", 0, &errs)
-	c.TrustProxy = os.Getenv("TRUST_PROXY") == "true"
+	c.TrustedProxies = prefixesEnv("TRUSTED_PROXIES", &errs)
+	c.MetricsAddr = os.Getenv("METRICS_ADDR")
+	c.LogFormat = envOr("LOG_FORMAT", "text")
+	c.ShutdownDelay = durationEnv("SHUTDOWN_DELAY", 0, &errs)
 	c.ShutdownTimeout = time.Duration(intEnv("SHUTDOWN_TIMEOUT_SECONDS", 20, &errs)) * time.Second
+	if os.Getenv("TRUST_PROXY") != "" {
+		errs = append(errs, errors.New("TRUST_PROXY: replaced by TRUSTED_PROXIES, a comma-separated CIDR list of the proxies that may set X-Forwarded-For"))
+	}
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.HTTPAddr
 	}
@@ -83,6 +95,12 @@ func (c Config) validate() []error {
 	if c.MailWorkers < 1 {
 		errs = append(errs, errors.New("MAIL_WORKERS: must be at least 1"))
 	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("LOG_FORMAT: %q must be text or json", c.LogFormat))
+	}
+	if c.ShutdownDelay < 0 {
+		errs = append(errs, errors.New("SHUTDOWN_DELAY: must not be negative"))
+	}
 	return errs
 }
 
@@ -101,7 +119,11 @@ func (c Config) LogValue() slog.Value {
 		slog.Int("rate_limit_per_minute", c.RateLimitPerMinute),
 		slog.Int("mail_workers", c.MailWorkers),
 		slog.Float64("mail_rate_per_second", c.MailRatePerSecond),
-		slog.Bool("trust_proxy", c.TrustProxy),
+		slog.Any("trusted_proxies", c.TrustedProxies),
+		slog.String("metrics_addr", c.MetricsAddr),
+		slog.String("log_format", c.LogFormat),
+		slog.Duration("shutdown_delay", c.ShutdownDelay),
+		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
 	)
 }
 
@@ -145,4 +167,38 @@ func floatEnv(key string, def float64, errs *[]error) float64 {
 		*errs = append(*errs, fmt.Errorf("%s: %q is not a non-negative number", key, v))
 	}
 	return f
+}
+
+func durationEnv(key string, def time.Duration, errs *[]error) time.Duration {
+	v := os.Getenv(key)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		*errs = append(*errs, fmt.Errorf("%s: %q is not a duration such as 5s", key, v))
+	}
+	return d
+}
+
+// prefixesEnv reads a comma-separated list of CIDR prefixes; a bare address
+// counts as a prefix of its full length.
+func prefixesEnv(key string, errs *[]error) []netip.Prefix {
+	var out []netip.Prefix
+	for _, f := range strings.Split(os.Getenv(key), ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			a, aerr := netip.ParseAddr(f)
+			if aerr != nil {
+				*errs = append(*errs, fmt.Errorf("%s: %q is not a CIDR prefix such as 10.0.0.0/8", key, f))
+				continue
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out
 }

@@ -16,13 +16,16 @@ func TestFromEnv(t *testing.T) {
 		{"missing database", map[string]string{}, []string{"DATABASE_URL: required"}},
 		{"everything wrong at once", map[string]string{
 			"BASE_URL": "ftp://x", "SMTP_TLS": "ssl", "SMTP_PORT": "seventy", "MAIL_FROM": "not an address",
-			"RATE_LIMIT_PER_MINUTE": "-1", "MAIL_WORKERS": "0",
-		}, []string{"DATABASE_URL", "BASE_URL", "SMTP_TLS", "SMTP_PORT", "MAIL_FROM", "RATE_LIMIT_PER_MINUTE", "MAIL_WORKERS"}},
+			"RATE_LIMIT_PER_MINUTE": "-1", "MAIL_WORKERS": "0", "LOG_FORMAT": "xml", "SHUTDOWN_DELAY": "5",
+			"TRUSTED_PROXIES": "10.0.0.0/8, proxy", "TRUST_PROXY": "true",
+		}, []string{"DATABASE_URL", "BASE_URL", "SMTP_TLS", "SMTP_PORT", "MAIL_FROM", "RATE_LIMIT_PER_MINUTE", "MAIL_WORKERS",
+			"LOG_FORMAT", "SHUTDOWN_DELAY", `TRUSTED_PROXIES: "proxy"`, "TRUST_PROXY: replaced"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, k := range []string{"DATABASE_URL", "HTTP_ADDR", "BASE_URL", "SMTP_HOST", "SMTP_PORT", "SMTP_TLS",
-				"MAIL_FROM", "RATE_LIMIT_PER_MINUTE", "MAIL_WORKERS", "MAIL_RATE_PER_SECOND", "SHUTDOWN_TIMEOUT_SECONDS"} {
+				"MAIL_FROM", "RATE_LIMIT_PER_MINUTE", "MAIL_WORKERS", "MAIL_RATE_PER_SECOND", "SHUTDOWN_TIMEOUT_SECONDS",
+				"LOG_FORMAT", "SHUTDOWN_DELAY", "TRUSTED_PROXIES", "TRUST_PROXY", "METRICS_ADDR"} {
 				t.Setenv(k, tt.env[k])
 			}
 			c, err := FromEnv()
@@ -52,5 +55,18 @@ func TestLogValueHidesSecrets(t *testing.T) {
 	got := fmt.Sprint(c.LogValue())
 	if strings.Contains(got, "s3cret") || strings.Contains(got, "hunter2") {
 		t.Errorf("LogValue leaks a secret: %s", got)
+	}
+}
+
+func TestTrustedProxies(t *testing.T) {
+	t.Setenv("DATABASE_URL", "postgres://x@localhost/db")
+	t.Setenv("TRUSTED_PROXIES", "10.1.2.3/8, 2001:db8::1, 192.168.0.7")
+	c, err := FromEnv()
+	if err != nil {
+		t.Fatalf("FromEnv: %v", err)
+	}
+	got := fmt.Sprint(c.TrustedProxies)
+	if want := "[10.0.0.0/8 2001:db8::1/128 192.168.0.7/32]"; got != want {
+		t.Errorf("TrustedProxies = %s, want %s", got, want)
 	}
 }

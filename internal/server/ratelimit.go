@@ -3,6 +3,7 @@ package server
 import (
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -56,20 +57,40 @@ func (l *rateLimiter) allow(addr string) bool {
 	return c.lim.AllowN(now, 1)
 }
 
-// clientAddr is the caller's IP; behind a trusted proxy the last address
-// the proxy appended to X-Forwarded-For.
+// clientAddr is the caller's IP. A request from one of the trusted proxies
+// is followed back through X-Forwarded-For, right to left: the right-most
+// address that is not a trusted proxy is the client (entries left of it
+// are whatever the client chose to send).
 func (s *Server) clientAddr(r *http.Request) string {
-	if s.opts.TrustProxy {
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			parts := strings.Split(xff, ",")
-			return limitKey(strings.TrimSpace(parts[len(parts)-1]))
-		}
-	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
 	}
-	return limitKey(host)
+	addr, err := netip.ParseAddr(host)
+	if err != nil || !s.trusted(addr) {
+		return limitKey(host)
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break // a malformed entry: trust nothing further left
+		}
+		addr = hop.Unmap()
+		if !s.trusted(addr) {
+			break
+		}
+	}
+	return limitKey(addr.String())
+}
+
+func (s *Server) trusted(a netip.Addr) bool {
+	for _, p := range s.opts.TrustedProxies {
+		if p.Contains(a.Unmap()) {
+			return true
+		}
+	}
+	return false
 }
 
 // limitKey is the address a limit applies to: an IPv6 client controls its

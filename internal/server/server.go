@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"sync/atomic"
 	"time"
 
@@ -22,9 +23,9 @@ import (
 
 // Options configure a Server.
 type Options struct {
-	BaseURL            string // absolute, no trailing slash; used for every link handed out
-	RateLimitPerMinute int    // public POSTs per client address; 0 turns the limit off
-	TrustProxy         bool   // client address from X-Forwarded-For
+	BaseURL            string         // absolute, no trailing slash; used for every link handed out
+	RateLimitPerMinute int            // public POSTs per client address; 0 turns the limit off
+	TrustedProxies     []netip.Prefix // may set X-Forwarded-For (see clientAddr)
 	Logger             *slog.Logger
 	Auth               auth.Options                                              // accounts: hashing cost, session timeouts, lockout
 	SendResetLink      func(ctx context.Context, email, lang, link string) error // nil: the link is logged (see org_reset.go)
