@@ -1,6 +1,8 @@
 // Package server is fachtag's HTTP layer: thin chi handlers for the HTML
-// pages and the JSON API, with errors mapped to status codes in one place.
-// Booking rules live in package booking; handlers only parse, call and render.
+// pages and the JSON API. Every route is registered in routes.go, every
+// error mapped to a status code in errors.go. A handler parses, makes one
+// call to a domain service (package app builds them) and renders; the
+// rules, the SQL and the transactions live in the domain packages.
 package server
 
 import (
