@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -148,12 +149,22 @@ func (f *Filter) where(eventID int64) (string, []any) {
 		b.WriteString("\n  AND r.status = " + arg(f.Status))
 	}
 	if f.Workshop != "" {
+		// IS TRUE keeps the planner from turning EXISTS into a join: as a
+		// hashed subplan it is one lookup per row, so a page can walk the
+		// sort order's index and stop at LIMIT instead of sorting every
+		// participant of the workshop (BenchmarkList5000: half the time).
 		b.WriteString(`
-  AND EXISTS (SELECT 1 FROM bookings b JOIN workshops w ON w.id = b.workshop_id
-              WHERE b.registration_id = r.id AND w.event_id = $1 AND w.key = ` + arg(f.Workshop) + ")")
+  AND (EXISTS (SELECT 1 FROM bookings b JOIN workshops w ON w.id = b.workshop_id
+               WHERE b.registration_id = r.id AND w.event_id = $1 AND w.key = ` + arg(f.Workshop) + ")) IS TRUE")
 	}
-	for _, word := range strings.Fields(f.Query) {
-		b.WriteString("\n  AND " + searchText + " LIKE lower(" + arg(likePattern(word)) + ")")
+	for _, word := range strings.Fields(strings.ToLower(f.Query)) {
+		if utf8.RuneCountInString(word) < 3 {
+			// Too short for a trigram: as a LIKE it would make the index
+			// read every entry, so it only filters what the others found.
+			b.WriteString("\n  AND strpos(" + searchText + ", " + arg(word) + ") > 0")
+			continue
+		}
+		b.WriteString("\n  AND " + searchText + " LIKE " + arg(likePattern(word)))
 	}
 	if f.CheckedIn != "" {
 		b.WriteString("\n  AND (r.checked_in_at IS NOT NULL) = " + arg(f.CheckedIn == "yes"))
@@ -184,11 +195,15 @@ func (s *Service) List(ctx context.Context, eventID int64, f *Filter) ([]Row, in
 		return nil, 0, err
 	}
 	where, args := f.where(eventID)
+	n := len(args)
+	// Planned with the values every time (an unnamed statement): how
+	// common a search word is decides between the trigram index and
+	// walking the sort order, and a cached generic plan cannot know it.
+	args = append([]any{pgx.QueryExecModeExec}, args...)
 	var total int
 	if err := s.pool.QueryRow(ctx, "SELECT count(*)"+where, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count registrations: %w", err)
 	}
-	n := len(args)
 	sql := rowColumns + where + "\nORDER BY " + f.orderBy() +
 		"\nLIMIT $" + strconv.Itoa(n+1) + " OFFSET $" + strconv.Itoa(n+2)
 	rows, err := collect(ctx, s.pool, sql, append(args, f.Limit, f.Offset)...)
