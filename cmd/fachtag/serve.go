@@ -10,6 +10,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/fachtag/fachtag/internal/app"
+	"github.com/fachtag/fachtag/internal/auth"
 	"github.com/fachtag/fachtag/internal/config"
 	"github.com/fachtag/fachtag/internal/db"
 	"github.com/fachtag/fachtag/internal/mail"
@@ -37,7 +39,7 @@ func runServe(ctx context.Context) error {
 		return err
 	}
 	defer pool.Close()
-	srv, err := server.New(pool, server.Options{BaseURL: cfg.BaseURL,
+	srv, err := server.New(app.New(pool, auth.Options{}), server.Options{BaseURL: cfg.BaseURL,
 		RateLimitPerMinute: cfg.RateLimitPerMinute, TrustedProxies: cfg.TrustedProxies,
 		SendResetLink: func(ctx context.Context, email, lang, link string) error {
 			return mail.Enqueue(ctx, pool, mail.Message{Kind: mail.KindPasswordReset, To: email, Language: lang, Link: link})

@@ -34,3 +34,17 @@ func Append(ctx context.Context, q Querier, e Entry) error {
 	}
 	return nil
 }
+
+// Actor is how the account acts, for the audit log: "api:token:N" through
+// an API token, "web" through a session.
+func (a Account) Actor() string {
+	if a.TokenID != 0 {
+		return fmt.Sprintf("api:token:%d", a.TokenID)
+	}
+	return "web"
+}
+
+// Audit is the audit entry of the account doing action on the event.
+func (a Account) Audit(action string, eventID int64, detail map[string]any) Entry {
+	return Entry{UserID: a.ID, Actor: a.Actor(), Action: action, EventID: eventID, Detail: detail}
+}

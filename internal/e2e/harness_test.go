@@ -22,6 +22,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/fachtag/fachtag/internal/app"
+	"github.com/fachtag/fachtag/internal/auth"
 	"github.com/fachtag/fachtag/internal/db/dbtest"
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/mail"
@@ -73,7 +75,7 @@ func startStack(t *testing.T, scenario string, capacities map[string]int) *stack
 
 	startWorker(t, pool, sender, base, log)
 
-	srv, err := server.New(pool, server.Options{BaseURL: base, RateLimitPerMinute: 0, Logger: log})
+	srv, err := server.New(app.New(pool, auth.Options{}), server.Options{BaseURL: base, RateLimitPerMinute: 0, Logger: log})
 	if err != nil {
 		t.Fatalf("server.New: %v", err)
 	}

@@ -129,9 +129,7 @@ func (f *File) validateEvent(p *Problems) {
 		}
 	}
 	f.validateRegistration(p)
-	switch f.Status {
-	case StatusDraft, StatusOpen, StatusClosed, StatusArchived:
-	default:
+	if !ValidStatus(f.Status) {
 		p.add("$.status", "must be draft, open, closed or archived, got %q", f.Status)
 	}
 	if f.RetentionDays < 0 {

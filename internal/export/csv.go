@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/roster"
 )
 
 // CSV files are written for German Excel: UTF-8 with a byte-order mark (or
@@ -18,19 +19,8 @@ const (
 
 // WriteCSV writes every registration of the event as CSV; headers and
 // texts are in lang.
-func WriteCSV(w io.Writer, ev *event.Event, regs []Registration, lang string) error {
+func WriteCSV(w io.Writer, ev *event.Event, regs []roster.Row, lang string) error {
 	return writeCSV(w, registrationsTable(ev, regs, lang))
-}
-
-// WriteWorkshopCSV writes the participants and waiting list of one
-// workshop as CSV.
-func WriteWorkshopCSV(w io.Writer, ev *event.Event, regs []Registration, key, lang string) error {
-	for _, t := range workshopTables(ev, regs, lang) {
-		if t.name == key {
-			return writeCSV(w, t)
-		}
-	}
-	return ErrWorkshopNotFound
 }
 
 func writeCSV(w io.Writer, t table) error {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/i18n"
+	"github.com/fachtag/fachtag/internal/roster"
 )
 
 // table is a header row and data rows of text cells, what both file
@@ -20,7 +21,7 @@ type table struct {
 // registrationsTable has one row per registration: name, e-mail,
 // organisation, role, status, a column per slot, a column per question,
 // the consents and the time of registration.
-func registrationsTable(ev *event.Event, regs []Registration, lang string) table {
+func registrationsTable(ev *event.Event, regs []roster.Row, lang string) table {
 	t := table{name: i18n.T(lang, "export.sheet_all")}
 	t.header = []string{i18n.T(lang, "export.name"), i18n.T(lang, "export.email"), i18n.T(lang, "export.organisation"),
 		i18n.T(lang, "export.role"), i18n.T(lang, "export.status")}
@@ -59,7 +60,7 @@ func slotTitle(s event.Slot) string {
 
 // slotCell names the registration's workshop in a slot, and its waiting
 // list with the position; a seat and a queue place in one slot both show.
-func slotCell(ev *event.Event, r Registration, slot, lang string) string {
+func slotCell(ev *event.Event, r roster.Row, slot, lang string) string {
 	var parts []string
 	for _, b := range r.Bookings {
 		if b.Slot != slot {
@@ -118,12 +119,12 @@ func answerText(lang string, v any) string {
 
 // workshopTables has one table per workshop: the participants by name,
 // then the waiting list in order.
-func workshopTables(ev *event.Event, regs []Registration, lang string) []table {
+func workshopTables(ev *event.Event, regs []roster.Row, lang string) []table {
 	var out []table
 	for _, w := range ev.Workshops {
 		t := table{name: w.Key, header: []string{i18n.T(lang, "export.status"), i18n.T(lang, "export.name"),
 			i18n.T(lang, "export.email"), i18n.T(lang, "export.organisation"), i18n.T(lang, "export.role")}}
-		var confirmed, waiting []Registration
+		var confirmed, waiting []roster.Row
 		pos := map[string]int{}
 		for _, r := range regs {
 			for _, b := range r.Bookings {

@@ -8,12 +8,13 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/roster"
 )
 
 // WriteXLSX writes a workbook with one sheet of all registrations and one
 // sheet per workshop. Cells are written as text, never as formulas, so the
 // CSV neutralisation is not needed (and would change the data).
-func WriteXLSX(w io.Writer, ev *event.Event, regs []Registration, lang string) error {
+func WriteXLSX(w io.Writer, ev *event.Event, regs []roster.Row, lang string) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	tables := append([]table{registrationsTable(ev, regs, lang)}, workshopTables(ev, regs, lang)...)

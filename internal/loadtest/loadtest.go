@@ -14,6 +14,8 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/fachtag/fachtag/internal/app"
+	"github.com/fachtag/fachtag/internal/auth"
 	"github.com/fachtag/fachtag/internal/booking"
 	"github.com/fachtag/fachtag/internal/db"
 	"github.com/fachtag/fachtag/internal/event"
@@ -88,7 +90,7 @@ func createEvent(ctx context.Context, pool *pgxpool.Pool, slug string, o Options
 // serve runs the real handler on a loopback port without mail workers:
 // mails stay queued in the outbox (the mail benchmark measures sending).
 func serve(pool *pgxpool.Pool) (string, func(), error) {
-	srv, err := server.New(pool, server.Options{BaseURL: "http://bench.invalid", Logger: slog.New(slog.DiscardHandler)})
+	srv, err := server.New(app.New(pool, auth.Options{}), server.Options{BaseURL: "http://bench.invalid", Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		return "", nil, err
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/fachtag/fachtag/internal/auth"
 	"github.com/fachtag/fachtag/internal/db"
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/mail"
@@ -191,9 +192,11 @@ SELECT 'org_message', r.id, r.email, r.language,
 
 const setRecipients = `UPDATE org_messages SET recipients = $2 WHERE id = $1`
 
-// Send records the message and queues one mail per recipient, all in one
-// transaction; it refuses an empty audience. userID is the sender.
-func Send(ctx context.Context, pool *pgxpool.Pool, ev *event.Event, userID int64, d Draft) (id int64, n int, err error) {
+// Send records the message, queues one mail per recipient and writes the
+// sender's audit entry (its Detail gets the message id, audience and
+// recipient count), all in one transaction; it refuses an empty audience.
+func Send(ctx context.Context, pool *pgxpool.Pool, ev *event.Event, audit auth.Entry, d Draft) (id int64, n int, err error) {
+	userID := audit.UserID
 	a, err := d.Check(ev)
 	if err != nil {
 		return 0, 0, err
@@ -210,8 +213,11 @@ func Send(ctx context.Context, pool *pgxpool.Pool, ev *event.Event, userID int64
 		if n = int(tag.RowsAffected()); n == 0 {
 			return ErrNoRecipients
 		}
-		_, err = tx.Exec(ctx, setRecipients, id, n)
-		return err
+		if _, err := tx.Exec(ctx, setRecipients, id, n); err != nil {
+			return err
+		}
+		audit.Detail = map[string]any{"message_id": id, "audience": d.Audience, "recipients": n}
+		return auth.Append(ctx, tx, audit)
 	})
 	return id, n, err
 }

@@ -7,29 +7,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/fachtag/fachtag/internal/allocrun"
-	"github.com/fachtag/fachtag/internal/auth"
 )
-
-// allocAPIRoutes are the wish-phase routes: the participant's wish change
-// (public, behind the personal link) and the organiser's allocation runs
-// and pins (Bearer token, a role that manages events, membership of the
-// event in the URL).
-func (s *Server) allocAPIRoutes(r chi.Router) {
-	r.With(s.limit).Put("/registrations/{token}/preferences", s.api(s.apiChangeWishes))
-	r.Group(func(r chi.Router) {
-		r.Use(s.requireToken, s.requireRole(auth.ManageEvents))
-		r.Get("/events/{slug}/allocations", s.api(s.apiAllocList))
-		r.Post("/events/{slug}/allocations", s.api(s.apiAllocRun))
-		r.Post("/events/{slug}/allocations/compare", s.api(s.apiAllocCompare))
-		r.Get("/events/{slug}/allocations/{id}", s.api(s.apiAllocGet))
-		r.Post("/events/{slug}/allocations/{id}/publish", s.api(s.apiAllocPublish))
-		r.Get("/events/{slug}/pins", s.api(s.apiPins))
-		r.Put("/events/{slug}/pins/{registration}/{slot}", s.api(s.apiPin))
-		r.Delete("/events/{slug}/pins/{registration}/{slot}", s.api(s.apiUnpin))
-	})
-}
-
-func (s *Server) alloc() *allocrun.Service { return allocrun.New(s.pool) }
 
 type allocRunRequest struct {
 	Fair             bool   `json:"fair"`
@@ -60,7 +38,7 @@ func (s *Server) apiAllocRun(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	run, err := s.alloc().Run(r.Context(), chi.URLParam(r, "slug"), opts)
+	run, err := s.allocs.Run(r.Context(), chi.URLParam(r, "slug"), opts)
 	if err != nil {
 		return err
 	}
@@ -76,7 +54,7 @@ func (s *Server) apiAllocCompare(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := s.alloc().Compare(r.Context(), chi.URLParam(r, "slug"), opts)
+	c, err := s.allocs.Compare(r.Context(), chi.URLParam(r, "slug"), opts)
 	if err != nil {
 		return err
 	}
@@ -88,7 +66,7 @@ func (s *Server) apiAllocList(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.orgEventID(r); err != nil {
 		return err
 	}
-	runs, err := s.alloc().List(r.Context(), chi.URLParam(r, "slug"))
+	runs, err := s.allocs.List(r.Context(), chi.URLParam(r, "slug"))
 	if err != nil {
 		return err
 	}
@@ -113,7 +91,7 @@ func (s *Server) apiAllocGet(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rep, err := s.alloc().Report(r.Context(), chi.URLParam(r, "slug"), id)
+	rep, err := s.allocs.Report(r.Context(), chi.URLParam(r, "slug"), id)
 	if err != nil {
 		return err
 	}
@@ -129,7 +107,7 @@ func (s *Server) apiAllocPublish(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	pub, err := s.alloc().Publish(r.Context(), chi.URLParam(r, "slug"), id)
+	pub, err := s.allocs.Publish(r.Context(), chi.URLParam(r, "slug"), id)
 	if err != nil {
 		return err
 	}
@@ -141,7 +119,7 @@ func (s *Server) apiPins(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.orgEventID(r); err != nil {
 		return err
 	}
-	pins, err := s.alloc().Pins(r.Context(), chi.URLParam(r, "slug"))
+	pins, err := s.allocs.Pins(r.Context(), chi.URLParam(r, "slug"))
 	if err != nil {
 		return err
 	}
@@ -166,7 +144,7 @@ func (s *Server) apiPin(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	slug, reg, slot := chi.URLParam(r, "slug"), chi.URLParam(r, "registration"), chi.URLParam(r, "slot")
-	if err := s.alloc().Pin(r.Context(), slug, reg, slot, req.Workshop); err != nil {
+	if err := s.allocs.Pin(r.Context(), slug, reg, slot, req.Workshop); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, allocrun.Pin{RegistrationID: reg, Slot: slot, Workshop: req.Workshop})
@@ -178,7 +156,7 @@ func (s *Server) apiUnpin(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	slug, reg, slot := chi.URLParam(r, "slug"), chi.URLParam(r, "registration"), chi.URLParam(r, "slot")
-	if err := s.alloc().Unpin(r.Context(), slug, reg, slot); err != nil {
+	if err := s.allocs.Unpin(r.Context(), slug, reg, slot); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

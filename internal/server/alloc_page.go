@@ -14,15 +14,6 @@ import (
 	"github.com/fachtag/fachtag/internal/i18n"
 )
 
-// allocPageRoutes are the organiser's allocation page and its forms. They
-// belong in orgPages' session group with requireRole(auth.ManageEvents),
-// which does the authentication; every handler checks the event access.
-func (s *Server) allocPageRoutes(r chi.Router) {
-	r.Get("/events/{slug}/allocations", s.page(s.allocPage))
-	r.Post("/events/{slug}/allocations", s.page(s.allocPageRun))
-	r.Post("/events/{slug}/allocations/{id}/publish", s.page(s.allocPagePublish))
-}
-
 type allocView struct {
 	Event   *event.Event
 	Runs    []allocrun.Summary
@@ -47,7 +38,7 @@ func (s *Server) showAlloc(w http.ResponseWriter, r *http.Request, status int, e
 	if r.URL.Query().Get("done") == "published" && errMsg == "" {
 		v.Notice = i18n.T(requestLang(r), "alloc.published")
 	}
-	if v.Runs, err = s.alloc().List(r.Context(), ev.Slug); err != nil {
+	if v.Runs, err = s.allocs.List(r.Context(), ev.Slug); err != nil {
 		return err
 	}
 	if v.Report, err = s.allocReport(r, ev.Slug, "run"); err != nil {
@@ -71,7 +62,7 @@ func (s *Server) allocReport(r *http.Request, slug, param string) (*allocrun.Rep
 	if err != nil {
 		return nil, errNotFound
 	}
-	return s.alloc().Report(r.Context(), slug, id)
+	return s.allocs.Report(r.Context(), slug, id)
 }
 
 func profileRanks(reps ...*allocrun.Report) []string {
@@ -109,14 +100,14 @@ func (s *Server) allocPageRun(w http.ResponseWriter, r *http.Request) error {
 	opts := allocrun.Options{Fair: r.PostForm.Get("fair") == "on", CloseUnderfilled: r.PostForm.Get("close") == "on"}
 	q := url.Values{"lang": {requestLang(r)}}
 	if r.PostForm.Get("compare") != "" {
-		c, err := s.alloc().Compare(r.Context(), slug, opts)
+		c, err := s.allocs.Compare(r.Context(), slug, opts)
 		if err != nil {
 			return s.allocFailed(w, r, err)
 		}
 		q.Set("run", strconv.FormatInt(c.Plain.ID, 10))
 		q.Set("compare", strconv.FormatInt(c.Fair.ID, 10))
 	} else {
-		run, err := s.alloc().Run(r.Context(), slug, opts)
+		run, err := s.allocs.Run(r.Context(), slug, opts)
 		if err != nil {
 			return s.allocFailed(w, r, err)
 		}
@@ -138,7 +129,7 @@ func (s *Server) allocPagePublish(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	slug := chi.URLParam(r, "slug")
-	if _, err := s.alloc().Publish(r.Context(), slug, id); err != nil {
+	if _, err := s.allocs.Publish(r.Context(), slug, id); err != nil {
 		return s.allocFailed(w, r, err)
 	}
 	q := url.Values{"lang": {requestLang(r)}, "run": {strconv.FormatInt(id, 10)}, "done": {"published"}}

@@ -13,28 +13,9 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/fachtag/fachtag/internal/booking"
-	"github.com/fachtag/fachtag/internal/i18n"
 )
 
 const maxJSONBytes = 64 << 10
-
-func (s *Server) apiRoutes(r chi.Router) {
-	r.Use(noStore)
-	r.Get("/openapi.json", s.openAPI)
-	r.Get("/events/{slug}", s.api(s.apiEvent))
-	r.With(s.limit).Post("/events/{slug}/registrations", s.api(s.apiRegister))
-	r.With(s.limit).Post("/events/{slug}/link", s.api(s.apiResendLink))
-	r.Get("/registrations/{token}", s.api(s.apiRegistration))
-	r.With(s.limit).Delete("/registrations/{token}", s.api(s.apiCancel))
-	r.With(s.limit).Put("/registrations/{token}/bookings/{slot}", s.api(s.apiSwap))
-	s.orgAPIRoutes(r)
-	s.allocAPIRoutes(r)
-	r.NotFound(s.api(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
-	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusMethodNotAllowed, apiError{Error: apiErrorBody{Code: "method_not_allowed",
-			Message: i18n.T(requestLang(r), "err.not_found")}})
-	})
-}
 
 // api adapts a JSON handler that returns an error.
 func (s *Server) api(h func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {

@@ -7,12 +7,13 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/fachtag/fachtag/internal/allocrun"
 	"github.com/fachtag/fachtag/internal/auth"
 	"github.com/fachtag/fachtag/internal/booking"
-	"github.com/fachtag/fachtag/internal/checkin"
+	"github.com/fachtag/fachtag/internal/db"
 	"github.com/fachtag/fachtag/internal/event"
-	"github.com/fachtag/fachtag/internal/export"
 	"github.com/fachtag/fachtag/internal/i18n"
+	"github.com/fachtag/fachtag/internal/roster"
 )
 
 // Errors of the HTTP layer itself.
@@ -50,8 +51,9 @@ func classify(err error) problem {
 	var verr *booking.ValidationError
 	var merr *malformedError
 	var perr *event.Problems
+	var ferr *roster.FilterError
 	switch {
-	case errors.As(err, &verr), errors.As(err, &perr):
+	case errors.As(err, &verr), errors.As(err, &perr), errors.As(err, &ferr), errors.Is(err, event.ErrBadStatus):
 		return problem{http.StatusUnprocessableEntity, "invalid", "err.invalid"}
 	case errors.As(err, &merr):
 		return problem{http.StatusBadRequest, "malformed", "err.malformed"}
@@ -81,19 +83,31 @@ func classify(err error) problem {
 		return problem{http.StatusUnauthorized, "unauthorized", "org.err_unauthorized"}
 	case errors.Is(err, auth.ErrForbidden):
 		return problem{http.StatusForbidden, "forbidden", "org.err_forbidden"}
-	case errors.Is(err, auth.ErrNoEventAccess), errors.Is(err, export.ErrWorkshopNotFound):
+	case errors.Is(err, auth.ErrNoEventAccess), errors.Is(err, roster.ErrWorkshopNotFound):
 		return problem{http.StatusNotFound, "not_found", "err.not_found"}
 	case errors.Is(err, booking.ErrFull):
 		return problem{http.StatusConflict, "workshop_full", "lists.err_full"}
-	case errors.Is(err, checkin.ErrNotFound):
+	case errors.Is(err, roster.ErrNotFound):
 		return problem{http.StatusNotFound, "not_found", "err.not_found"}
-	case errors.Is(err, checkin.ErrNotConfirmed):
+	case errors.Is(err, roster.ErrNotConfirmed):
 		return problem{http.StatusConflict, "not_confirmed", "checkin.err_not_confirmed"}
-	case errors.Is(err, errEventExists):
+	case errors.Is(err, event.ErrExists):
 		return problem{http.StatusConflict, "event_exists", "org.err_event_exists"}
-	}
-	if p, ok := allocProblem(err); ok {
-		return p
+	case errors.Is(err, allocrun.ErrNotFound):
+		return problem{http.StatusNotFound, "not_found", "err.not_found"}
+	case errors.Is(err, allocrun.ErrRunInProgress):
+		return problem{http.StatusConflict, "run_in_progress", "err.run_in_progress"}
+	case errors.Is(err, allocrun.ErrStaleRun):
+		return problem{http.StatusConflict, "stale_run", "err.stale_run"}
+	case errors.Is(err, allocrun.ErrPublished):
+		return problem{http.StatusConflict, "already_published", "err.published"}
+	case errors.Is(err, allocrun.ErrNotWishPhase):
+		return problem{http.StatusConflict, "not_wish_phase", "err.not_wish_phase"}
+	case errors.Is(err, allocrun.ErrInvalid):
+		return problem{http.StatusUnprocessableEntity, "unsolvable", "err.unsolvable"}
+	case errors.Is(err, booking.ErrNoWishPhase), db.IsCheckViolation(err, "registrations_wish_phase_open"):
+		// The second: a wish stored while the allocation was being published.
+		return problem{http.StatusConflict, "wish_phase_over", "err.no_wish_phase"}
 	}
 	return problem{http.StatusInternalServerError, "internal", "err.internal"}
 }
@@ -144,9 +158,14 @@ func fieldMessages(err error, lang string) map[string]string {
 	var verr *booking.ValidationError
 	var merr *malformedError
 	var perr *event.Problems
+	var ferr *roster.FilterError
 	switch {
 	case errors.As(err, &perr):
 		return problemMessages(*perr, lang)
+	case errors.As(err, &ferr):
+		return map[string]string{ferr.Field: i18n.T(lang, "lists.bad_"+ferr.Field)}
+	case errors.Is(err, event.ErrBadStatus):
+		return map[string]string{"status": i18n.T(lang, "org.bad_status")}
 	case errors.As(err, &verr):
 		out := make(map[string]string, len(verr.Fields))
 		for field, fe := range verr.Fields {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/fachtag/fachtag/internal/app"
 	"github.com/fachtag/fachtag/internal/db/dbtest"
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/mail"
@@ -115,7 +116,7 @@ func newFixture(t *testing.T, o fixtureOpts) *fixture {
 	if o.opts != nil {
 		o.opts(&opts)
 	}
-	srv, err := server.New(pool, opts)
+	srv, err := server.New(app.New(pool, testAuth), opts)
 	if err != nil {
 		t.Fatalf("server.New: %v", err)
 	}

@@ -9,12 +9,13 @@ import (
 
 	"github.com/fachtag/fachtag/internal/booking"
 	"github.com/fachtag/fachtag/internal/event"
-	"github.com/fachtag/fachtag/internal/export"
+	"github.com/fachtag/fachtag/internal/roster"
 )
 
 // The OpenAPI description is generated from the Go types the handlers
-// encode and decode, so it cannot drift from them. Operations are listed
-// here beside the routes in apiRoutes.
+// encode and decode, so it cannot drift from them. Every route of
+// apiRoutes (routes.go) has its operation here or in alloc_openapi.go,
+// and openapi_test.go checks that both lists agree.
 
 type operation struct {
 	method, path, summary string
@@ -25,6 +26,8 @@ type operation struct {
 }
 
 var operations = []operation{
+	{method: "get", path: "/api/v1/openapi.json", summary: "This description of the API (OpenAPI 3)",
+		responses: map[int]any{200: map[string]any{}}},
 	{method: "get", path: "/api/v1/events/{slug}", summary: "Event with slots, workshops and seats left",
 		params: []string{"slug"}, responses: map[int]any{200: EventJSON{}, 404: nil}},
 	{method: "post", path: "/api/v1/events/{slug}/registrations", summary: "Register for an event (booking phase: choices; wish phase: preferences)",
@@ -47,10 +50,10 @@ var operations = []operation{
 		params: []string{"slug"}, request: event.File{}, responses: map[int]any{200: EventJSON{}, 201: EventJSON{}, 401: nil, 403: nil, 404: nil, 413: nil, 422: nil}},
 	{method: "post", path: "/api/v1/events/{slug}/status", summary: "Organiser (Bearer token): set the status (draft, open, closed, archived)",
 		params: []string{"slug"}, request: StatusRequest{}, responses: map[int]any{200: EventJSON{}, 400: nil, 401: nil, 403: nil, 404: nil, 422: nil}},
-	{method: "get", path: "/api/v1/events/{slug}/registrations", summary: "Organiser (Bearer token): registrations; query limit (≤500), offset, status, workshop, q",
+	{method: "get", path: "/api/v1/events/{slug}/registrations", summary: "Organiser (Bearer token): registrations; query q (words that must all appear in name, e-mail or organisation), status, workshop, checked_in (yes|no), sort (registered|name|organisation|status|checked_in), dir=desc, limit (default 50, at most 500), offset; a bad value is 422 naming the field",
 		params: []string{"slug"}, responses: map[int]any{200: RegistrationList{}, 401: nil, 403: nil, 404: nil, 422: nil}},
 	{method: "get", path: "/api/v1/events/{slug}/workshops/{key}/participants", summary: "Organiser (Bearer token): a workshop's participants and waiting list with positions",
-		params: []string{"slug", "key"}, responses: map[int]any{200: export.Workshop{}, 401: nil, 403: nil, 404: nil}},
+		params: []string{"slug", "key"}, responses: map[int]any{200: roster.Workshop{}, 401: nil, 403: nil, 404: nil}},
 	{method: "get", path: "/api/v1/events/{slug}/export.csv", summary: "Organiser (Bearer token): all registrations as CSV (UTF-8 with BOM, semicolons; ?lang=en for English headers)",
 		params: []string{"slug"}, responses: map[int]any{200: "", 401: nil, 403: nil, 404: nil}},
 	{method: "get", path: "/api/v1/events/{slug}/export.xlsx", summary: "Organiser (Bearer token): XLSX workbook, one sheet of all registrations and one per workshop",

@@ -11,17 +11,17 @@ import (
 
 	"github.com/fachtag/fachtag/internal/auth"
 	"github.com/fachtag/fachtag/internal/booking"
-	"github.com/fachtag/fachtag/internal/checkin"
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/i18n"
+	"github.com/fachtag/fachtag/internal/roster"
 )
 
 type checkinView struct {
 	Event   *event.Event
 	Query   string
-	Rows    []checkin.Row
+	Rows    []roster.Row
 	ByCode  bool // the query was a check-in code and found this person
-	Counts  []checkin.Count
+	Counts  []roster.Count
 	Notice  string
 	Error   string
 	Manage  bool              // the account may open the lists too
@@ -51,7 +51,7 @@ func (s *Server) showCheckin(w http.ResponseWriter, r *http.Request, status int,
 			v.Checked[row.ID] = row.CheckedInAt.In(ev.Location()).Format("15:04")
 		}
 	}
-	if v.Counts, err = checkin.Counts(r.Context(), s.pool, ev.ID); err != nil {
+	if v.Counts, err = s.roster.Counts(r.Context(), ev.ID); err != nil {
 		return err
 	}
 	s.render(w, r, status, "org_checkin", i18n.T(requestLang(r), "checkin.title")+" – "+ev.Title, v)
@@ -59,20 +59,20 @@ func (s *Server) showCheckin(w http.ResponseWriter, r *http.Request, status int,
 }
 
 // checkinSearch looks the query up as a code first, then as a name.
-func (s *Server) checkinSearch(r *http.Request, eventID int64, q string) ([]checkin.Row, bool, error) {
+func (s *Server) checkinSearch(r *http.Request, eventID int64, q string) ([]roster.Row, bool, error) {
 	if q == "" {
 		return nil, false, nil
 	}
-	if _, ok := checkin.NormaliseCode(q); ok {
-		p, err := checkin.ByCode(r.Context(), s.pool, eventID, q)
+	if _, ok := roster.NormaliseCode(q); ok {
+		p, err := s.roster.ByCode(r.Context(), eventID, q)
 		if err == nil {
-			return []checkin.Row{p.Row}, true, nil
+			return []roster.Row{p.Row}, true, nil
 		}
-		if !errors.Is(err, checkin.ErrNotFound) {
+		if !errors.Is(err, roster.ErrNotFound) {
 			return nil, false, err
 		}
 	}
-	rows, _, err := checkin.List(r.Context(), s.pool, eventID, checkin.Filter{Query: q, Sort: "name", Limit: 25})
+	rows, _, err := s.roster.List(r.Context(), eventID, &roster.Filter{Query: q, Sort: "name", Limit: 25})
 	return rows, false, err
 }
 
@@ -85,10 +85,10 @@ func (s *Server) orgCheckinSubmit(w http.ResponseWriter, r *http.Request) error 
 	}
 	a, _ := accountFrom(r.Context())
 	in := r.PostForm.Get("action") != "undo"
-	_, err = checkin.Set(r.Context(), s.pool, a, id, chi.URLParam(r, "id"), in)
+	_, err = s.roster.CheckIn(r.Context(), a, id, chi.URLParam(r, "id"), in)
 	lang := requestLang(r)
 	q := url.Values{"lang": {lang}, "q": {r.PostForm.Get("q")}}
-	if errors.Is(err, checkin.ErrNotConfirmed) {
+	if errors.Is(err, roster.ErrNotConfirmed) {
 		r.URL.RawQuery = q.Encode()
 		return s.showCheckin(w, r, http.StatusConflict, "", i18n.T(lang, "checkin.err_not_confirmed"))
 	}
@@ -113,7 +113,7 @@ func (s *Server) orgCheckinCounts(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	counts, err := checkin.Counts(r.Context(), s.pool, id)
+	counts, err := s.roster.Counts(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -147,7 +147,7 @@ func (s *Server) orgPersonQR(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := checkin.Load(r.Context(), s.pool, ev.ID, chi.URLParam(r, "id"))
+	p, err := s.roster.Person(r.Context(), ev.ID, chi.URLParam(r, "id"))
 	if err != nil {
 		return err
 	}
@@ -155,7 +155,7 @@ func (s *Server) orgPersonQR(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) writeQR(w http.ResponseWriter, r *http.Request, regID string) error {
-	code, err := checkin.Code(r.Context(), s.pool, regID)
+	code, err := s.roster.Code(r.Context(), regID)
 	if err != nil {
 		return err
 	}

@@ -40,7 +40,6 @@ func newOrgFixture(t *testing.T) *orgFixture {
 	t.Helper()
 	of := &orgFixture{password: map[string]string{}, token: map[string]string{}}
 	of.fixture = newFixture(t, fixtureOpts{opts: func(o *server.Options) {
-		o.Auth = testAuth
 		o.SendResetLink = func(_ context.Context, email, lang, link string) error {
 			of.mu.Lock()
 			defer of.mu.Unlock()

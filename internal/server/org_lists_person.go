@@ -7,14 +7,14 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/fachtag/fachtag/internal/booking"
-	"github.com/fachtag/fachtag/internal/checkin"
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/i18n"
+	"github.com/fachtag/fachtag/internal/roster"
 )
 
 type personView struct {
 	Event  *event.Event
-	Person *checkin.Person
+	Person *roster.Person
 	Code   string // formatted check-in code
 	Notice string
 	Form   string            // the form the errors belong to: move-SLOT, cancel, resend
@@ -49,12 +49,12 @@ func (s *Server) showPerson(w http.ResponseWriter, r *http.Request, status int, 
 	if err != nil {
 		return err
 	}
-	p, err := checkin.Load(r.Context(), s.pool, ev.ID, chi.URLParam(r, "id"))
+	p, err := s.roster.Person(r.Context(), ev.ID, chi.URLParam(r, "id"))
 	if err != nil {
 		return err
 	}
 	lang := requestLang(r)
-	v.Event, v.Person, v.Code = ev, p, checkin.FormatCode(p.CheckinCode)
+	v.Event, v.Person, v.Code = ev, p, roster.FormatCode(p.CheckinCode)
 	if key, ok := personNotices[r.URL.Query().Get("done")]; ok && v.Form == "" {
 		v.Notice = i18n.T(lang, key)
 	}

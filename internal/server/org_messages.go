@@ -7,20 +7,12 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/fachtag/fachtag/internal/auth"
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/i18n"
 	"github.com/fachtag/fachtag/internal/mail"
 	"github.com/fachtag/fachtag/internal/messages"
 )
-
-func (s *Server) messagePageRoutes(r chi.Router) {
-	r.Get("/events/{slug}/messages", s.page(s.messagesPage))
-	r.Post("/events/{slug}/messages", s.page(s.messagesSubmit))
-	r.Post("/events/{slug}/messages/reminder", s.page(s.reminderSubmit))
-}
 
 type messagesView struct {
 	Event   *event.Event
@@ -77,7 +69,7 @@ func (s *Server) messagesSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.messagesInvalid(w, r, &v, err)
 	}
-	rcpts, err := messages.Recipients(r.Context(), s.pool, ev.ID, aud)
+	rcpts, err := s.messages.Recipients(r.Context(), ev.ID, aud)
 	if err != nil {
 		return err
 	}
@@ -97,7 +89,7 @@ func (s *Server) messagesSubmit(w http.ResponseWriter, r *http.Request) error {
 		// participant's, so no personal data sits in a mail row that belongs
 		// to no registration.
 		sample := messages.Recipient{Name: sampleName, Language: v.Sample.Language}
-		if err := messages.SendTest(r.Context(), s.pool, ev, d, sample, a.Email); err != nil {
+		if err := s.messages.SendTest(r.Context(), ev, d, sample, a.Email); err != nil {
 			return err
 		}
 		s.redirectMessages(w, r, ev, "test", 1)
@@ -115,18 +107,13 @@ func (s *Server) messagesSubmit(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) messagesSend(w http.ResponseWriter, r *http.Request, v *messagesView, a auth.Account) error {
-	id, n, err := messages.Send(r.Context(), s.pool, v.Event, a.ID, v.Draft)
+	_, n, err := s.messages.Send(r.Context(), v.Event, a.Audit("event.message", v.Event.ID, nil), v.Draft)
 	if errors.Is(err, messages.ErrNoRecipients) {
 		v.Errors = map[string]string{"audience": i18n.T(requestLang(r), "msg.err_no_recipients")}
 		return s.renderMessages(w, r, http.StatusUnprocessableEntity, v)
 	}
 	if err != nil {
 		return s.messagesInvalid(w, r, v, err)
-	}
-	err = auth.Append(r.Context(), s.pool, auth.Entry{UserID: a.ID, Actor: actor(a), Action: "event.message", EventID: v.Event.ID,
-		Detail: map[string]any{"message_id": id, "audience": v.Draft.Audience, "recipients": n}})
-	if err != nil {
-		s.log.Error("audit message", "err", err) // the mails are queued; the page must say so
 	}
 	s.redirectMessages(w, r, v.Event, "sent", n)
 	return nil
@@ -151,14 +138,14 @@ func (s *Server) redirectMessages(w http.ResponseWriter, r *http.Request, ev *ev
 func (s *Server) renderMessages(w http.ResponseWriter, r *http.Request, status int, v *messagesView) error {
 	ctx := r.Context()
 	var err error
-	if v.Sent, err = messages.List(ctx, s.pool, v.Event.ID); err != nil {
+	if v.Sent, err = s.messages.List(ctx, v.Event.ID); err != nil {
 		return err
 	}
-	if v.Reminder, err = messages.QueuedReminder(ctx, s.pool, v.Event.ID); err != nil {
+	if v.Reminder, err = s.messages.QueuedReminder(ctx, v.Event.ID); err != nil {
 		return err
 	}
 	if v.Errors["reminder_days"] == "" {
-		days, err := messages.ReminderDays(ctx, s.pool, v.Event.ID)
+		days, err := s.messages.ReminderDays(ctx, v.Event.ID)
 		if err != nil {
 			return err
 		}
@@ -184,29 +171,25 @@ func (s *Server) reminderSubmit(w http.ResponseWriter, r *http.Request) error {
 	var days *int
 	if raw != "" {
 		n, err := strconv.Atoi(raw)
+		if err != nil {
+			return s.reminderInvalid(w, r, ev, raw)
+		}
 		days = &n
-		if err != nil {
-			days = nil
-			err = messages.ErrReminderDays
-		} else {
-			err = messages.SetReminderDays(r.Context(), s.pool, ev.ID, days)
-		}
-		if errors.Is(err, messages.ErrReminderDays) {
-			v := messagesView{Event: ev, Days: raw, Errors: map[string]string{
-				"reminder_days": i18n.T(requestLang(r), "msg.err_days", messages.MaxReminderDays)}}
-			return s.renderMessages(w, r, http.StatusUnprocessableEntity, &v)
-		}
-		if err != nil {
-			return err
-		}
-	} else if err := messages.SetReminderDays(r.Context(), s.pool, ev.ID, nil); err != nil {
-		return err
 	}
 	a, _ := accountFrom(r.Context())
-	if err := auth.Append(r.Context(), s.pool, auth.Entry{UserID: a.ID, Actor: actor(a), Action: "event.reminder",
-		EventID: ev.ID, Detail: map[string]any{"days": days}}); err != nil {
+	err = s.messages.SetReminderDays(r.Context(), ev.ID, days, a.Audit("event.reminder", ev.ID, nil))
+	if errors.Is(err, messages.ErrReminderDays) {
+		return s.reminderInvalid(w, r, ev, raw)
+	}
+	if err != nil {
 		return err
 	}
 	s.redirectMessages(w, r, ev, "reminder", 0)
 	return nil
+}
+
+func (s *Server) reminderInvalid(w http.ResponseWriter, r *http.Request, ev *event.Event, raw string) error {
+	v := messagesView{Event: ev, Days: raw, Errors: map[string]string{
+		"reminder_days": i18n.T(requestLang(r), "msg.err_days", messages.MaxReminderDays)}}
+	return s.renderMessages(w, r, http.StatusUnprocessableEntity, &v)
 }

@@ -4,41 +4,9 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/fachtag/fachtag/internal/auth"
 	"github.com/fachtag/fachtag/internal/i18n"
 )
-
-// orgPages are the organiser's HTML pages under /org. Login and password
-// reset are open (and rate-limited); everything else needs a session.
-func (s *Server) orgPages(r chi.Router) {
-	r.Use(noStore)
-	r.Get("/login", s.page(s.loginForm))
-	r.With(s.limit).Post("/login", s.page(s.loginSubmit))
-	r.Get("/reset", s.page(s.resetRequestForm))
-	r.With(s.limit).Post("/reset", s.page(s.resetRequestSubmit))
-	r.Get("/reset/{token}", s.page(s.resetForm))
-	r.With(s.limit).Post("/reset/{token}", s.page(s.resetSubmit))
-	r.Group(func(r chi.Router) {
-		r.Use(s.requireSession)
-		r.Post("/logout", s.page(s.logout))
-		r.Get("/password", s.page(s.passwordForm))
-		r.Post("/password", s.page(s.passwordSubmit))
-		r.Group(func(r chi.Router) {
-			r.Use(s.requirePasswordChanged)
-			r.Get("/", s.page(s.orgHome))
-			r.Group(func(r chi.Router) {
-				r.Use(s.requireRole(auth.ManageEvents))
-				r.Get("/events/{slug}/export.csv", s.page(s.orgExportCSV))
-				r.Get("/events/{slug}/export.xlsx", s.page(s.orgExportXLSX))
-				s.allocPageRoutes(r)
-				s.setupPageRoutes(r)
-			})
-			s.listPageRoutes(r)
-		})
-	})
-}
 
 type loginView struct {
 	Email  string

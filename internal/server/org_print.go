@@ -3,9 +3,9 @@ package server
 import (
 	"net/http"
 
-	"github.com/fachtag/fachtag/internal/checkin"
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/i18n"
+	"github.com/fachtag/fachtag/internal/roster"
 )
 
 // orgPrintAttendance is a workshop's attendance list for signing, one
@@ -23,7 +23,7 @@ func (s *Server) orgPrintAttendance(w http.ResponseWriter, r *http.Request) erro
 type badgesView struct {
 	Event    *event.Event
 	Workshop string
-	Pages    [][]checkin.Row // eight badges per A4 page
+	Pages    [][]roster.Row // eight badges per A4 page
 }
 
 // badgesPerPage is 2 columns × 4 rows of 105 × 74 mm on A4.
@@ -40,10 +40,10 @@ func (s *Server) orgPrintBadges(w http.ResponseWriter, r *http.Request) error {
 	if _, ok := ev.Workshop(key); key != "" && !ok {
 		return errNotFound
 	}
-	var rows []checkin.Row
-	for offset := 0; ; offset += 500 {
-		page, total, err := checkin.List(r.Context(), s.pool, ev.ID,
-			checkin.Filter{Status: "confirmed", Workshop: key, Sort: "name", Limit: 500, Offset: offset})
+	var rows []roster.Row
+	for offset := 0; ; offset += roster.MaxLimit {
+		page, total, err := s.roster.List(r.Context(), ev.ID,
+			&roster.Filter{Status: "confirmed", Workshop: key, Sort: "name", Limit: roster.MaxLimit, Offset: offset})
 		if err != nil {
 			return err
 		}

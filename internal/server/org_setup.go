@@ -10,28 +10,10 @@ import (
 	"slices"
 	"sort"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/fachtag/fachtag/internal/booking"
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/i18n"
 )
-
-// setupPageRoutes are the organiser's event setup, messages and dashboard
-// pages. They belong in orgPages' group with requireRole(auth.ManageEvents);
-// every handler of an existing event checks access with s.orgEventID.
-func (s *Server) setupPageRoutes(r chi.Router) {
-	r.Get("/events/new", s.page(s.setupNew))
-	r.Post("/events/new", s.page(s.setupCreate))
-	r.Get("/events/import", s.page(s.setupImportForm))
-	r.Post("/events/import", s.page(s.setupImport))
-	r.Get("/events/{slug}/setup", s.page(s.setupEdit))
-	r.Post("/events/{slug}/setup", s.page(s.setupSave))
-	r.Post("/events/{slug}/status", s.page(s.setupStatus))
-	r.Get("/events/{slug}/event.json", s.page(s.setupExport))
-	s.messagePageRoutes(r)
-	r.Get("/events/{slug}/dashboard", s.page(s.dashboardPage))
-}
 
 type setupView struct {
 	Form    setupForm
@@ -103,8 +85,8 @@ func (s *Server) setupSubmit(w http.ResponseWriter, r *http.Request, ev *event.E
 		return nil
 	}
 	a, _ := accountFrom(r.Context())
-	_, err := s.saveEvent(r.Context(), a, file, f.New, !f.New)
-	if errors.Is(err, errEventExists) {
+	_, _, err := s.events.Save(r.Context(), a, file, f.New, !f.New)
+	if errors.Is(err, event.ErrExists) {
 		errs.add("slug", i18n.T(lang, "org.err_event_exists"))
 	} else if err != nil && !addProblems(errs, err, rows, lang) {
 		return err
@@ -119,7 +101,7 @@ func (s *Server) setupSubmit(w http.ResponseWriter, r *http.Request, ev *event.E
 }
 
 // addProblems files the event package's problems (plain or turned into
-// the API's ValidationError by saveEvent) under their form fields.
+// the API's ValidationError) under their form fields.
 func addProblems(errs formErrors, err error, rows map[string][]int, lang string) bool {
 	var p *event.Problems
 	var verr *booking.ValidationError
@@ -230,15 +212,15 @@ func (s *Server) setupStatus(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	status, lang := r.PostForm.Get("status"), requestLang(r)
-	if !eventStatuses[status] {
-		return &booking.ValidationError{Fields: map[string]booking.FieldError{"status": {Key: "org.bad_status"}}}
+	if !event.ValidStatus(status) {
+		return event.ErrBadStatus
 	}
 	if r.PostForm.Get("confirm") != "1" {
 		s.render(w, r, http.StatusOK, "org_setup_status", i18n.T(lang, "setup.status_"+status), statusView{Event: ev, Status: status})
 		return nil
 	}
 	a, _ := accountFrom(r.Context())
-	if err := s.setStatus(r.Context(), a, ev.ID, status); err != nil {
+	if err := s.events.SetStatus(r.Context(), a, ev.ID, status); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/org/events/"+url.PathEscape(ev.Slug)+"/setup?done=status&lang="+lang, http.StatusSeeOther)
@@ -289,7 +271,7 @@ func (s *Server) setupImport(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err == nil {
 		a, _ := accountFrom(r.Context())
-		_, err = s.saveEvent(r.Context(), a, f, false, !hasStatus(body))
+		_, _, err = s.events.Save(r.Context(), a, f, false, !hasStatus(body))
 	}
 	errs := formErrors{}
 	if err != nil && !addProblems(errs, err, nil, requestLang(r)) {

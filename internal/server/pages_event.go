@@ -12,7 +12,7 @@ import (
 )
 
 func (s *Server) index(w http.ResponseWriter, r *http.Request) error {
-	events, err := event.ListOpen(r.Context(), s.pool)
+	events, err := s.events.ListOpen(r.Context())
 	if err != nil {
 		return err
 	}
@@ -22,7 +22,7 @@ func (s *Server) index(w http.ResponseWriter, r *http.Request) error {
 
 // publicEvent loads the event of the URL; drafts do not exist publicly.
 func (s *Server) publicEvent(ctx context.Context, slug string) (*event.Event, error) {
-	ev, err := event.Load(ctx, s.pool, slug)
+	ev, err := s.events.Load(ctx, slug)
 	if errors.Is(err, event.ErrNotFound) || (err == nil && ev.Status == event.StatusDraft) {
 		return nil, errNotFound
 	}

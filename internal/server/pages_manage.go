@@ -32,7 +32,7 @@ func (s *Server) registration(r *http.Request) (*booking.Registration, *event.Ev
 	if err != nil {
 		return nil, nil, err
 	}
-	ev, err := event.LoadByID(r.Context(), s.pool, reg.EventID)
+	ev, err := s.events.LoadByID(r.Context(), reg.EventID)
 	return reg, ev, err
 }
 

@@ -1,24 +1,27 @@
 // Package server is fachtag's HTTP layer: thin chi handlers for the HTML
-// pages and the JSON API, with errors mapped to status codes in one place.
-// Booking rules live in package booking; handlers only parse, call and render.
+// pages and the JSON API. Every route is registered in routes.go, every
+// error mapped to a status code in errors.go. A handler parses, makes one
+// call to a domain service (package app builds them) and renders; the
+// rules, the SQL and the transactions live in the domain packages.
 package server
 
 import (
 	"context"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/netip"
 	"sync/atomic"
 	"time"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/fachtag/fachtag/internal/allocrun"
+	"github.com/fachtag/fachtag/internal/app"
 	"github.com/fachtag/fachtag/internal/auth"
 	"github.com/fachtag/fachtag/internal/booking"
-	"github.com/fachtag/fachtag/internal/db"
-	"github.com/fachtag/fachtag/web"
+	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/messages"
+	"github.com/fachtag/fachtag/internal/roster"
 )
 
 // Options configure a Server.
@@ -27,26 +30,33 @@ type Options struct {
 	RateLimitPerMinute int            // public POSTs per client address; 0 turns the limit off
 	TrustedProxies     []netip.Prefix // may set X-Forwarded-For (see clientAddr)
 	Logger             *slog.Logger
-	Auth               auth.Options                                              // accounts: hashing cost, session timeouts, lockout
 	SendResetLink      func(ctx context.Context, email, lang, link string) error // nil: the link is logged (see org_reset.go)
 }
 
-// Server holds what the handlers share.
+// Server holds what the handlers share: the domain services they call,
+// never a pool of its own.
 type Server struct {
-	opts    Options
-	pool    *pgxpool.Pool
-	book    *booking.Service
-	pages   *pages
-	limiter *rateLimiter
-	log     *slog.Logger
+	opts     Options
+	book     *booking.Service
+	auth     *auth.Service
+	events   *event.Service
+	roster   *roster.Service
+	messages *messages.Service
+	allocs   *allocrun.Service
+	ready    func(context.Context) error
+	pages    *pages
+	limiter  *rateLimiter
+	log      *slog.Logger
 
+	// pool is the idempotency store's (idempotency.go) until that store
+	// moves into a domain package; no handler uses it.
+	pool      *pgxpool.Pool
 	lastPurge atomic.Int64 // unix time of the last idempotency-key purge
-	auth      *auth.Service
 }
 
 // New parses the templates (failing fast on a broken one) and returns a
-// Server.
-func New(pool *pgxpool.Pool, opts Options) (*Server, error) {
+// Server on the services.
+func New(svc *app.Services, opts Options) (*Server, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
@@ -55,45 +65,19 @@ func New(pool *pgxpool.Pool, opts Options) (*Server, error) {
 		return nil, err
 	}
 	return &Server{
-		opts:    opts,
-		pool:    pool,
-		book:    booking.New(pool),
-		pages:   p,
-		limiter: newRateLimiter(opts.RateLimitPerMinute),
-		log:     opts.Logger,
-		auth:    auth.New(pool, opts.Auth),
+		opts:     opts,
+		book:     svc.Booking,
+		auth:     svc.Auth,
+		events:   svc.Events,
+		roster:   svc.Roster,
+		messages: svc.Messages,
+		allocs:   svc.Alloc,
+		ready:    svc.Ready,
+		pages:    p,
+		limiter:  newRateLimiter(opts.RateLimitPerMinute),
+		log:      opts.Logger,
+		pool:     svc.Pool,
 	}, nil
-}
-
-// Handler returns the HTTP handler with every route and protection.
-func (s *Server) Handler() http.Handler {
-	r := chi.NewRouter()
-	r.Use(s.recoverPanics, securityHeaders)
-	r.Get("/healthz", s.healthz)
-	r.Get("/readyz", s.readyz)
-	static, _ := fs.Sub(web.FS, "static")
-	r.Handle("/static/*", http.StripPrefix("/static/", cacheFor(time.Hour, http.FileServerFS(static))))
-	r.Get("/", s.page(s.index))
-	r.Route("/events/{slug}", func(r chi.Router) {
-		r.Get("/", s.page(s.eventPage))
-		r.Get("/register", s.page(s.registerForm))
-		r.With(s.limit).Post("/register", s.page(s.registerSubmit))
-		r.Get("/link", s.page(s.resendForm))
-		r.With(s.limit).Post("/link", s.page(s.resendSubmit))
-	})
-	r.Route("/r/{token}", func(r chi.Router) {
-		r.Use(noStore)
-		r.Get("/", s.page(s.managePage))
-		r.With(s.limit).Post("/swap", s.page(s.manageSwap))
-		r.With(s.limit).Post("/cancel", s.page(s.manageCancel))
-		r.With(s.limit).Post("/wishes", s.page(s.manageWishes))
-		r.Get("/calendar.ics", s.page(s.calendar))
-		r.Get("/qr.png", s.page(s.participantQR))
-	})
-	r.Route("/api/v1", s.apiRoutes)
-	r.Route("/org", s.orgPages)
-	r.NotFound(s.page(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
-	return http.NewCrossOriginProtection().Handler(r)
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
@@ -107,7 +91,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	if err := db.SchemaCurrent(ctx, s.pool); err != nil {
+	if err := s.ready(ctx); err != nil {
 		s.log.Warn("not ready", "err", err)
 		w.WriteHeader(http.StatusServiceUnavailable)
 		_, _ = w.Write([]byte("not ready\n"))

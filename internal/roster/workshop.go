@@ -1,4 +1,4 @@
-package export
+package roster
 
 import (
 	"context"
@@ -7,11 +7,10 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-
-	"github.com/fachtag/fachtag/internal/event"
 )
 
-// Participant is a person in a workshop list.
+// Participant is a person in a workshop list. The JSON names are the API
+// contract.
 type Participant struct {
 	RegistrationID   string    `json:"registration_id"`
 	Name             string    `json:"name"`
@@ -48,34 +47,29 @@ ORDER BY b.status, pos, lower(r.name), r.seq`
 
 // Participants returns the confirmed participants of the event's workshop
 // (by name) and its waiting list (first come first).
-func Participants(ctx context.Context, q event.Querier, eventID int64, key string) (*Workshop, error) {
+func (s *Service) Participants(ctx context.Context, eventID int64, key string) (*Workshop, error) {
 	var id int64
 	w := Workshop{Confirmed: []Participant{}, Waiting: []Participant{}}
-	err := q.QueryRow(ctx, selectWorkshop, eventID, key).Scan(&id, &w.Key, &w.Slot, &w.Title, &w.Capacity, &w.Taken)
+	err := s.pool.QueryRow(ctx, selectWorkshop, eventID, key).Scan(&id, &w.Key, &w.Slot, &w.Title, &w.Capacity, &w.Taken)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrWorkshopNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load workshop: %w", err)
 	}
-	rows, err := q.Query(ctx, selectParticipants, id)
+	rows, _ := s.pool.Query(ctx, selectParticipants, id)
+	var p Participant
+	var status string
+	_, err = pgx.ForEachRow(rows, []any{&p.RegistrationID, &p.Name, &p.Email, &p.Organisation, &p.Role, &status, &p.BookedAt, &p.WaitlistPosition},
+		func() error {
+			if status == "waitlisted" {
+				w.Waiting = append(w.Waiting, p)
+			} else {
+				w.Confirmed = append(w.Confirmed, p)
+			}
+			return nil
+		})
 	if err != nil {
-		return nil, fmt.Errorf("list participants: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var p Participant
-		var status string
-		if err := rows.Scan(&p.RegistrationID, &p.Name, &p.Email, &p.Organisation, &p.Role, &status, &p.BookedAt, &p.WaitlistPosition); err != nil {
-			return nil, fmt.Errorf("list participants: %w", err)
-		}
-		if status == "waitlisted" {
-			w.Waiting = append(w.Waiting, p)
-		} else {
-			w.Confirmed = append(w.Confirmed, p)
-		}
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list participants: %w", err)
 	}
 	return &w, nil

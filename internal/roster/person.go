@@ -1,9 +1,7 @@
-package checkin
+package roster
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -14,14 +12,11 @@ import (
 )
 
 // Person is one registration with everything the detail page shows: the
-// list row, the rest of the sign-up, and the history of mails and
-// organiser actions.
+// list row, the check-in code, and the history of mails and organiser
+// actions.
 type Person struct {
 	Row
-	Role        string
-	Language    string
 	CheckinCode string
-	Answers     map[string]any
 	Mails       []Mail
 	Audit       []Entry
 }
@@ -45,33 +40,33 @@ type Entry struct {
 	CreatedAt time.Time
 }
 
-const selectPerson = listColumns + `, r.role, r.language, r.checkin_code, r.answers
+const selectPerson = rowColumns + `
 FROM registrations r WHERE r.id = $1 AND r.event_id = $2`
 
-// Load returns the event's registration with the id and its history; a
+// Person returns the event's registration with the id and its history; a
 // registration of another event is ErrNotFound.
-func Load(ctx context.Context, q event.Querier, eventID int64, regID string) (*Person, error) {
+func (s *Service) Person(ctx context.Context, eventID int64, regID string) (*Person, error) {
+	return loadPerson(ctx, s.pool, eventID, regID)
+}
+
+func loadPerson(ctx context.Context, q event.Querier, eventID int64, regID string) (*Person, error) {
 	if !booking.PlausibleID(regID) {
 		return nil, ErrNotFound
 	}
-	var p Person
-	var answers []byte
-	err := q.QueryRow(ctx, selectPerson, regID, eventID).Scan(&p.ID, &p.Name, &p.Email, &p.Organisation, &p.Status,
-		&p.RegisteredAt, &p.CheckedInAt, &p.WaitlistPosition, &p.Role, &p.Language, &p.CheckinCode, &answers)
-	if errors.Is(err, pgx.ErrNoRows) {
+	rows, err := collect(ctx, q, selectPerson, regID, eventID)
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
 		return nil, ErrNotFound
 	}
-	if err != nil {
-		return nil, fmt.Errorf("load registration: %w", err)
-	}
-	if err := json.Unmarshal(answers, &p.Answers); err != nil {
-		return nil, fmt.Errorf("decode answers: %w", err)
-	}
-	rows := []Row{p.Row}
 	if err := attachBookings(ctx, q, eventID, rows); err != nil {
 		return nil, err
 	}
-	p.Row = rows[0]
+	p := Person{Row: rows[0]}
+	if p.CheckinCode, err = code(ctx, q, regID); err != nil {
+		return nil, err
+	}
 	if p.Mails, err = mails(ctx, q, regID); err != nil {
 		return nil, err
 	}

@@ -1,9 +1,4 @@
-// Package checkin owns the event day and the organiser's view of people:
-// who is checked in, the personal check-in codes behind the QR codes, live
-// counts per workshop, and the searchable, sortable registration list and
-// participant history the organiser pages show. It changes only check-in
-// state; every change to seats and bookings belongs to package booking.
-package checkin
+package roster
 
 import (
 	"context"
@@ -13,18 +8,11 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/fachtag/fachtag/internal/auth"
 	"github.com/fachtag/fachtag/internal/booking"
 	"github.com/fachtag/fachtag/internal/db"
 	"github.com/fachtag/fachtag/internal/event"
-)
-
-// Errors callers map to responses.
-var (
-	ErrNotFound     = errors.New("registration not found")
-	ErrNotConfirmed = errors.New("only confirmed registrations can be checked in")
 )
 
 // CodeLen is the length of a check-in code: 20 upper-case hex digits.
@@ -65,35 +53,39 @@ func FormatCode(code string) string {
 const selectCode = `SELECT checkin_code FROM registrations WHERE id = $1`
 
 // Code returns the check-in code of a registration.
-func Code(ctx context.Context, q event.Querier, regID string) (string, error) {
-	var code string
-	err := q.QueryRow(ctx, selectCode, regID).Scan(&code)
+func (s *Service) Code(ctx context.Context, regID string) (string, error) {
+	return code(ctx, s.pool, regID)
+}
+
+func code(ctx context.Context, q event.Querier, regID string) (string, error) {
+	var c string
+	err := q.QueryRow(ctx, selectCode, regID).Scan(&c)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", ErrNotFound
 	}
 	if err != nil {
 		return "", fmt.Errorf("check-in code: %w", err)
 	}
-	return code, nil
+	return c, nil
 }
 
 const selectByCode = `SELECT id FROM registrations WHERE event_id = $1 AND checkin_code = $2`
 
 // ByCode finds the registration of the event with the code.
-func ByCode(ctx context.Context, q event.Querier, eventID int64, code string) (*Person, error) {
-	code, ok := NormaliseCode(code)
+func (s *Service) ByCode(ctx context.Context, eventID int64, c string) (*Person, error) {
+	c, ok := NormaliseCode(c)
 	if !ok {
 		return nil, ErrNotFound
 	}
 	var id string
-	err := q.QueryRow(ctx, selectByCode, eventID, code).Scan(&id)
+	err := s.pool.QueryRow(ctx, selectByCode, eventID, c).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("look up code: %w", err)
 	}
-	return Load(ctx, q, eventID, id)
+	return loadPerson(ctx, s.pool, eventID, id)
 }
 
 // The update keeps the first check-in time, so a second tap changes
@@ -111,10 +103,10 @@ RETURNING (SELECT checked_in_at FROM registrations WHERE id = $1)`
 	regExists = `SELECT EXISTS (SELECT 1 FROM registrations WHERE id = $1 AND event_id = $2)`
 )
 
-// Set checks the registration in (in) or undoes that, and writes the
+// CheckIn checks the registration in (in) or undoes that, and writes the
 // audit entry in the same transaction. It returns the check-in time held
 // before, so a page can say "already checked in at 9:12".
-func Set(ctx context.Context, pool *pgxpool.Pool, a auth.Account, eventID int64, regID string, in bool) (before *time.Time, err error) {
+func (s *Service) CheckIn(ctx context.Context, a auth.Account, eventID int64, regID string, in bool) (before *time.Time, err error) {
 	if !booking.PlausibleID(regID) {
 		return nil, ErrNotFound
 	}
@@ -122,7 +114,7 @@ func Set(ctx context.Context, pool *pgxpool.Pool, a auth.Account, eventID int64,
 	if in {
 		sql, action, args = setIn, "checkin.in", append(args, a.ID)
 	}
-	err = db.Transact(ctx, pool, func(tx pgx.Tx) error {
+	err = db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, sql, args...).Scan(&before)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return missing(ctx, tx, eventID, regID)
@@ -130,8 +122,7 @@ func Set(ctx context.Context, pool *pgxpool.Pool, a auth.Account, eventID int64,
 		if err != nil {
 			return fmt.Errorf("check in: %w", err)
 		}
-		return auth.Append(ctx, tx, auth.Entry{UserID: a.ID, Actor: "web", Action: action, EventID: eventID,
-			Detail: map[string]any{"registration_id": regID}})
+		return auth.Append(ctx, tx, a.Audit(action, eventID, map[string]any{"registration_id": regID}))
 	})
 	return before, err
 }
@@ -170,8 +161,12 @@ const selectEventCount = `
 SELECT count(*) FILTER (WHERE checked_in_at IS NOT NULL), count(*)
 FROM registrations WHERE event_id = $1 AND status = 'confirmed'`
 
-// Counts returns the event's count first, then one per workshop.
-func Counts(ctx context.Context, q event.Querier, eventID int64) ([]Count, error) {
+// Counts returns the event's check-in count first, then one per workshop.
+func (s *Service) Counts(ctx context.Context, eventID int64) ([]Count, error) {
+	return counts(ctx, s.pool, eventID)
+}
+
+func counts(ctx context.Context, q event.Querier, eventID int64) ([]Count, error) {
 	total := Count{}
 	if err := q.QueryRow(ctx, selectEventCount, eventID).Scan(&total.CheckedIn, &total.Confirmed); err != nil {
 		return nil, fmt.Errorf("count check-ins: %w", err)

@@ -1,0 +1,50 @@
+// Package app builds the domain services of one fachtag process on one
+// pool: the one place where a pool becomes the services that the HTTP
+// layer holds. cmd/fachtag, the load benchmark and the browser tests wire
+// the server with it.
+package app
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/fachtag/fachtag/internal/allocrun"
+	"github.com/fachtag/fachtag/internal/auth"
+	"github.com/fachtag/fachtag/internal/booking"
+	"github.com/fachtag/fachtag/internal/db"
+	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/messages"
+	"github.com/fachtag/fachtag/internal/roster"
+)
+
+// Services are the domain services one process runs.
+type Services struct {
+	Booking  *booking.Service
+	Auth     *auth.Service
+	Events   *event.Service
+	Roster   *roster.Service
+	Messages *messages.Service
+	Alloc    *allocrun.Service
+
+	// Pool serves only the HTTP layer's idempotency store, until that
+	// store moves into a domain package.
+	Pool *pgxpool.Pool
+}
+
+// New builds every service on pool.
+func New(pool *pgxpool.Pool, authOpts auth.Options) *Services {
+	return &Services{
+		Booking:  booking.New(pool),
+		Auth:     auth.New(pool, authOpts),
+		Events:   event.NewService(pool, booking.ImportEventTx),
+		Roster:   roster.New(pool),
+		Messages: messages.NewService(pool),
+		Alloc:    allocrun.New(pool),
+		Pool:     pool,
+	}
+}
+
+// Ready reports an error unless the database answers and its schema is
+// the one this binary expects.
+func (s *Services) Ready(ctx context.Context) error { return db.SchemaCurrent(ctx, s.Pool) }
