@@ -1,8 +1,6 @@
 package mail
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
 	htmltemplate "html/template"
 	"strings"
@@ -13,35 +11,22 @@ import (
 
 // Organiser mails: a message an organiser wrote to some participants, and
 // the automatic reminder before the event. Their outbox rows carry the
-// org_messages id (column org_message_id), so a participant's history can
-// list them; the text itself travels in the payload.
+// org_messages id (Message.OrgMessageID), so a participant's history can
+// list them; the organiser's text travels in the payload.
 const (
 	KindOrgMessage Kind = "org_message"
 	KindReminder   Kind = "reminder"
 )
 
-// OrgPayload is the payload of an organiser mail: the usual Message plus
-// the organiser's subject and plain-text body (empty for reminders).
-type OrgPayload struct {
-	Message
-	Subject string `json:"subject,omitempty"`
-	Body    string `json:"body,omitempty"`
-}
-
 // isOrgMail reports the kinds RenderOrg renders.
 func isOrgMail(k Kind) bool { return k == KindOrgMessage || k == KindReminder }
 
 // renderKind picks the renderer of an event mail by its kind.
-func renderKind(payload []byte, m Message, ev *event.Event, baseURL string) (Rendered, error) {
-	if !isOrgMail(m.Kind) {
-		return Render(m, ev, baseURL)
+func renderKind(m Message, ev *event.Event, baseURL string) (Rendered, error) {
+	if isOrgMail(m.Kind) {
+		return RenderOrg(m, ev)
 	}
-	var p OrgPayload
-	if err := json.Unmarshal(payload, &p); err != nil {
-		return Rendered{}, fmt.Errorf("decode organiser mail: %w", err)
-	}
-	p.Message = m
-	return RenderOrg(p, ev)
+	return Render(m, ev, baseURL)
 }
 
 var orgTexts = map[string]map[string]string{
@@ -110,7 +95,7 @@ var orgHTML = htmltemplate.Must(htmltemplate.New("org").Parse(`<!doctype html>
 // RenderOrg writes an organiser message or a reminder for one recipient.
 // The preview of the messages page calls it too, so the organiser sees
 // exactly what goes out.
-func RenderOrg(p OrgPayload, ev *event.Event) (Rendered, error) {
+func RenderOrg(p Message, ev *event.Event) (Rendered, error) {
 	v, err := newOrgView(p, ev)
 	if err != nil {
 		return Rendered{}, err
@@ -122,12 +107,12 @@ func RenderOrg(p OrgPayload, ev *event.Event) (Rendered, error) {
 	return Rendered{Subject: v.Subject, Text: orgText(v, p.Body), HTML: html.String()}, nil
 }
 
-func newOrgView(p OrgPayload, ev *event.Event) (*orgView, error) {
+func newOrgView(p Message, ev *event.Event) (*orgView, error) {
 	lang := p.Language
 	if _, ok := orgTemplates[lang]; !ok {
 		lang = "de"
 	}
-	base := newView(p.Message, ev, "")
+	base := newView(p, ev, "")
 	v := &orgView{Lang: lang, Event: base.Event, Bookings: base.Bookings, Reminder: p.Kind == KindReminder}
 	t := orgTemplates[lang]
 	exec := func(name string) string {
@@ -194,26 +179,4 @@ func paragraphs(body string) [][]string {
 		}
 	}
 	return out
-}
-
-const insertOrgOutbox = `
-INSERT INTO outbox (kind, registration_id, recipient, language, payload, message_id, org_message_id)
-VALUES ($1, $2, $3, $4, $5, $6, nullif($7, 0))`
-
-// EnqueueOrg writes one organiser mail to the outbox; orgMessageID is the
-// org_messages row it belongs to, 0 for none (a test send).
-func EnqueueOrg(ctx context.Context, tx Execer, p OrgPayload, orgMessageID int64) error {
-	payload, err := json.Marshal(p)
-	if err != nil {
-		return fmt.Errorf("encode mail: %w", err)
-	}
-	var regID any
-	if p.RegistrationID != "" {
-		regID = p.RegistrationID
-	}
-	_, err = tx.Exec(ctx, insertOrgOutbox, string(p.Kind), regID, p.To, p.Language, payload, NewMessageID(), orgMessageID)
-	if err != nil {
-		return fmt.Errorf("enqueue %s mail: %w", p.Kind, err)
-	}
-	return nil
 }

@@ -242,7 +242,7 @@ func (w *Worker) compose(ctx context.Context, j job) (*gomail.Msg, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := renderKind(j.payload, m, ev, w.cfg.BaseURL)
+	r, err := renderKind(m, ev, w.cfg.BaseURL)
 	if err != nil {
 		return nil, Permanent(err)
 	}
