@@ -1,5 +1,8 @@
-// Package i18n holds the German and English texts that fachtag shows to
-// people, and picks a language from a request.
+// Package i18n is fachtag's one catalogue of the German and English texts
+// it shows to people — pages, API errors, event-file problems and mails —
+// and picks a language from a request. A test checks that every key the
+// code and the templates use is here in both languages and that every key
+// here is used.
 package i18n
 
 import (
@@ -47,6 +50,3 @@ func T(lang, key string, args ...any) string {
 	}
 	return s
 }
-
-// Has reports whether key is in the catalog.
-func Has(key string) bool { _, ok := catalog[key]; return ok }

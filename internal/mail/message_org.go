@@ -4,9 +4,9 @@ import (
 	"fmt"
 	htmltemplate "html/template"
 	"strings"
-	texttemplate "text/template"
 
 	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/i18n"
 )
 
 // Organiser mails: a message an organiser wrote to some participants, and
@@ -27,46 +27,6 @@ func renderKind(m Message, ev *event.Event, baseURL string) (Rendered, error) {
 		return RenderOrg(m, ev)
 	}
 	return Render(m, ev, baseURL)
-}
-
-var orgTexts = map[string]map[string]string{
-	"de": {
-		"greeting":       "Guten Tag {{.Name}},",
-		"footer":         "Sie erhalten diese Nachricht, weil Sie sich für „{{.Event.Title}}“ angemeldet haben.",
-		"contact":        "Fragen? {{with .Event.Organiser}}{{.}} {{end}}{{with .Event.OrganiserEmail}}<{{.}}>{{end}}",
-		"when":           "Wann",
-		"where":          "Wo",
-		"reminder.subj":  "Erinnerung: {{.Event.Title}} am {{.Event.Date}}",
-		"reminder.intro": "wir freuen uns auf Sie bei „{{.Event.Title}}“.",
-		"reminder.ws":    "Ihre Workshops",
-		"reminder.off":   "Falls Sie nicht kommen können, sagen Sie bitte über den persönlichen Link aus Ihrer Anmeldebestätigung ab, damit jemand von der Warteliste nachrücken kann.",
-	},
-	"en": {
-		"greeting":       "Hello {{.Name}},",
-		"footer":         "You receive this message because you registered for “{{.Event.Title}}”.",
-		"contact":        "Questions? {{with .Event.Organiser}}{{.}} {{end}}{{with .Event.OrganiserEmail}}<{{.}}>{{end}}",
-		"when":           "When",
-		"where":          "Where",
-		"reminder.subj":  "Reminder: {{.Event.Title}} on {{.Event.Date}}",
-		"reminder.intro": "we look forward to seeing you at “{{.Event.Title}}”.",
-		"reminder.ws":    "Your workshops",
-		"reminder.off":   "If you cannot come, please cancel through the personal link in your confirmation mail so that someone from the waiting list can move up.",
-	},
-}
-
-// orgTemplates are parsed once at start-up, like the other mail templates.
-var orgTemplates = mustParseOrgTemplates()
-
-func mustParseOrgTemplates() map[string]*texttemplate.Template {
-	out := make(map[string]*texttemplate.Template, len(orgTexts))
-	for lang, texts := range orgTexts {
-		t := texttemplate.New(lang)
-		for name, text := range texts {
-			texttemplate.Must(t.New(name).Parse(text))
-		}
-		out[lang] = t
-	}
-	return out
 }
 
 // orgView is the data of an organiser mail in one language.
@@ -108,26 +68,16 @@ func RenderOrg(p Message, ev *event.Event) (Rendered, error) {
 }
 
 func newOrgView(p Message, ev *event.Event) (*orgView, error) {
-	lang := p.Language
-	if _, ok := orgTemplates[lang]; !ok {
-		lang = "de"
-	}
+	lang := i18n.Normalize(p.Language)
+	t := func(key string, args ...any) string { return i18n.T(lang, key, args...) }
 	base := newView(p, ev, "")
-	v := &orgView{Lang: lang, Event: base.Event, Bookings: base.Bookings, Reminder: p.Kind == KindReminder}
-	t := orgTemplates[lang]
-	exec := func(name string) string {
-		var b strings.Builder
-		_ = t.ExecuteTemplate(&b, name, base) // the texts are fixed and parsed at start-up
-		return b.String()
-	}
-	v.Greeting, v.Footer, v.When, v.Where = exec("greeting"), exec("footer"), exec("when"), exec("where")
-	if ev.Organiser.Name != "" || ev.Organiser.Email != "" {
-		v.Contact = strings.TrimSpace(exec("contact"))
-	}
+	v := &orgView{Lang: lang, Event: base.Event, Bookings: base.Bookings, Reminder: p.Kind == KindReminder,
+		Greeting: t("mail.org.greeting", base.Name), Footer: t("mail.org.footer", ev.Title),
+		When: t("mail.org.when"), Where: t("mail.org.where"), Contact: orgContact(lang, ev)}
 	switch p.Kind {
 	case KindReminder:
-		v.Subject, v.Intro = oneLine(exec("reminder.subj")), exec("reminder.intro")
-		v.WorkshopsHeading, v.CancelHint = exec("reminder.ws"), exec("reminder.off")
+		v.Subject, v.Intro = oneLine(t("mail.reminder.subject", ev.Title, base.Event.Date)), t("mail.reminder.intro", ev.Title)
+		v.WorkshopsHeading, v.CancelHint = t("mail.your_workshops"), t("mail.reminder.cancel")
 	case KindOrgMessage:
 		if strings.TrimSpace(p.Subject) == "" || strings.TrimSpace(p.Body) == "" {
 			return nil, fmt.Errorf("organiser message without subject or body")
@@ -137,6 +87,21 @@ func newOrgView(p Message, ev *event.Event) (*orgView, error) {
 		return nil, fmt.Errorf("%s is not an organiser mail", p.Kind)
 	}
 	return v, nil
+}
+
+// orgContact names whom to ask, "" when the event names nobody.
+func orgContact(lang string, ev *event.Event) string {
+	var who []string
+	if ev.Organiser.Name != "" {
+		who = append(who, ev.Organiser.Name)
+	}
+	if ev.Organiser.Email != "" {
+		who = append(who, "<"+ev.Organiser.Email+">")
+	}
+	if len(who) == 0 {
+		return ""
+	}
+	return i18n.T(lang, "mail.org.contact", strings.Join(who, " "))
 }
 
 func orgText(v *orgView, body string) string {

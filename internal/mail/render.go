@@ -12,18 +12,20 @@ import (
 	"time"
 
 	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/i18n"
 )
 
 //go:embed templates/*.tmpl
 var templateFS embed.FS
 
 // Languages fachtag writes mails in; the first is the default.
-var languages = []string{"de", "en"}
+var languages = i18n.Languages
 
 var allKinds = []Kind{KindConfirmed, KindWaitlisted, KindReceived, KindPromoted, KindSwapped, KindCancelled, KindLink, KindPublished}
 
 // templateSet holds one language's templates: "<kind>.subject" and
-// "<kind>.intro" for every kind, and the layouts "text" and "html".
+// "<kind>.intro" for every kind, and the layouts "text" and "html". All
+// languages share the template files; their words come from package i18n.
 type templateSet struct {
 	text *texttemplate.Template
 	html *htmltemplate.Template
@@ -36,17 +38,17 @@ var templates = mustParseTemplates()
 func mustParseTemplates() map[string]templateSet {
 	sets := make(map[string]templateSet, len(languages))
 	for _, lang := range languages {
-		text := texttemplate.Must(texttemplate.New(lang).Funcs(textFuncs).ParseFS(templateFS,
-			"templates/"+lang+".tmpl", "templates/"+lang+".text.tmpl"))
-		html := htmltemplate.Must(htmltemplate.New(lang).ParseFS(templateFS,
-			"templates/"+lang+".tmpl", "templates/"+lang+".html.tmpl"))
+		text := texttemplate.Must(texttemplate.New(lang).Funcs(textFuncs).Funcs(texttemplate.FuncMap(langFuncs(lang))).
+			ParseFS(templateFS, "templates/mail.tmpl", "templates/text.tmpl"))
+		html := htmltemplate.Must(htmltemplate.New(lang).Funcs(htmltemplate.FuncMap(langFuncs(lang))).
+			ParseFS(templateFS, "templates/mail.tmpl", "templates/html.tmpl"))
 		for _, name := range kindTemplates() {
 			if text.Lookup(name) == nil || html.Lookup(name) == nil {
-				panic(fmt.Sprintf("mail templates: %s: %q missing", lang, name))
+				panic(fmt.Sprintf("mail templates: %q missing", name))
 			}
 		}
 		if text.Lookup("text") == nil || html.Lookup("html") == nil {
-			panic(fmt.Sprintf("mail templates: %s: layout missing", lang))
+			panic("mail templates: layout missing")
 		}
 		sets[lang] = templateSet{text: text, html: html}
 	}
@@ -54,6 +56,15 @@ func mustParseTemplates() map[string]templateSet {
 }
 
 var textFuncs = texttemplate.FuncMap{"add": func(a, b int) int { return a + b }}
+
+// langFuncs give the templates their language: t looks a text up in the
+// catalogue, lang names the language.
+func langFuncs(lang string) map[string]any {
+	return map[string]any{
+		"t":    func(key string, args ...any) string { return i18n.T(lang, key, args...) },
+		"lang": func() string { return lang },
+	}
+}
 
 func kindTemplates() []string {
 	var names []string
