@@ -16,6 +16,7 @@ import (
 	gomail "github.com/wneessen/go-mail"
 	"golang.org/x/time/rate"
 
+	"github.com/fachtag/fachtag/internal/db"
 	"github.com/fachtag/fachtag/internal/event"
 )
 
@@ -395,7 +396,7 @@ type cachedEvent struct {
 
 const eventCacheTTL = 10 * time.Second
 
-func (c *eventCache) get(ctx context.Context, q event.Querier, id int64) (*event.Event, error) {
+func (c *eventCache) get(ctx context.Context, q db.Conn, id int64) (*event.Event, error) {
 	c.mu.Lock()
 	ce, ok := c.events[id]
 	c.mu.Unlock()
