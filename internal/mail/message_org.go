@@ -22,11 +22,11 @@ const (
 func isOrgMail(k Kind) bool { return k == KindOrgMessage || k == KindReminder }
 
 // renderKind picks the renderer of an event mail by its kind.
-func renderKind(m Message, ev *event.Event, baseURL string) (Rendered, error) {
+func renderKind(m Message, ev *event.Event, link func(token string) string) (Rendered, error) {
 	if isOrgMail(m.Kind) {
 		return RenderOrg(m, ev)
 	}
-	return Render(m, ev, baseURL)
+	return Render(m, ev, link)
 }
 
 // orgView is the data of an organiser mail in one language.
@@ -70,7 +70,7 @@ func RenderOrg(p Message, ev *event.Event) (Rendered, error) {
 func newOrgView(p Message, ev *event.Event) (*orgView, error) {
 	lang := i18n.Normalize(p.Language)
 	t := func(key string, args ...any) string { return i18n.T(lang, key, args...) }
-	base := newView(p, ev, "")
+	base := newView(p, ev, nil)
 	v := &orgView{Lang: lang, Event: base.Event, Bookings: base.Bookings, Reminder: p.Kind == KindReminder,
 		Greeting: t("mail.org.greeting", base.Name), Footer: t("mail.org.footer", ev.Title),
 		When: t("mail.org.when"), Where: t("mail.org.where"), Contact: orgContact(lang, ev)}

@@ -82,14 +82,15 @@ type Rendered struct {
 	ICS     []byte // nil when the mail carries no calendar file
 }
 
-// Render writes the mail for m in m.Language (German when unknown).
-// baseURL is the public address the personal link points to.
-func Render(m Message, ev *event.Event, baseURL string) (Rendered, error) {
+// Render writes the mail for m in m.Language (German when unknown). link
+// turns the raw token into the participant's personal link; nil leaves
+// the link out.
+func Render(m Message, ev *event.Event, link func(token string) string) (Rendered, error) {
 	set, ok := templates[m.Language]
 	if !ok {
 		set = templates[languages[0]]
 	}
-	v := newView(m, ev, baseURL)
+	v := newView(m, ev, link)
 	if wantsCalendar(m) {
 		v.Calendar = true
 	}
@@ -201,7 +202,7 @@ type itemView struct {
 	Time, Title, Speakers string
 }
 
-func newView(m Message, ev *event.Event, baseURL string) *view {
+func newView(m Message, ev *event.Event, link func(token string) string) *view {
 	f := formatterFor(m.Language, ev.Location())
 	v := &view{
 		Kind:               m.Kind,
@@ -219,8 +220,8 @@ func newView(m Message, ev *event.Event, baseURL string) *view {
 	if m.Kind != KindCancelled {
 		v.Programme = programmeOf(ev.Programme, f)
 	}
-	if m.Token != "" {
-		v.Link = strings.TrimRight(baseURL, "/") + "/r/" + m.Token
+	if m.Token != "" && link != nil {
+		v.Link = link(m.Token)
 	}
 	return v
 }
