@@ -13,6 +13,7 @@ import (
 
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/i18n"
+	"github.com/fachtag/fachtag/internal/registration"
 )
 
 //go:embed templates/*.tmpl
@@ -121,7 +122,7 @@ func Render(m Message, ev *event.Event, link func(token string) string) (Rendere
 func wantsCalendar(m Message) bool {
 	switch m.Kind {
 	case KindConfirmed, KindPromoted, KindSwapped, KindLink, KindPublished:
-		return m.RegistrationStatus == "" || m.RegistrationStatus == "confirmed"
+		return m.RegistrationStatus == "" || registration.Status(m.RegistrationStatus) == registration.Confirmed
 	}
 	return false
 }
@@ -249,7 +250,7 @@ func bookingsOf(bs []Booking, ev *event.Event, f formatter) []bookingView {
 				continue
 			}
 			bv := bookingView{Slot: slotTitle(s), Time: f.span(s.StartsAt, s.EndsAt),
-				Workshop: workshopTitle(ev, b.Workshop), Waitlisted: b.Status == "waitlisted", Position: b.Position}
+				Workshop: workshopTitle(ev, b.Workshop), Waitlisted: registration.Status(b.Status) == registration.Waitlisted, Position: b.Position}
 			if w, ok := ev.Workshop(b.Workshop); ok {
 				bv.Room = w.Room
 			}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/fachtag/fachtag/internal/db"
 	"github.com/fachtag/fachtag/internal/mail"
+	"github.com/fachtag/fachtag/internal/registration"
 )
 
 // DefaultReminderDays is the reminder setting of a new event.
@@ -100,7 +101,7 @@ func reminders(ctx context.Context, tx pgx.Tx, eventID, msgID int64) ([]mail.Mes
 	var regID string
 	var b mail.Booking
 	_, err = pgx.ForEachRow(rows, []any{&regID, &b.Slot, &b.Workshop}, func() error {
-		b.Status = "confirmed"
+		b.Status = string(registration.Confirmed)
 		seats[regID] = append(seats[regID], b)
 		return nil
 	})
