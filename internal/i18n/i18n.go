@@ -8,6 +8,7 @@ package i18n
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Languages fachtag speaks; the first is the default.
@@ -49,4 +50,19 @@ func T(lang, key string, args ...any) string {
 		return fmt.Sprintf(s, args...)
 	}
 	return s
+}
+
+// LongDate writes t's day as readers of lang expect: "Donnerstag,
+// 26. Juni 2025", "Thursday, 26 June 2025".
+func LongDate(lang string, t time.Time) string {
+	weekday := T(lang, fmt.Sprintf("date.weekday_%d", t.Weekday()))
+	return T(lang, "date.long", weekday, t.Day(), Month(lang, t.Month()), t.Year())
+}
+
+// Month is the name of m in lang.
+func Month(lang string, m time.Month) string { return T(lang, fmt.Sprintf("date.month_%d", m)) }
+
+// TimeSpan writes the clock times from–to in lang ("09:30–16:00 Uhr").
+func TimeSpan(lang string, from, to time.Time) string {
+	return T(lang, "date.span", from.Format("15:04"), to.Format("15:04"))
 }

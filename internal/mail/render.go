@@ -309,30 +309,11 @@ type formatter struct {
 }
 
 func formatterFor(lang string, loc *time.Location) formatter {
-	if lang != "en" {
-		lang = "de"
-	}
-	return formatter{lang: lang, loc: loc}
+	return formatter{lang: i18n.Normalize(lang), loc: loc}
 }
 
-var (
-	germanWeekdays = [...]string{"Sonntag", "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag"}
-	germanMonths   = [...]string{"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli",
-		"August", "September", "Oktober", "November", "Dezember"}
-)
-
-func (f formatter) date(t time.Time) string {
-	t = t.In(f.loc)
-	if f.lang == "en" {
-		return t.Format("Monday, 2 January 2006")
-	}
-	return fmt.Sprintf("%s, %d. %s %d", germanWeekdays[t.Weekday()], t.Day(), germanMonths[t.Month()-1], t.Year())
-}
+func (f formatter) date(t time.Time) string { return i18n.LongDate(f.lang, t.In(f.loc)) }
 
 func (f formatter) span(from, to time.Time) string {
-	s := from.In(f.loc).Format("15:04") + "–" + to.In(f.loc).Format("15:04")
-	if f.lang == "de" {
-		s += " Uhr"
-	}
-	return s
+	return i18n.TimeSpan(f.lang, from.In(f.loc), to.In(f.loc))
 }
