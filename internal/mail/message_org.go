@@ -55,8 +55,8 @@ var orgHTML = htmltemplate.Must(htmltemplate.New("org").Parse(`<!doctype html>
 // RenderOrg writes an organiser message or a reminder for one recipient.
 // The preview of the messages page calls it too, so the organiser sees
 // exactly what goes out.
-func RenderOrg(p Message, ev *event.Event) (Rendered, error) {
-	v, err := newOrgView(p, ev)
+func RenderOrg(m Message, ev *event.Event) (Rendered, error) {
+	v, err := newOrgView(m, ev)
 	if err != nil {
 		return Rendered{}, err
 	}
@@ -64,27 +64,27 @@ func RenderOrg(p Message, ev *event.Event) (Rendered, error) {
 	if err := orgHTML.Execute(&html, v); err != nil {
 		return Rendered{}, fmt.Errorf("render organiser mail: %w", err)
 	}
-	return Rendered{Subject: v.Subject, Text: orgText(v, p.Body), HTML: html.String()}, nil
+	return Rendered{Subject: v.Subject, Text: orgText(v, m.Body), HTML: html.String()}, nil
 }
 
-func newOrgView(p Message, ev *event.Event) (*orgView, error) {
-	lang := i18n.Normalize(p.Language)
+func newOrgView(m Message, ev *event.Event) (*orgView, error) {
+	lang := i18n.Normalize(m.Language)
 	t := func(key string, args ...any) string { return i18n.T(lang, key, args...) }
-	base := newView(p, ev, nil)
-	v := &orgView{Lang: lang, Event: base.Event, Bookings: base.Bookings, Reminder: p.Kind == KindReminder,
+	base := newView(m, ev, nil)
+	v := &orgView{Lang: lang, Event: base.Event, Bookings: base.Bookings, Reminder: m.Kind == KindReminder,
 		Greeting: t("mail.org.greeting", base.Name), Footer: t("mail.org.footer", ev.Title),
 		When: t("mail.org.when"), Where: t("mail.org.where"), Contact: orgContact(lang, ev)}
-	switch p.Kind {
+	switch m.Kind {
 	case KindReminder:
 		v.Subject, v.Intro = oneLine(t("mail.reminder.subject", ev.Title, base.Event.Date)), t("mail.reminder.intro", ev.Title)
 		v.WorkshopsHeading, v.CancelHint = t("mail.your_workshops"), t("mail.reminder.cancel")
 	case KindOrgMessage:
-		if strings.TrimSpace(p.Subject) == "" || strings.TrimSpace(p.Body) == "" {
+		if strings.TrimSpace(m.Subject) == "" || strings.TrimSpace(m.Body) == "" {
 			return nil, fmt.Errorf("organiser message without subject or body")
 		}
-		v.Subject, v.Paragraphs = oneLine(p.Subject), paragraphs(p.Body)
+		v.Subject, v.Paragraphs = oneLine(m.Subject), paragraphs(m.Body)
 	default:
-		return nil, fmt.Errorf("%s is not an organiser mail", p.Kind)
+		return nil, fmt.Errorf("%s is not an organiser mail", m.Kind)
 	}
 	return v, nil
 }
