@@ -53,7 +53,7 @@ func runServe(ctx context.Context) error {
 		return err
 	}
 	defer sender.Close()
-	worker := mail.NewWorker(pool, sender, mail.WorkerConfig{BaseURL: cfg.BaseURL, From: cfg.MailFrom,
+	worker := mail.NewWorker(pool, sender, mail.WorkerConfig{PersonalLink: server.ManageLink(cfg.BaseURL), From: cfg.MailFrom,
 		Concurrency: cfg.MailWorkers, RatePerSecond: cfg.MailRatePerSecond}, slog.Default())
 	// The reminder scheduler stops with the signal and is waited for
 	// before the pool closes; any number of replicas may run one.

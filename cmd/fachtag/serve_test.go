@@ -13,6 +13,7 @@ import (
 	"github.com/fachtag/fachtag/internal/db/dbtest"
 	"github.com/fachtag/fachtag/internal/mail"
 	"github.com/fachtag/fachtag/internal/mail/mailtest"
+	"github.com/fachtag/fachtag/internal/server"
 )
 
 // TestGracefulShutdown cancels the server's context while a request is in
@@ -25,7 +26,7 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sender.Close()
-	worker := mail.NewWorker(pool, sender, mail.WorkerConfig{BaseURL: "http://x.test", From: "fachtag <f@x.test>"}, slog.New(slog.DiscardHandler))
+	worker := mail.NewWorker(pool, sender, mail.WorkerConfig{PersonalLink: server.ManageLink("http://x.test"), From: "fachtag <f@x.test>"}, slog.New(slog.DiscardHandler))
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

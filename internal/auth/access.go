@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/fachtag/fachtag/internal/db"
 )
 
 // Permission is a kind of action, granted by role.
@@ -46,9 +48,7 @@ func (s *Service) EventAccess(ctx context.Context, a Account, slug string) (int6
 }
 
 // EventAccessIn is EventAccess on q, a pool or the caller's transaction.
-func EventAccessIn(ctx context.Context, q interface {
-	QueryRow(context.Context, string, ...any) pgx.Row
-}, a Account, slug string) (int64, error) {
+func EventAccessIn(ctx context.Context, q db.Conn, a Account, slug string) (int64, error) {
 	var id int64
 	var member bool
 	err := q.QueryRow(ctx, eventAccess, slug, a.ID).Scan(&id, &member)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+
+	"github.com/fachtag/fachtag/internal/db"
 )
 
 // Entry is one line of the audit log: who did what, to which event.
@@ -21,7 +23,7 @@ VALUES (nullif($1, 0::bigint), $2, $3, nullif($4, 0::bigint), $5)`
 
 // Append writes e to the audit log through q; inside the transaction of
 // the change it records, the entry exists exactly when the change does.
-func Append(ctx context.Context, q Querier, e Entry) error {
+func Append(ctx context.Context, q db.Conn, e Entry) error {
 	detail := []byte("{}")
 	if e.Detail != nil {
 		var err error

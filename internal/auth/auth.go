@@ -5,15 +5,12 @@
 package auth
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -103,13 +100,6 @@ func New(pool *pgxpool.Pool, opts Options) *Service {
 	s := &Service{pool: pool, opts: opts, hashing: make(chan struct{}, opts.MaxHashing)}
 	s.dummy = hashPassword(randomSecret(), opts.Params)
 	return s
-}
-
-// Querier is what both a pool and a transaction offer.
-type Querier interface {
-	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
 // randomSecret is 256 random bits, URL-safe.

@@ -78,7 +78,7 @@ ON CONFLICT DO NOTHING`
 // ErrEventNotFound means no event has the slug given for a membership.
 var ErrEventNotFound = errors.New("event not found")
 
-func addMemberBySlug(ctx context.Context, q Querier, userID int64, slug string) error {
+func addMemberBySlug(ctx context.Context, q db.Conn, userID int64, slug string) error {
 	tag, err := q.Exec(ctx, insertMember, userID, slug)
 	if err != nil {
 		return fmt.Errorf("add member: %w", err)
@@ -97,7 +97,7 @@ func addMemberBySlug(ctx context.Context, q Querier, userID int64, slug string) 
 
 // AddMember makes the account a member of the event (idempotent); q may be
 // a transaction, so that creating an event and its first member is atomic.
-func AddMember(ctx context.Context, q Querier, userID int64, eventSlug string) error {
+func AddMember(ctx context.Context, q db.Conn, userID int64, eventSlug string) error {
 	return addMemberBySlug(ctx, q, userID, eventSlug)
 }
 

@@ -20,6 +20,23 @@ import (
 	"github.com/fachtag/fachtag/migrations"
 )
 
+// Conn is the one database handle of fachtag: a pool, one of its
+// connections or a transaction. A function that may run inside its
+// caller's transaction takes a Conn; one that opens its own transactions
+// takes the pool.
+type Conn interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
+var (
+	_ Conn = (*pgxpool.Pool)(nil)
+	_ Conn = (*pgxpool.Conn)(nil)
+	_ Conn = pgx.Tx(nil)
+)
+
 // Open connects a pool and checks that the server answers.
 func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)

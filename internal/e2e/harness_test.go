@@ -115,7 +115,7 @@ func importScenario(t *testing.T, pool *pgxpool.Pool, name string, capacities ma
 // (and finishes sends in flight) before the database goes away.
 func startWorker(t *testing.T, pool *pgxpool.Pool, sender mail.Sender, base string, log *slog.Logger) {
 	t.Helper()
-	w := mail.NewWorker(pool, sender, mail.WorkerConfig{BaseURL: base, From: "Tagungsbüro <fachtag@example.org>",
+	w := mail.NewWorker(pool, sender, mail.WorkerConfig{PersonalLink: server.ManageLink(base), From: "Tagungsbüro <fachtag@example.org>",
 		PollInterval: pollInterval, RetryBase: 200 * time.Millisecond, ErrorPause: time.Second}, log)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -6,7 +6,6 @@ package event
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"strings"
 	"time"
 )
@@ -147,14 +146,14 @@ func (f *File) applyDefaults() {
 func describeJSONError(err error) error {
 	switch e := err.(type) {
 	case *json.SyntaxError:
-		return &Problems{{Path: "$", Message: fmt.Sprintf("invalid JSON at byte %d: %v", e.Offset, e)}}
+		return &Problems{NewProblem("$", "file.json_syntax", e.Offset, e)}
 	case *json.UnmarshalTypeError:
-		return &Problems{{Path: "$." + e.Field, Message: fmt.Sprintf("expected %s, got JSON %s", e.Type, e.Value)}}
+		return &Problems{NewProblem("$."+e.Field, "file.json_type", e.Type, e.Value)}
 	case *time.ParseError:
-		return &Problems{{Path: "$", Message: "a time is not RFC 3339: " + e.Error()}}
+		return &Problems{NewProblem("$", "file.json_time", e.Error())}
 	}
 	if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		return &Problems{{Path: "$", Message: "unknown field " + field}}
+		return &Problems{NewProblem("$", "file.json_unknown_field", field)}
 	}
-	return &Problems{{Path: "$", Message: err.Error()}}
+	return &Problems{NewProblem("$", "file.unreadable", err.Error())}
 }

@@ -73,9 +73,7 @@ func upsertEvent(ctx context.Context, tx pgx.Tx, f *File) (id int64, created boo
 	}
 	exists := err == nil
 	if exists && f.Capacity < confirmed {
-		return 0, false, &Problems{{Path: "$.capacity", Message: fmt.Sprintf(
-			"%d participants are already confirmed; the capacity cannot go below that", confirmed),
-			German: fmt.Sprintf("%d Personen sind schon angemeldet; die Kapazität kann nicht darunter sinken.", confirmed)}}
+		return 0, false, &Problems{NewProblem("$.capacity", "file.capacity_confirmed", confirmed)}
 	}
 	programme, _ := json.Marshal(nonNil(f.Programme))
 	questions, _ := json.Marshal(nonNil(f.Questions))
@@ -169,9 +167,7 @@ func deleteWorkshopsNotIn(ctx context.Context, tx pgx.Tx, eventID int64, keys []
 	var key string
 	err = tx.QueryRow(ctx, stuckWorkshop, eventID, keys).Scan(&key)
 	if err == nil {
-		return &Problems{{Path: "$.workshops", Message: fmt.Sprintf(
-			"workshop %q has bookings and cannot be removed; cancel or move its participants first", key),
-			German: fmt.Sprintf("Workshop %q hat Buchungen und kann nicht entfernt werden; verschieben oder stornieren Sie zuerst seine Teilnehmenden.", key)}}
+		return &Problems{NewProblem("$.workshops", "file.workshop_removed", key)}
 	}
 	if !errors.Is(err, pgx.ErrNoRows) {
 		return fmt.Errorf("check removed workshops: %w", err)
@@ -216,9 +212,7 @@ func syncWorkshops(ctx context.Context, tx pgx.Tx, eventID int64, slotIDs map[st
 		}
 		_, err = tx.Exec(ctx, `UPDATE bookings SET topic = $2 WHERE workshop_id = $1 AND topic <> $2`, id, w.Topic)
 		if db.IsUniqueViolation(err, "bookings_topic_once") {
-			return &Problems{{Path: fmt.Sprintf("$.workshops[%d].topic", i), Message: fmt.Sprintf(
-				"participants of %q already hold topic %q in another slot; the topic cannot change", w.Key, w.Topic),
-				German: fmt.Sprintf("Teilnehmende von %q haben das Thema %q schon in einem anderen Zeitraum; das Thema kann nicht wechseln.", w.Key, w.Topic)}}
+			return &Problems{NewProblem(fmt.Sprintf("$.workshops[%d].topic", i), "file.topic_held", w.Key, w.Topic)}
 		}
 		if err != nil {
 			return fmt.Errorf("update booking topics: %w", err)
@@ -240,10 +234,10 @@ func checkWorkshopChange(ctx context.Context, tx pgx.Tx, eventID int64, slotIDs 
 	}
 	path := fmt.Sprintf("$.workshops[%d]", i)
 	if w.Capacity < taken {
-		p.add(path+".capacity", "%d seats are already taken; the capacity cannot go below that", taken)
+		p.add(path+".capacity", "file.capacity_taken", taken)
 	}
 	if booked && slotIDs[w.Slot] != slotID {
-		p.add(path+".slot", "workshop %q has bookings and cannot move to another slot", w.Key)
+		p.add(path+".slot", "file.workshop_slot", w.Key)
 	}
 	return nil
 }

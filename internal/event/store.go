@@ -8,18 +8,16 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/fachtag/fachtag/internal/db"
 )
 
 // ErrNotFound means no event has the slug or id.
 var ErrNotFound = errors.New("event not found")
 
-// Querier is what both a pool and a transaction offer.
-type Querier interface {
-	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-}
+// Querier is the one database handle, db.Conn, under the name the
+// packages above still use.
+type Querier = db.Conn
 
 // Event is an event with its slots and workshops as stored.
 type Event struct {

@@ -1,5 +1,17 @@
 package i18n
 
+// The catalogue is kept in parts, one per area, and merged at start-up.
+func init() {
+	for _, part := range []map[string][2]string{pages, alloc, lists, orgTexts, setupTexts, mailTexts, fileTexts, dateTexts} {
+		for k, v := range part {
+			if _, dup := catalog[k]; dup {
+				panic("i18n: key " + k + " defined twice")
+			}
+			catalog[k] = v
+		}
+	}
+}
+
 // catalog maps a key to its German and English text.
 var catalog = map[string][2]string{
 	// Field validation.
@@ -39,7 +51,6 @@ var catalog = map[string][2]string{
 	"err.duplicate":        {"Mit dieser E-Mail-Adresse ist schon jemand angemeldet. Wir können Ihnen Ihren persönlichen Link noch einmal senden.", "Someone is already registered with this e-mail address. We can send you your personal link again."},
 	"err.closed":           {"Die Anmeldung ist nicht geöffnet.", "Registration is not open."},
 	"err.not_found":        {"Nicht gefunden.", "Not found."},
-	"err.event_not_found":  {"Diese Veranstaltung gibt es nicht.", "There is no such event."},
 	"err.link_not_found":   {"Dieser Link ist ungültig oder abgelaufen.", "This link is invalid or has expired."},
 	"err.cancelled":        {"Diese Anmeldung wurde storniert.", "This registration has been cancelled."},
 	"err.not_confirmed":    {"Sie stehen noch auf der Warteliste der Veranstaltung; Workshops können Sie erst mit einem Platz tauschen.", "You are still on the event's waiting list; you can change workshops once you have a seat."},
@@ -47,8 +58,6 @@ var catalog = map[string][2]string{
 	"err.idempotency":      {"Dieser Idempotency-Key wurde schon für eine andere Anfrage verwendet.", "This Idempotency-Key was already used for a different request."},
 	"err.in_progress":      {"Eine Anfrage mit diesem Idempotency-Key läuft noch.", "A request with this Idempotency-Key is still in progress."},
 	"err.internal":         {"Etwas ist schiefgegangen. Bitte versuchen Sie es gleich noch einmal.", "Something went wrong. Please try again shortly."},
-	"err.csrf":             {"Diese Anfrage kam nicht von unserer Seite.", "This request did not come from our site."},
-	"err.already_in":       {"Sie sind bereits in diesem Workshop.", "You are already in this workshop."},
 	"err.swap_closed":      {"Workshops können nicht mehr getauscht werden.", "Workshops can no longer be changed."},
 }
 
@@ -68,10 +77,8 @@ var pages = map[string][2]string{
 	"event.seats_left":         {"%d Plätze frei", "%d seats left"},
 	"event.one_seat_left":      {"1 Platz frei", "1 seat left"},
 	"event.full":               {"ausgebucht – Warteliste möglich", "fully booked – waiting list available"},
-	"event.waiting":            {"%d auf der Warteliste", "%d on the waiting list"},
 	"event.register":           {"Jetzt anmelden", "Register now"},
 	"event.closed":             {"Die Anmeldung ist zurzeit nicht geöffnet.", "Registration is not open at the moment."},
-	"event.opens":              {"Die Anmeldung öffnet am %s.", "Registration opens on %s."},
 	"event.closes":             {"Anmeldung bis %s.", "Register by %s."},
 	"event.event_full":         {"Die Veranstaltung ist ausgebucht. Sie können sich auf die Warteliste setzen lassen.", "The event is fully booked. You can join the waiting list."},
 	"event.lost_link":          {"Schon angemeldet? Persönlichen Link erneut zusenden", "Already registered? Send my personal link again"},
@@ -94,7 +101,6 @@ var pages = map[string][2]string{
 	"form.privacy":             {"Ich bin einverstanden, dass meine Angaben zur Organisation der Veranstaltung gespeichert und verarbeitet werden. *", "I agree that my details are stored and processed to organise the event. *"},
 	"form.photos":              {"Ich bin einverstanden, dass auf der Veranstaltung Fotos von mir gemacht werden.", "I agree to photos of me being taken at the event."},
 	"form.submit":              {"Verbindlich anmelden", "Register"},
-	"form.required":            {"Pflichtfeld", "required"},
 	"form.resend":              {"Link erneut senden", "Send link again"},
 	"form.wishes":              {"Ihre Wünsche", "Your wishes"},
 	"form.wish_n":              {"%d. Wunsch", "Choice %d"},
@@ -130,10 +136,4 @@ var pages = map[string][2]string{
 	"resend.submit":            {"Link senden", "Send link"},
 	"error.title":              {"Das hat nicht geklappt", "That did not work"},
 	"error.back":               {"Zur Startseite", "To the start page"},
-}
-
-func init() {
-	for k, v := range pages {
-		catalog[k] = v
-	}
 }

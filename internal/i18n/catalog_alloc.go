@@ -48,9 +48,3 @@ var alloc = map[string][2]string{
 	"alloc.draft":        {"Entwurf", "Draft"},
 	"alloc.warnings":     {"Hinweise", "Warnings"},
 }
-
-func init() {
-	for k, v := range alloc {
-		catalog[k] = v
-	}
-}

@@ -104,9 +104,3 @@ var lists = map[string][2]string{
 	"print.back":             {"Zurück", "Back"},
 	"print.how":              {"Drucken mit Strg+P (A4, Skalierung 100 %).", "Print with Ctrl+P (A4, scale 100%)."},
 }
-
-func init() {
-	for k, v := range lists {
-		catalog[k] = v
-	}
-}

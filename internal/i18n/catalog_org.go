@@ -3,9 +3,7 @@ package i18n
 // orgTexts holds the texts of the organiser pages, the organiser API and
 // the exports.
 var orgTexts = map[string][2]string{
-	"org.problem":          {"%s", "%s"},
 	"org.bad_status":       {"Erlaubt sind draft, open, closed und archived (für Listen: confirmed, waitlisted, received, cancelled).", "Allowed are draft, open, closed and archived (for lists: confirmed, waitlisted, received, cancelled)."},
-	"org.bad_number":       {"Bitte eine ganze Zahl ab 0.", "Please give a whole number from 0."},
 	"org.err_unauthorized": {"Bitte melden Sie sich an (API: Header „Authorization: Bearer TOKEN“).", "Please log in (API: header “Authorization: Bearer TOKEN”)."},
 	"org.err_forbidden":    {"Ihre Rolle erlaubt das nicht.", "Your role does not allow this."},
 	"org.err_event_exists": {"Eine Veranstaltung mit diesem Kürzel gibt es schon.", "An event with this slug already exists."},
@@ -62,7 +60,6 @@ var orgTexts = map[string][2]string{
 	"org.to_login":        {"Zur Anmeldung", "To the login"},
 
 	"org.registrations_title": {"Anmeldungen", "Registrations"},
-	"org.search":              {"Suche (Name, E-Mail, Organisation)", "Search (name, e-mail, organisation)"},
 	"org.all":                 {"alle", "all"},
 	"org.workshop":            {"Workshop", "Workshop"},
 	"org.workshops":           {"Workshops", "Workshops"},
@@ -89,10 +86,4 @@ var orgTexts = map[string][2]string{
 	"export.status_waitlisted": {"Warteliste", "waiting list"},
 	"export.status_received":   {"Wünsche eingegangen", "wishes received"},
 	"export.status_cancelled":  {"storniert", "cancelled"},
-}
-
-func init() {
-	for k, v := range orgTexts {
-		catalog[k] = v
-	}
 }

@@ -103,7 +103,6 @@ var setupTexts = map[string][2]string{
 	"setup.err_number":       {"Bitte eine ganze Zahl.", "Please give a whole number."},
 	"setup.err_languages":    {"Bitte mindestens eine Sprache.", "Please choose at least one language."},
 	"setup.problems":         {"Probleme der Datei", "Problems of the file"},
-	"setup.general":          {"Allgemein", "General"},
 
 	"msg.title":             {"Nachrichten", "Messages"},
 	"msg.link":              {"Nachrichten", "Messages"},
@@ -169,10 +168,4 @@ var setupTexts = map[string][2]string{
 	"dash.draft":         {"Entwurf", "draft"},
 	"dash.checkin":       {"Check-in", "Check-in"},
 	"dash.checked_in":    {"%d von %d Bestätigten eingecheckt.", "%d of %d confirmed participants checked in."},
-}
-
-func init() {
-	for k, v := range setupTexts {
-		catalog[k] = v
-	}
 }

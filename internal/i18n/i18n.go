@@ -1,10 +1,14 @@
-// Package i18n holds the German and English texts that fachtag shows to
-// people, and picks a language from a request.
+// Package i18n is fachtag's one catalogue of the German and English texts
+// it shows to people — pages, API errors, event-file problems and mails —
+// and picks a language from a request. A test checks that every key the
+// code and the templates use is here in both languages and that every key
+// here is used.
 package i18n
 
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Languages fachtag speaks; the first is the default.
@@ -48,5 +52,17 @@ func T(lang, key string, args ...any) string {
 	return s
 }
 
-// Has reports whether key is in the catalog.
-func Has(key string) bool { _, ok := catalog[key]; return ok }
+// LongDate writes t's day as readers of lang expect: "Donnerstag,
+// 26. Juni 2025", "Thursday, 26 June 2025".
+func LongDate(lang string, t time.Time) string {
+	weekday := T(lang, fmt.Sprintf("date.weekday_%d", t.Weekday()))
+	return T(lang, "date.long", weekday, t.Day(), Month(lang, t.Month()), t.Year())
+}
+
+// Month is the name of m in lang.
+func Month(lang string, m time.Month) string { return T(lang, fmt.Sprintf("date.month_%d", m)) }
+
+// TimeSpan writes the clock times from–to in lang ("09:30–16:00 Uhr").
+func TimeSpan(lang string, from, to time.Time) string {
+	return T(lang, "date.span", from.Format("15:04"), to.Format("15:04"))
+}

@@ -65,7 +65,7 @@ func benchCrash(b *testing.B, n int) {
 		b.Fatal(err)
 	}
 	doomed := NewWorker(doomedPool, crashSender{s, crash},
-		WorkerConfig{BaseURL: "https://fachtag.example", From: testFrom, Concurrency: 4,
+		WorkerConfig{PersonalLink: testLink, From: testFrom, Concurrency: 4,
 			Lease: 2 * time.Second, PollInterval: 20 * time.Millisecond}, testLogger(b))
 	b.StartTimer()
 	t0 := time.Now()

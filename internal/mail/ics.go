@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/registration"
 )
 
 // Calendar returns an iCalendar file (RFC 5545, METHOD:PUBLISH) with one
@@ -33,7 +34,7 @@ func Calendar(ev *event.Event, regID string, bookings []Booking) []byte {
 		description: ev.Description,
 	})
 	for _, b := range bookings {
-		if b.Status != "confirmed" {
+		if registration.Status(b.Status) != registration.Confirmed {
 			continue
 		}
 		if v, ok := workshopEvent(ev, b); ok {

@@ -10,7 +10,9 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/fachtag/fachtag/internal/db"
 )
 
 // Kind says which mail a row is.
@@ -43,8 +45,10 @@ type Change struct {
 	To   string `json:"to"`
 }
 
-// Message is the payload of one outbox row: everything the worker needs
-// besides the event itself, which it loads by EventID when sending.
+// Message is one mail: the outbox row's columns and its payload, which
+// holds everything the worker needs besides the event itself (loaded by
+// EventID when sending). Every kind of mail is a Message and goes through
+// Enqueue or EnqueueAll.
 type Message struct {
 	Kind               Kind      `json:"kind"`
 	RegistrationID     string    `json:"registration_id"`
@@ -60,32 +64,61 @@ type Message struct {
 	// Preferences are the ranked wishes per slot (wish phase, received
 	// mails); the mail lists them when present.
 	Preferences map[string][]string `json:"preferences,omitempty"`
+	// Subject and Body are the organiser's own text (KindOrgMessage).
+	Subject string `json:"subject,omitempty"`
+	Body    string `json:"body,omitempty"`
+	// OrgMessageID is the org_messages row an organiser mail or reminder
+	// belongs to (0 for none, e.g. a test send); it is a column of the
+	// outbox row, not part of the payload.
+	OrgMessageID int64 `json:"-"`
 }
 
+// insertOutbox is the one statement that writes mail.
 const insertOutbox = `
-INSERT INTO outbox (kind, registration_id, recipient, language, payload, message_id)
-VALUES ($1, $2, $3, $4, $5, $6)`
+INSERT INTO outbox (kind, registration_id, recipient, language, payload, message_id, org_message_id)
+VALUES ($1, $2, $3, $4, $5, $6, nullif($7, 0))`
 
-// Execer is a transaction or a pool.
-type Execer interface {
-	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+// Enqueue writes m to the outbox through c, normally the transaction of
+// the change it reports, so the mail exists exactly when the change commits.
+func Enqueue(ctx context.Context, c db.Conn, m Message) error {
+	args, err := outboxArgs(m)
+	if err != nil {
+		return err
+	}
+	if _, err := c.Exec(ctx, insertOutbox, args...); err != nil {
+		return fmt.Errorf("enqueue %s mail: %w", m.Kind, err)
+	}
+	return nil
 }
 
-// Enqueue writes m to the outbox inside tx, so the mail exists exactly when
-// the change it reports commits.
-func Enqueue(ctx context.Context, tx Execer, m Message) error {
+// EnqueueAll writes many mails in one round trip (an organiser message to
+// a whole event); like Enqueue, it belongs inside the change's transaction.
+func EnqueueAll(ctx context.Context, c db.Conn, ms []Message) error {
+	b := &pgx.Batch{}
+	for _, m := range ms {
+		args, err := outboxArgs(m)
+		if err != nil {
+			return err
+		}
+		b.Queue(insertOutbox, args...)
+	}
+	if err := c.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("enqueue %d mails: %w", len(ms), err)
+	}
+	return nil
+}
+
+// outboxArgs is the arguments of insertOutbox for m.
+func outboxArgs(m Message) ([]any, error) {
 	payload, err := json.Marshal(m)
 	if err != nil {
-		return fmt.Errorf("encode mail: %w", err)
+		return nil, fmt.Errorf("encode %s mail: %w", m.Kind, err)
 	}
 	var regID any
 	if m.RegistrationID != "" {
 		regID = m.RegistrationID
 	}
-	if _, err := tx.Exec(ctx, insertOutbox, string(m.Kind), regID, m.To, m.Language, payload, NewMessageID()); err != nil {
-		return fmt.Errorf("enqueue %s mail: %w", m.Kind, err)
-	}
-	return nil
+	return []any{string(m.Kind), regID, m.To, m.Language, payload, NewMessageID(), m.OrgMessageID}, nil
 }
 
 // NewMessageID is the local part of the row's Message-ID; the worker adds

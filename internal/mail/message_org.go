@@ -1,87 +1,32 @@
 package mail
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
 	htmltemplate "html/template"
 	"strings"
-	texttemplate "text/template"
 
 	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/i18n"
 )
 
 // Organiser mails: a message an organiser wrote to some participants, and
 // the automatic reminder before the event. Their outbox rows carry the
-// org_messages id (column org_message_id), so a participant's history can
-// list them; the text itself travels in the payload.
+// org_messages id (Message.OrgMessageID), so a participant's history can
+// list them; the organiser's text travels in the payload.
 const (
 	KindOrgMessage Kind = "org_message"
 	KindReminder   Kind = "reminder"
 )
 
-// OrgPayload is the payload of an organiser mail: the usual Message plus
-// the organiser's subject and plain-text body (empty for reminders).
-type OrgPayload struct {
-	Message
-	Subject string `json:"subject,omitempty"`
-	Body    string `json:"body,omitempty"`
-}
-
 // isOrgMail reports the kinds RenderOrg renders.
 func isOrgMail(k Kind) bool { return k == KindOrgMessage || k == KindReminder }
 
 // renderKind picks the renderer of an event mail by its kind.
-func renderKind(payload []byte, m Message, ev *event.Event, baseURL string) (Rendered, error) {
-	if !isOrgMail(m.Kind) {
-		return Render(m, ev, baseURL)
+func renderKind(m Message, ev *event.Event, link func(token string) string) (Rendered, error) {
+	if isOrgMail(m.Kind) {
+		return RenderOrg(m, ev)
 	}
-	var p OrgPayload
-	if err := json.Unmarshal(payload, &p); err != nil {
-		return Rendered{}, fmt.Errorf("decode organiser mail: %w", err)
-	}
-	p.Message = m
-	return RenderOrg(p, ev)
-}
-
-var orgTexts = map[string]map[string]string{
-	"de": {
-		"greeting":       "Guten Tag {{.Name}},",
-		"footer":         "Sie erhalten diese Nachricht, weil Sie sich für „{{.Event.Title}}“ angemeldet haben.",
-		"contact":        "Fragen? {{with .Event.Organiser}}{{.}} {{end}}{{with .Event.OrganiserEmail}}<{{.}}>{{end}}",
-		"when":           "Wann",
-		"where":          "Wo",
-		"reminder.subj":  "Erinnerung: {{.Event.Title}} am {{.Event.Date}}",
-		"reminder.intro": "wir freuen uns auf Sie bei „{{.Event.Title}}“.",
-		"reminder.ws":    "Ihre Workshops",
-		"reminder.off":   "Falls Sie nicht kommen können, sagen Sie bitte über den persönlichen Link aus Ihrer Anmeldebestätigung ab, damit jemand von der Warteliste nachrücken kann.",
-	},
-	"en": {
-		"greeting":       "Hello {{.Name}},",
-		"footer":         "You receive this message because you registered for “{{.Event.Title}}”.",
-		"contact":        "Questions? {{with .Event.Organiser}}{{.}} {{end}}{{with .Event.OrganiserEmail}}<{{.}}>{{end}}",
-		"when":           "When",
-		"where":          "Where",
-		"reminder.subj":  "Reminder: {{.Event.Title}} on {{.Event.Date}}",
-		"reminder.intro": "we look forward to seeing you at “{{.Event.Title}}”.",
-		"reminder.ws":    "Your workshops",
-		"reminder.off":   "If you cannot come, please cancel through the personal link in your confirmation mail so that someone from the waiting list can move up.",
-	},
-}
-
-// orgTemplates are parsed once at start-up, like the other mail templates.
-var orgTemplates = mustParseOrgTemplates()
-
-func mustParseOrgTemplates() map[string]*texttemplate.Template {
-	out := make(map[string]*texttemplate.Template, len(orgTexts))
-	for lang, texts := range orgTexts {
-		t := texttemplate.New(lang)
-		for name, text := range texts {
-			texttemplate.Must(t.New(name).Parse(text))
-		}
-		out[lang] = t
-	}
-	return out
+	return Render(m, ev, link)
 }
 
 // orgView is the data of an organiser mail in one language.
@@ -110,8 +55,8 @@ var orgHTML = htmltemplate.Must(htmltemplate.New("org").Parse(`<!doctype html>
 // RenderOrg writes an organiser message or a reminder for one recipient.
 // The preview of the messages page calls it too, so the organiser sees
 // exactly what goes out.
-func RenderOrg(p OrgPayload, ev *event.Event) (Rendered, error) {
-	v, err := newOrgView(p, ev)
+func RenderOrg(m Message, ev *event.Event) (Rendered, error) {
+	v, err := newOrgView(m, ev)
 	if err != nil {
 		return Rendered{}, err
 	}
@@ -119,39 +64,44 @@ func RenderOrg(p OrgPayload, ev *event.Event) (Rendered, error) {
 	if err := orgHTML.Execute(&html, v); err != nil {
 		return Rendered{}, fmt.Errorf("render organiser mail: %w", err)
 	}
-	return Rendered{Subject: v.Subject, Text: orgText(v, p.Body), HTML: html.String()}, nil
+	return Rendered{Subject: v.Subject, Text: orgText(v, m.Body), HTML: html.String()}, nil
 }
 
-func newOrgView(p OrgPayload, ev *event.Event) (*orgView, error) {
-	lang := p.Language
-	if _, ok := orgTemplates[lang]; !ok {
-		lang = "de"
-	}
-	base := newView(p.Message, ev, "")
-	v := &orgView{Lang: lang, Event: base.Event, Bookings: base.Bookings, Reminder: p.Kind == KindReminder}
-	t := orgTemplates[lang]
-	exec := func(name string) string {
-		var b strings.Builder
-		_ = t.ExecuteTemplate(&b, name, base) // the texts are fixed and parsed at start-up
-		return b.String()
-	}
-	v.Greeting, v.Footer, v.When, v.Where = exec("greeting"), exec("footer"), exec("when"), exec("where")
-	if ev.Organiser.Name != "" || ev.Organiser.Email != "" {
-		v.Contact = strings.TrimSpace(exec("contact"))
-	}
-	switch p.Kind {
+func newOrgView(m Message, ev *event.Event) (*orgView, error) {
+	lang := i18n.Normalize(m.Language)
+	t := func(key string, args ...any) string { return i18n.T(lang, key, args...) }
+	base := newView(m, ev, nil)
+	v := &orgView{Lang: lang, Event: base.Event, Bookings: base.Bookings, Reminder: m.Kind == KindReminder,
+		Greeting: t("mail.org.greeting", base.Name), Footer: t("mail.org.footer", ev.Title),
+		When: t("mail.org.when"), Where: t("mail.org.where"), Contact: orgContact(lang, ev)}
+	switch m.Kind {
 	case KindReminder:
-		v.Subject, v.Intro = oneLine(exec("reminder.subj")), exec("reminder.intro")
-		v.WorkshopsHeading, v.CancelHint = exec("reminder.ws"), exec("reminder.off")
+		v.Subject, v.Intro = oneLine(t("mail.reminder.subject", ev.Title, base.Event.Date)), t("mail.reminder.intro", ev.Title)
+		v.WorkshopsHeading, v.CancelHint = t("mail.your_workshops"), t("mail.reminder.cancel")
 	case KindOrgMessage:
-		if strings.TrimSpace(p.Subject) == "" || strings.TrimSpace(p.Body) == "" {
+		if strings.TrimSpace(m.Subject) == "" || strings.TrimSpace(m.Body) == "" {
 			return nil, fmt.Errorf("organiser message without subject or body")
 		}
-		v.Subject, v.Paragraphs = oneLine(p.Subject), paragraphs(p.Body)
+		v.Subject, v.Paragraphs = oneLine(m.Subject), paragraphs(m.Body)
 	default:
-		return nil, fmt.Errorf("%s is not an organiser mail", p.Kind)
+		return nil, fmt.Errorf("%s is not an organiser mail", m.Kind)
 	}
 	return v, nil
+}
+
+// orgContact names whom to ask, "" when the event names nobody.
+func orgContact(lang string, ev *event.Event) string {
+	var who []string
+	if ev.Organiser.Name != "" {
+		who = append(who, ev.Organiser.Name)
+	}
+	if ev.Organiser.Email != "" {
+		who = append(who, "<"+ev.Organiser.Email+">")
+	}
+	if len(who) == 0 {
+		return ""
+	}
+	return i18n.T(lang, "mail.org.contact", strings.Join(who, " "))
 }
 
 func orgText(v *orgView, body string) string {
@@ -194,26 +144,4 @@ func paragraphs(body string) [][]string {
 		}
 	}
 	return out
-}
-
-const insertOrgOutbox = `
-INSERT INTO outbox (kind, registration_id, recipient, language, payload, message_id, org_message_id)
-VALUES ($1, $2, $3, $4, $5, $6, nullif($7, 0))`
-
-// EnqueueOrg writes one organiser mail to the outbox; orgMessageID is the
-// org_messages row it belongs to, 0 for none (a test send).
-func EnqueueOrg(ctx context.Context, tx Execer, p OrgPayload, orgMessageID int64) error {
-	payload, err := json.Marshal(p)
-	if err != nil {
-		return fmt.Errorf("encode mail: %w", err)
-	}
-	var regID any
-	if p.RegistrationID != "" {
-		regID = p.RegistrationID
-	}
-	_, err = tx.Exec(ctx, insertOrgOutbox, string(p.Kind), regID, p.To, p.Language, payload, NewMessageID(), orgMessageID)
-	if err != nil {
-		return fmt.Errorf("enqueue %s mail: %w", p.Kind, err)
-	}
-	return nil
 }

@@ -12,18 +12,21 @@ import (
 	"time"
 
 	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/i18n"
+	"github.com/fachtag/fachtag/internal/registration"
 )
 
 //go:embed templates/*.tmpl
 var templateFS embed.FS
 
 // Languages fachtag writes mails in; the first is the default.
-var languages = []string{"de", "en"}
+var languages = i18n.Languages
 
 var allKinds = []Kind{KindConfirmed, KindWaitlisted, KindReceived, KindPromoted, KindSwapped, KindCancelled, KindLink, KindPublished}
 
 // templateSet holds one language's templates: "<kind>.subject" and
-// "<kind>.intro" for every kind, and the layouts "text" and "html".
+// "<kind>.intro" for every kind, and the layouts "text" and "html". All
+// languages share the template files; their words come from package i18n.
 type templateSet struct {
 	text *texttemplate.Template
 	html *htmltemplate.Template
@@ -36,17 +39,17 @@ var templates = mustParseTemplates()
 func mustParseTemplates() map[string]templateSet {
 	sets := make(map[string]templateSet, len(languages))
 	for _, lang := range languages {
-		text := texttemplate.Must(texttemplate.New(lang).Funcs(textFuncs).ParseFS(templateFS,
-			"templates/"+lang+".tmpl", "templates/"+lang+".text.tmpl"))
-		html := htmltemplate.Must(htmltemplate.New(lang).ParseFS(templateFS,
-			"templates/"+lang+".tmpl", "templates/"+lang+".html.tmpl"))
+		text := texttemplate.Must(texttemplate.New(lang).Funcs(textFuncs).Funcs(texttemplate.FuncMap(langFuncs(lang))).
+			ParseFS(templateFS, "templates/mail.tmpl", "templates/text.tmpl"))
+		html := htmltemplate.Must(htmltemplate.New(lang).Funcs(htmltemplate.FuncMap(langFuncs(lang))).
+			ParseFS(templateFS, "templates/mail.tmpl", "templates/html.tmpl"))
 		for _, name := range kindTemplates() {
 			if text.Lookup(name) == nil || html.Lookup(name) == nil {
-				panic(fmt.Sprintf("mail templates: %s: %q missing", lang, name))
+				panic(fmt.Sprintf("mail templates: %q missing", name))
 			}
 		}
 		if text.Lookup("text") == nil || html.Lookup("html") == nil {
-			panic(fmt.Sprintf("mail templates: %s: layout missing", lang))
+			panic("mail templates: layout missing")
 		}
 		sets[lang] = templateSet{text: text, html: html}
 	}
@@ -54,6 +57,15 @@ func mustParseTemplates() map[string]templateSet {
 }
 
 var textFuncs = texttemplate.FuncMap{"add": func(a, b int) int { return a + b }}
+
+// langFuncs give the templates their language: t looks a text up in the
+// catalogue, lang names the language.
+func langFuncs(lang string) map[string]any {
+	return map[string]any{
+		"t":    func(key string, args ...any) string { return i18n.T(lang, key, args...) },
+		"lang": func() string { return lang },
+	}
+}
 
 func kindTemplates() []string {
 	var names []string
@@ -71,14 +83,15 @@ type Rendered struct {
 	ICS     []byte // nil when the mail carries no calendar file
 }
 
-// Render writes the mail for m in m.Language (German when unknown).
-// baseURL is the public address the personal link points to.
-func Render(m Message, ev *event.Event, baseURL string) (Rendered, error) {
+// Render writes the mail for m in m.Language (German when unknown). link
+// turns the raw token into the participant's personal link; nil leaves
+// the link out.
+func Render(m Message, ev *event.Event, link func(token string) string) (Rendered, error) {
 	set, ok := templates[m.Language]
 	if !ok {
 		set = templates[languages[0]]
 	}
-	v := newView(m, ev, baseURL)
+	v := newView(m, ev, link)
 	if wantsCalendar(m) {
 		v.Calendar = true
 	}
@@ -109,7 +122,7 @@ func Render(m Message, ev *event.Event, baseURL string) (Rendered, error) {
 func wantsCalendar(m Message) bool {
 	switch m.Kind {
 	case KindConfirmed, KindPromoted, KindSwapped, KindLink, KindPublished:
-		return m.RegistrationStatus == "" || m.RegistrationStatus == "confirmed"
+		return m.RegistrationStatus == "" || registration.Status(m.RegistrationStatus) == registration.Confirmed
 	}
 	return false
 }
@@ -190,7 +203,7 @@ type itemView struct {
 	Time, Title, Speakers string
 }
 
-func newView(m Message, ev *event.Event, baseURL string) *view {
+func newView(m Message, ev *event.Event, link func(token string) string) *view {
 	f := formatterFor(m.Language, ev.Location())
 	v := &view{
 		Kind:               m.Kind,
@@ -208,8 +221,8 @@ func newView(m Message, ev *event.Event, baseURL string) *view {
 	if m.Kind != KindCancelled {
 		v.Programme = programmeOf(ev.Programme, f)
 	}
-	if m.Token != "" {
-		v.Link = strings.TrimRight(baseURL, "/") + "/r/" + m.Token
+	if m.Token != "" && link != nil {
+		v.Link = link(m.Token)
 	}
 	return v
 }
@@ -237,7 +250,7 @@ func bookingsOf(bs []Booking, ev *event.Event, f formatter) []bookingView {
 				continue
 			}
 			bv := bookingView{Slot: slotTitle(s), Time: f.span(s.StartsAt, s.EndsAt),
-				Workshop: workshopTitle(ev, b.Workshop), Waitlisted: b.Status == "waitlisted", Position: b.Position}
+				Workshop: workshopTitle(ev, b.Workshop), Waitlisted: registration.Status(b.Status) == registration.Waitlisted, Position: b.Position}
 			if w, ok := ev.Workshop(b.Workshop); ok {
 				bv.Room = w.Room
 			}
@@ -296,30 +309,11 @@ type formatter struct {
 }
 
 func formatterFor(lang string, loc *time.Location) formatter {
-	if lang != "en" {
-		lang = "de"
-	}
-	return formatter{lang: lang, loc: loc}
+	return formatter{lang: i18n.Normalize(lang), loc: loc}
 }
 
-var (
-	germanWeekdays = [...]string{"Sonntag", "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag"}
-	germanMonths   = [...]string{"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli",
-		"August", "September", "Oktober", "November", "Dezember"}
-)
-
-func (f formatter) date(t time.Time) string {
-	t = t.In(f.loc)
-	if f.lang == "en" {
-		return t.Format("Monday, 2 January 2006")
-	}
-	return fmt.Sprintf("%s, %d. %s %d", germanWeekdays[t.Weekday()], t.Day(), germanMonths[t.Month()-1], t.Year())
-}
+func (f formatter) date(t time.Time) string { return i18n.LongDate(f.lang, t.In(f.loc)) }
 
 func (f formatter) span(from, to time.Time) string {
-	s := from.In(f.loc).Format("15:04") + "–" + to.In(f.loc).Format("15:04")
-	if f.lang == "de" {
-		s += " Uhr"
-	}
-	return s
+	return i18n.TimeSpan(f.lang, from.In(f.loc), to.In(f.loc))
 }

@@ -41,6 +41,9 @@ func testEvent(t testing.TB) *event.Event {
 	}
 }
 
+// testLink builds personal links the way the web layer does.
+func testLink(token string) string { return "https://fachtag.example/r/" + token }
+
 func testMessage(kind Kind, lang string) Message {
 	m := Message{
 		Kind: kind, RegistrationID: "0b7e6f2a-1c1d-4c1e-9d55-0a9f0c1e2d3f", EventID: 1,
@@ -106,7 +109,7 @@ func TestRenderKinds(t *testing.T) {
 	ev := testEvent(t)
 	for _, tt := range tests {
 		t.Run(string(tt.kind)+"/"+tt.lang, func(t *testing.T) {
-			r, err := Render(testMessage(tt.kind, tt.lang), ev, "https://fachtag.example/")
+			r, err := Render(testMessage(tt.kind, tt.lang), ev, testLink)
 			if err != nil {
 				t.Fatalf("Render: %v", err)
 			}
@@ -153,7 +156,7 @@ func htmlText(s string) string {
 func TestRenderEscapesHTML(t *testing.T) {
 	m := testMessage(KindConfirmed, "de")
 	m.Name = `<script>alert("x")</script>`
-	r, err := Render(m, testEvent(t), "https://fachtag.example")
+	r, err := Render(m, testEvent(t), testLink)
 	if err != nil {
 		t.Fatalf("Render: %v", err)
 	}
@@ -173,7 +176,7 @@ func TestComposeNoHeaderInjection(t *testing.T) {
 	ev.Title = "Fachtag\r\nBcc: victim@example.org"
 	m := testMessage(KindConfirmed, "en")
 	m.Name = "Eve\r\nBcc: evil@example.org\r\nX-Injected: yes"
-	r, err := Render(m, ev, "https://fachtag.example")
+	r, err := Render(m, ev, testLink)
 	if err != nil {
 		t.Fatalf("Render: %v", err)
 	}

@@ -16,21 +16,22 @@ import (
 	gomail "github.com/wneessen/go-mail"
 	"golang.org/x/time/rate"
 
+	"github.com/fachtag/fachtag/internal/db"
 	"github.com/fachtag/fachtag/internal/event"
 )
 
 // WorkerConfig tunes an outbox worker. Zero values get the defaults noted.
 type WorkerConfig struct {
-	BaseURL       string        // public address for personal links
-	From          string        // "Name <addr>"; its domain ends every Message-ID
-	Concurrency   int           // parallel SMTP sends; default 4
-	RatePerSecond float64       // 0 means unlimited
-	Lease         time.Duration // how long a claim is exclusive; default 2m
-	MaxAttempts   int           // then the row is failed; default 10
-	PollInterval  time.Duration // how often to look for due rows; default 500ms
-	RetryBase     time.Duration // first retry delay, doubling; default 30s
-	RetryMax      time.Duration // longest retry delay; default 1h
-	ErrorPause    time.Duration // pause after repeated SMTP errors; default 10s
+	PersonalLink  func(token string) string // a participant's personal link; the web layer owns the route
+	From          string                    // "Name <addr>"; its domain ends every Message-ID
+	Concurrency   int                       // parallel SMTP sends; default 4
+	RatePerSecond float64                   // 0 means unlimited
+	Lease         time.Duration             // how long a claim is exclusive; default 2m
+	MaxAttempts   int                       // then the row is failed; default 10
+	PollInterval  time.Duration             // how often to look for due rows; default 500ms
+	RetryBase     time.Duration             // first retry delay, doubling; default 30s
+	RetryMax      time.Duration             // longest retry delay; default 1h
+	ErrorPause    time.Duration             // pause after repeated SMTP errors; default 10s
 }
 
 func (c WorkerConfig) withDefaults() WorkerConfig {
@@ -242,7 +243,7 @@ func (w *Worker) compose(ctx context.Context, j job) (*gomail.Msg, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := renderKind(j.payload, m, ev, w.cfg.BaseURL)
+	r, err := renderKind(m, ev, w.cfg.PersonalLink)
 	if err != nil {
 		return nil, Permanent(err)
 	}
@@ -395,7 +396,7 @@ type cachedEvent struct {
 
 const eventCacheTTL = 10 * time.Second
 
-func (c *eventCache) get(ctx context.Context, q event.Querier, id int64) (*event.Event, error) {
+func (c *eventCache) get(ctx context.Context, q db.Conn, id int64) (*event.Event, error) {
 	c.mu.Lock()
 	ce, ok := c.events[id]
 	c.mu.Unlock()

@@ -76,7 +76,7 @@ func newTestWorker(t testing.TB, pool *pgxpool.Pool, sink *mailtest.Sink, cfg Wo
 		t.Fatalf("NewSMTPSender: %v", err)
 	}
 	t.Cleanup(func() { _ = s.Close() })
-	cfg.BaseURL, cfg.From = "https://fachtag.example", testFrom
+	cfg.PersonalLink, cfg.From = testLink, testFrom
 	if cfg.PollInterval == 0 {
 		cfg.PollInterval = 20 * time.Millisecond
 	}

@@ -121,6 +121,7 @@ type Recipient struct {
 	Name           string
 	Email          string
 	Language       string
+	Status         string // of the registration
 }
 
 // recipientsWhere selects the registrations of an audience: $1 event id,
@@ -136,14 +137,14 @@ WHERE r.event_id = $1 AND r.status <> 'cancelled' AND (
         WHERE b.registration_id = r.id AND w.event_id = $1 AND w.key = $2::text
           AND b.status = CASE $3::text WHEN 'workshop' THEN 'confirmed' ELSE 'waitlisted' END)))`
 
-const selectRecipients = `SELECT r.id::text, r.name, r.email, r.language` + recipientsWhere + ` ORDER BY r.seq`
+const selectRecipients = `SELECT r.id::text, r.name, r.email, r.language, r.status` + recipientsWhere + ` ORDER BY r.seq`
 
 // Recipients lists the audience in sign-up order.
-func Recipients(ctx context.Context, q event.Querier, eventID int64, a Audience) ([]Recipient, error) {
+func Recipients(ctx context.Context, q db.Conn, eventID int64, a Audience) ([]Recipient, error) {
 	rows, _ := q.Query(ctx, selectRecipients, eventID, a.Workshop, a.Kind)
 	rs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Recipient, error) {
 		var rc Recipient
-		err := r.Scan(&rc.RegistrationID, &rc.Name, &rc.Email, &rc.Language)
+		err := r.Scan(&rc.RegistrationID, &rc.Name, &rc.Email, &rc.Language, &rc.Status)
 		return rc, err
 	})
 	if err != nil {
@@ -152,27 +153,27 @@ func Recipients(ctx context.Context, q event.Querier, eventID int64, a Audience)
 	return rs, nil
 }
 
-// payload is the outbox payload of an organiser message.
-func payload(kind mail.Kind, eventID int64, rc Recipient, d Draft) mail.OrgPayload {
-	return mail.OrgPayload{
-		Message: mail.Message{Kind: kind, RegistrationID: rc.RegistrationID, EventID: eventID,
-			To: rc.Email, Name: rc.Name, Language: rc.Language, Bookings: []mail.Booking{}},
-		Subject: strings.TrimSpace(d.Subject), Body: strings.TrimSpace(d.Body),
-	}
+// message is the mail of an organiser message to rc; orgMessageID is
+// its org_messages row (0 for a preview or a test send).
+func message(eventID int64, rc Recipient, d Draft, orgMessageID int64) mail.Message {
+	return mail.Message{Kind: mail.KindOrgMessage, RegistrationID: rc.RegistrationID, EventID: eventID,
+		To: rc.Email, Name: rc.Name, Language: rc.Language, RegistrationStatus: rc.Status,
+		Bookings: []mail.Booking{}, OrgMessageID: orgMessageID,
+		Subject: strings.TrimSpace(d.Subject), Body: strings.TrimSpace(d.Body)}
 }
 
 // Preview renders the mail exactly as rc would get it.
 func Preview(ev *event.Event, d Draft, rc Recipient) (mail.Rendered, error) {
-	return mail.RenderOrg(payload(mail.KindOrgMessage, ev.ID, rc, d), ev)
+	return mail.RenderOrg(message(ev.ID, rc, d, 0), ev)
 }
 
 // SendTest queues the mail rc would get, with "[Test]" before the
 // subject, to the organiser's own address only.
-func SendTest(ctx context.Context, x mail.Execer, ev *event.Event, d Draft, rc Recipient, to string) error {
+func SendTest(ctx context.Context, c db.Conn, ev *event.Event, d Draft, rc Recipient, to string) error {
 	d.Subject = "[Test] " + strings.TrimSpace(d.Subject)
-	p := payload(mail.KindOrgMessage, ev.ID, rc, d)
-	p.RegistrationID, p.To = "", to
-	return mail.EnqueueOrg(ctx, x, p, 0)
+	m := message(ev.ID, rc, d, 0)
+	m.RegistrationID, m.To = "", to
+	return mail.Enqueue(ctx, c, m)
 }
 
 const insertMessage = `
@@ -180,17 +181,16 @@ INSERT INTO org_messages (event_id, user_id, kind, audience, workshop_id, subjec
 VALUES ($1, $2, 'message', $3, (SELECT id FROM workshops WHERE event_id = $1 AND key = $4), $5, $6)
 RETURNING id`
 
-// One statement writes every recipient's row, so a large event costs one
-// round trip; the payload is the JSON of mail.OrgPayload.
-const queueMessage = `
-INSERT INTO outbox (kind, registration_id, recipient, language, payload, message_id, org_message_id)
-SELECT 'org_message', r.id, r.email, r.language,
-       jsonb_build_object('kind', 'org_message', 'registration_id', r.id::text, 'event_id', $1::bigint,
-           'to', r.email, 'name', r.name, 'language', r.language, 'registration_status', r.status,
-           'bookings', '[]'::jsonb, 'subject', $4::text, 'body', $5::text),
-       replace(gen_random_uuid()::text, '-', ''), $6` + recipientsWhere
-
 const setRecipients = `UPDATE org_messages SET recipients = $2 WHERE id = $1`
+
+// queuedMails writes the mails of org_messages row id and records their number.
+func queuedMails(ctx context.Context, tx pgx.Tx, id int64, ms []mail.Message) error {
+	if err := mail.EnqueueAll(ctx, tx, ms); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, setRecipients, id, len(ms))
+	return err
+}
 
 // Send records the message, queues one mail per recipient and writes the
 // sender's audit entry (its Detail gets the message id, audience and
@@ -206,14 +206,18 @@ func Send(ctx context.Context, pool *pgxpool.Pool, ev *event.Event, audit auth.E
 		if err := tx.QueryRow(ctx, insertMessage, ev.ID, userID, a.Kind, a.Workshop, subject, body).Scan(&id); err != nil {
 			return fmt.Errorf("save message: %w", err)
 		}
-		tag, err := tx.Exec(ctx, queueMessage, ev.ID, a.Workshop, a.Kind, subject, body, id)
+		rcpts, err := Recipients(ctx, tx, ev.ID, a)
 		if err != nil {
-			return fmt.Errorf("queue message: %w", err)
+			return err
 		}
-		if n = int(tag.RowsAffected()); n == 0 {
+		if n = len(rcpts); n == 0 {
 			return ErrNoRecipients
 		}
-		if _, err := tx.Exec(ctx, setRecipients, id, n); err != nil {
+		ms := make([]mail.Message, n)
+		for i, rc := range rcpts {
+			ms[i] = message(ev.ID, rc, d, id)
+		}
+		if err := queuedMails(ctx, tx, id, ms); err != nil {
 			return err
 		}
 		audit.Detail = map[string]any{"message_id": id, "audience": d.Audience, "recipients": n}
@@ -244,7 +248,7 @@ FROM org_messages m LEFT JOIN workshops w ON w.id = m.workshop_id
 WHERE m.event_id = $1 ORDER BY m.created_at DESC, m.id DESC LIMIT 100`
 
 // List returns the event's messages and reminder, newest first.
-func List(ctx context.Context, q event.Querier, eventID int64) ([]Sent, error) {
+func List(ctx context.Context, q db.Conn, eventID int64) ([]Sent, error) {
 	rows, _ := q.Query(ctx, selectSent, eventID)
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Sent, error) {
 		var s Sent

@@ -11,7 +11,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/fachtag/fachtag/internal/db"
-	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/mail"
+	"github.com/fachtag/fachtag/internal/registration"
 )
 
 // DefaultReminderDays is the reminder setting of a new event.
@@ -24,7 +25,7 @@ const MaxReminderDays = 60
 var ErrReminderDays = errors.New("reminder days out of range")
 
 // ReminderDays reads the event's setting; nil means no reminder.
-func ReminderDays(ctx context.Context, q event.Querier, eventID int64) (*int, error) {
+func ReminderDays(ctx context.Context, q db.Conn, eventID int64) (*int, error) {
 	var days *int
 	if err := q.QueryRow(ctx, `SELECT reminder_days FROM events WHERE id = $1`, eventID).Scan(&days); err != nil {
 		return nil, fmt.Errorf("read reminder setting: %w", err)
@@ -33,7 +34,7 @@ func ReminderDays(ctx context.Context, q event.Querier, eventID int64) (*int, er
 }
 
 // SetReminderDays changes the setting; nil turns the reminder off.
-func SetReminderDays(ctx context.Context, q event.Querier, eventID int64, days *int) error {
+func SetReminderDays(ctx context.Context, q db.Conn, eventID int64, days *int) error {
 	if days != nil && (*days < 1 || *days > MaxReminderDays) {
 		return ErrReminderDays
 	}
@@ -50,7 +51,7 @@ type Reminder struct {
 }
 
 // QueuedReminder reports the event's reminder if it has been queued.
-func QueuedReminder(ctx context.Context, q event.Querier, eventID int64) (*Reminder, error) {
+func QueuedReminder(ctx context.Context, q db.Conn, eventID int64) (*Reminder, error) {
 	var r Reminder
 	err := q.QueryRow(ctx, `SELECT created_at, recipients FROM org_messages WHERE event_id = $1 AND kind = 'reminder'`,
 		eventID).Scan(&r.QueuedAt, &r.Recipients)
@@ -81,16 +82,40 @@ INSERT INTO org_messages (event_id, kind, audience) VALUES ($1, 'reminder', 'con
 ON CONFLICT (event_id) WHERE kind = 'reminder' DO NOTHING
 RETURNING id`
 
-const queueReminder = `
-INSERT INTO outbox (kind, registration_id, recipient, language, payload, message_id, org_message_id)
-SELECT 'reminder', r.id, r.email, r.language,
-       jsonb_build_object('kind', 'reminder', 'registration_id', r.id::text, 'event_id', $1::bigint,
-           'to', r.email, 'name', r.name, 'language', r.language, 'registration_status', r.status,
-           'bookings', coalesce((
-               SELECT jsonb_agg(jsonb_build_object('slot', s.key, 'workshop', w.key, 'status', b.status) ORDER BY s.starts_at)
-               FROM bookings b JOIN workshops w ON w.id = b.workshop_id JOIN slots s ON s.id = b.slot_id
-               WHERE b.registration_id = r.id AND b.status = 'confirmed'), '[]'::jsonb)),
-       replace(gen_random_uuid()::text, '-', ''), $4` + recipientsWhere
+// confirmedBookings lists the confirmed seats of an event's registrations.
+const confirmedBookings = `
+SELECT b.registration_id::text, s.key, w.key
+FROM bookings b JOIN workshops w ON w.id = b.workshop_id JOIN slots s ON s.id = b.slot_id
+WHERE w.event_id = $1 AND b.status = 'confirmed'
+ORDER BY s.starts_at, s.position, s.key`
+
+// reminders are the reminder mails of an event: one per confirmed
+// registration, listing its workshops.
+func reminders(ctx context.Context, tx pgx.Tx, eventID, msgID int64) ([]mail.Message, error) {
+	rcpts, err := Recipients(ctx, tx, eventID, Audience{Kind: audienceReminder})
+	if err != nil {
+		return nil, err
+	}
+	seats := map[string][]mail.Booking{}
+	rows, _ := tx.Query(ctx, confirmedBookings, eventID)
+	var regID string
+	var b mail.Booking
+	_, err = pgx.ForEachRow(rows, []any{&regID, &b.Slot, &b.Workshop}, func() error {
+		b.Status = string(registration.Confirmed)
+		seats[regID] = append(seats[regID], b)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list booked workshops: %w", err)
+	}
+	ms := make([]mail.Message, len(rcpts))
+	for i, rc := range rcpts {
+		ms[i] = mail.Message{Kind: mail.KindReminder, RegistrationID: rc.RegistrationID, EventID: eventID,
+			To: rc.Email, Name: rc.Name, Language: rc.Language, RegistrationStatus: rc.Status,
+			Bookings: append([]mail.Booking{}, seats[rc.RegistrationID]...), OrgMessageID: msgID}
+	}
+	return ms, nil
+}
 
 // QueueDueReminders queues the reminder of every event that is due at now
 // and has none yet, each in its own transaction; it returns how many
@@ -126,13 +151,12 @@ func queueOne(ctx context.Context, pool *pgxpool.Pool, eventID int64) (bool, err
 		if err != nil {
 			return fmt.Errorf("claim reminder: %w", err)
 		}
-		tag, err := tx.Exec(ctx, queueReminder, eventID, "", audienceReminder, msgID)
+		ms, err := reminders(ctx, tx, eventID, msgID)
 		if err != nil {
-			return fmt.Errorf("queue reminder of event %d: %w", eventID, err)
+			return fmt.Errorf("reminder of event %d: %w", eventID, err)
 		}
 		queued = true
-		_, err = tx.Exec(ctx, setRecipients, msgID, tag.RowsAffected())
-		return err
+		return queuedMails(ctx, tx, msgID, ms)
 	})
 	return queued, err
 }

@@ -163,7 +163,7 @@ func TestReminderRendering(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var p mail.OrgPayload
+	var p mail.Message
 	if err := json.Unmarshal(payload, &p); err != nil {
 		t.Fatal(err)
 	}

@@ -93,7 +93,7 @@ type RegistrationJSON struct {
 
 func (s *Server) registrationJSON(reg *booking.Registration, token string) RegistrationJSON {
 	return RegistrationJSON{ID: reg.ID, Event: reg.EventSlug, Status: reg.Status,
-		WaitlistPosition: reg.WaitlistPosition, Token: token, ManageURL: s.opts.BaseURL + "/r/" + token,
+		WaitlistPosition: reg.WaitlistPosition, Token: token, ManageURL: ManageLink(s.opts.BaseURL)(token),
 		Name: reg.Name, Email: reg.Email, Language: reg.Language, Bookings: orEmpty(reg.Bookings),
 		Preferences: reg.Preferences}
 }

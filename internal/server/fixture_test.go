@@ -342,7 +342,7 @@ func (f *fixture) startMail() *mailtest.Sink {
 	if err != nil {
 		f.t.Fatalf("NewSMTPSender: %v", err)
 	}
-	w := mail.NewWorker(f.pool, sender, mail.WorkerConfig{BaseURL: f.url, From: "fachtag <noreply@fachtag.test>",
+	w := mail.NewWorker(f.pool, sender, mail.WorkerConfig{PersonalLink: server.ManageLink(f.url), From: "fachtag <noreply@fachtag.test>",
 		PollInterval: 20 * time.Millisecond, RetryBase: 100 * time.Millisecond}, quietLogger(f.t))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -2,7 +2,6 @@ package server
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 
 	"github.com/fachtag/fachtag/internal/event"
@@ -28,8 +27,7 @@ func readEventFile(w http.ResponseWriter, r *http.Request, slug string) (*event.
 		f.Slug = slug
 	}
 	if slug != "" && f.Slug != slug {
-		return nil, false, &event.Problems{{Path: "$.slug", Message: fmt.Sprintf("must be %q, the slug of the URL", slug),
-			German: fmt.Sprintf("Muss %q sein, der Schlüssel aus der Adresse.", slug)}}
+		return nil, false, &event.Problems{event.NewProblem("$.slug", "file.slug_url", slug)}
 	}
 	if err := f.Validate(); err != nil {
 		return nil, false, err

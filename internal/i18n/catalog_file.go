@@ -1,0 +1,41 @@
+package i18n
+
+// fileTexts holds the problems of an event file (package event), shown on
+// the setup pages and in API errors; the English text is the problem's
+// message in the JSON API and on the command line.
+var fileTexts = map[string][2]string{
+	"file.key_pattern":        {"Bitte 1–64 Buchstaben, Ziffern, „-“, „_“ oder „.“.", "must be 1–64 letters, digits, '-', '_' or '.'"},
+	"file.required":           {"Bitte ausfüllen.", "is required"},
+	"file.timezone":           {"Unbekannte Zeitzone %q.", "unknown time zone %q"},
+	"file.times_required":     {"Beginn und Ende sind erforderlich.", "starts_at and ends_at are required"},
+	"file.after_start":        {"Muss nach dem Beginn liegen.", "must be after starts_at"},
+	"file.positive":           {"Muss größer als 0 sein, nicht %d.", "must be greater than 0, got %d"},
+	"file.email":              {"Das ist keine E-Mail-Adresse.", "is not a mail address"},
+	"file.language":           {"Nicht unterstützte Sprache %q (de, en).", "unsupported language %q (de, en)"},
+	"file.status":             {"Muss draft, open, closed oder archived sein, nicht %q.", "must be draft, open, closed or archived, got %q"},
+	"file.negative":           {"Darf nicht negativ sein.", "must not be negative"},
+	"file.mode":               {"Muss first_come oder preferences sein, nicht %q.", "must be first_come or preferences, got %q"},
+	"file.after_opens":        {"Muss nach dem Anmeldebeginn liegen.", "must be after opens_at"},
+	"file.after_event":        {"Darf nicht nach dem Ende der Veranstaltung liegen.", "must not be after the event ends"},
+	"file.max_preferences":    {"Muss zwischen 1 und 10 liegen, nicht %d.", "must be between 1 and 10, got %d"},
+	"file.duplicate_slot":     {"Der Zeitraum-Schlüssel %q kommt doppelt vor.", "duplicate slot key %q"},
+	"file.slot_outside":       {"Der Zeitraum muss innerhalb von Beginn und Ende der Veranstaltung liegen.", "slot must lie within the event's starts_at and ends_at"},
+	"file.duplicate_workshop": {"Der Workshop-Schlüssel %q kommt doppelt vor.", "duplicate workshop key %q"},
+	"file.unknown_slot":       {"Unbekannter Zeitraum %q.", "unknown slot %q"},
+	"file.min_participants":   {"Muss zwischen 0 und der Kapazität (%d) liegen.", "must be between 0 and capacity (%d)"},
+	"file.topic_twice":        {"Das Thema %q wird im Zeitraum %q schon von %s angeboten.", "topic %q is already offered in slot %q by %s"},
+	"file.duplicate_question": {"Der Fragen-Schlüssel %q kommt doppelt vor.", "duplicate question key %q"},
+	"file.options":            {"Eine Auswahlfrage braucht Antwortmöglichkeiten.", "a choice question needs options"},
+	"file.question_type":      {"Muss text, choice oder checkbox sein, nicht %q.", "must be text, choice or checkbox, got %q"},
+	"file.capacity_taken":     {"%d Plätze sind schon vergeben; die Kapazität kann nicht darunter sinken.", "%d seats are already taken; the capacity cannot go below that"},
+	"file.workshop_slot":      {"Workshop %q hat Buchungen und kann nicht in einen anderen Zeitraum wechseln.", "workshop %q has bookings and cannot move to another slot"},
+	"file.capacity_confirmed": {"%d Personen sind schon angemeldet; die Kapazität kann nicht darunter sinken.", "%d participants are already confirmed; the capacity cannot go below that"},
+	"file.workshop_removed":   {"Workshop %q hat Buchungen und kann nicht entfernt werden; verschieben oder stornieren Sie zuerst seine Teilnehmenden.", "workshop %q has bookings and cannot be removed; cancel or move its participants first"},
+	"file.topic_held":         {"Teilnehmende von %q haben das Thema %q schon in einem anderen Zeitraum; das Thema kann nicht wechseln.", "participants of %q already hold topic %q in another slot; the topic cannot change"},
+	"file.slug_url":           {"Muss %q sein, der Schlüssel aus der Adresse.", "must be %q, the slug of the URL"},
+	"file.json_syntax":        {"Ungültiges JSON bei Byte %d: %v", "invalid JSON at byte %d: %v"},
+	"file.json_type":          {"Erwartet %s, nicht JSON %s.", "expected %s, got JSON %s"},
+	"file.json_time":          {"Eine Zeitangabe ist nicht im Format RFC 3339: %s", "a time is not RFC 3339: %s"},
+	"file.json_unknown_field": {"Unbekanntes Feld %s.", "unknown field %s"},
+	"file.unreadable":         {"Die Datei ließ sich nicht lesen: %s", "%s"},
+}
