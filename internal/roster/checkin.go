@@ -12,7 +12,6 @@ import (
 	"github.com/fachtag/fachtag/internal/auth"
 	"github.com/fachtag/fachtag/internal/booking"
 	"github.com/fachtag/fachtag/internal/db"
-	"github.com/fachtag/fachtag/internal/event"
 )
 
 // CodeLen is the length of a check-in code: 20 upper-case hex digits.
@@ -57,7 +56,7 @@ func (s *Service) Code(ctx context.Context, regID string) (string, error) {
 	return code(ctx, s.pool, regID)
 }
 
-func code(ctx context.Context, q event.Querier, regID string) (string, error) {
+func code(ctx context.Context, q db.Conn, regID string) (string, error) {
 	var c string
 	err := q.QueryRow(ctx, selectCode, regID).Scan(&c)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -166,7 +165,7 @@ func (s *Service) Counts(ctx context.Context, eventID int64) ([]Count, error) {
 	return counts(ctx, s.pool, eventID)
 }
 
-func counts(ctx context.Context, q event.Querier, eventID int64) ([]Count, error) {
+func counts(ctx context.Context, q db.Conn, eventID int64) ([]Count, error) {
 	total := Count{}
 	if err := q.QueryRow(ctx, selectEventCount, eventID).Scan(&total.CheckedIn, &total.Confirmed); err != nil {
 		return nil, fmt.Errorf("count check-ins: %w", err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,7 +11,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/db"
+	"github.com/fachtag/fachtag/internal/registration"
 )
 
 // Row is one registration as organisers see it, in the lists, the API
@@ -41,12 +41,7 @@ type Consents struct {
 }
 
 // Booking is a seat or a waiting-list place in one workshop.
-type Booking struct {
-	Slot             string `json:"slot"`
-	Workshop         string `json:"workshop"`
-	Status           string `json:"status"`
-	WaitlistPosition int    `json:"waitlist_position,omitempty"` // on the workshop's waiting list
-}
+type Booking = registration.Booking
 
 // FilterError names the filter field whose value is not allowed.
 type FilterError struct {
@@ -88,8 +83,14 @@ var sortKeys = map[string][]string{
 var SortKeys = []string{"registered", "name", "organisation", "status", "checked_in"}
 
 // Statuses are the registration statuses a list can filter by, in the
-// order a page offers them.
-var Statuses = []string{"confirmed", "waitlisted", "received", "cancelled"}
+// order a page offers them, as the strings templates compare and index by.
+var Statuses = func() []string {
+	out := make([]string, len(registration.Statuses))
+	for i, st := range registration.Statuses {
+		out[i] = string(st)
+	}
+	return out
+}()
 
 // Normalise applies the defaults and checks every field; the error names
 // the first field that is not allowed.
@@ -102,7 +103,7 @@ func (f *Filter) Normalise() error {
 		f.Limit = DefaultLimit
 	}
 	switch {
-	case f.Status != "" && !slices.Contains(Statuses, f.Status):
+	case f.Status != "" && !registration.Status(f.Status).Valid():
 		return &FilterError{"status", "one of " + strings.Join(Statuses, ", ")}
 	case f.CheckedIn != "" && f.CheckedIn != "yes" && f.CheckedIn != "no":
 		return &FilterError{"checked_in", `"yes" or "no"`}
@@ -215,7 +216,7 @@ func (s *Service) List(ctx context.Context, eventID int64, f *Filter) ([]Row, in
 
 // all returns every registration of the event that is not cancelled, in
 // sign-up order: the rows of the exports.
-func all(ctx context.Context, q event.Querier, eventID int64) ([]Row, error) {
+func all(ctx context.Context, q db.Conn, eventID int64) ([]Row, error) {
 	rows, err := collect(ctx, q, rowColumns+"\nFROM registrations r WHERE r.event_id = $1 AND r.status <> 'cancelled'\nORDER BY r.seq", eventID)
 	if err != nil {
 		return nil, err
@@ -223,7 +224,7 @@ func all(ctx context.Context, q event.Querier, eventID int64) ([]Row, error) {
 	return rows, attachBookings(ctx, q, eventID, rows)
 }
 
-func collect(ctx context.Context, q event.Querier, sql string, args ...any) ([]Row, error) {
+func collect(ctx context.Context, q db.Conn, sql string, args ...any) ([]Row, error) {
 	rows, _ := q.Query(ctx, sql, args...)
 	list, err := pgx.CollectRows(rows, scanRow)
 	if err != nil {
@@ -261,7 +262,7 @@ ORDER BY s.starts_at, s.position, s.key, b.status`
 
 // attachBookings fills in the bookings of the rows, each waiting-list
 // place numbered.
-func attachBookings(ctx context.Context, q event.Querier, eventID int64, list []Row) error {
+func attachBookings(ctx context.Context, q db.Conn, eventID int64, list []Row) error {
 	if len(list) == 0 {
 		return nil
 	}

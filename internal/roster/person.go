@@ -8,7 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/fachtag/fachtag/internal/booking"
-	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/db"
 )
 
 // Person is one registration with everything the detail page shows: the
@@ -49,7 +49,7 @@ func (s *Service) Person(ctx context.Context, eventID int64, regID string) (*Per
 	return loadPerson(ctx, s.pool, eventID, regID)
 }
 
-func loadPerson(ctx context.Context, q event.Querier, eventID int64, regID string) (*Person, error) {
+func loadPerson(ctx context.Context, q db.Conn, eventID int64, regID string) (*Person, error) {
 	if !booking.PlausibleID(regID) {
 		return nil, ErrNotFound
 	}
@@ -78,7 +78,7 @@ const selectMails = `
 SELECT kind, status, attempts, last_error, created_at, sent_at
 FROM outbox WHERE registration_id = $1 ORDER BY created_at, id`
 
-func mails(ctx context.Context, q event.Querier, regID string) ([]Mail, error) {
+func mails(ctx context.Context, q db.Conn, regID string) ([]Mail, error) {
 	rows, _ := q.Query(ctx, selectMails, regID)
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Mail, error) {
 		var m Mail
@@ -96,7 +96,7 @@ FROM audit_log a LEFT JOIN users u ON u.id = a.user_id
 WHERE a.detail ? 'registration_id' AND a.detail ->> 'registration_id' = $2 AND a.event_id = $1
 ORDER BY a.created_at, a.id`
 
-func entries(ctx context.Context, q event.Querier, eventID int64, regID string) ([]Entry, error) {
+func entries(ctx context.Context, q db.Conn, eventID int64, regID string) ([]Entry, error) {
 	rows, _ := q.Query(ctx, selectEntries, eventID, regID)
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Entry, error) {
 		var e Entry
