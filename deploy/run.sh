@@ -16,6 +16,7 @@ trap cleanup EXIT INT TERM
 
 export HTTP_ADDR=${HTTP_ADDR:-127.0.0.1:8080}
 export BASE_URL=${BASE_URL:-http://$HTTP_ADDR}
+export METRICS_ADDR=${METRICS_ADDR:-127.0.0.1:9090}
 mailview=""
 if [ -z "${SMTP_HOST:-}" ]; then
   deploy/maildev.sh install
@@ -43,6 +44,7 @@ cat <<MSG
     Event pages:   $BASE_URL/
     Demo event:    $BASE_URL/events/stadt-land-flucht-2024
     API:           $BASE_URL/api/v1/openapi.json
+    Metrics:       http://$METRICS_ADDR/metrics
     Mail viewer:   ${mailview:-(real SMTP at $SMTP_HOST)}
     Organisers:    $BASE_URL/org/login
                    $(echo "$demo_out" | grep '^demo organiser' || true)

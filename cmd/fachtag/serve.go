@@ -10,12 +10,15 @@ import (
 	"os"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/fachtag/fachtag/internal/app"
 	"github.com/fachtag/fachtag/internal/auth"
 	"github.com/fachtag/fachtag/internal/config"
 	"github.com/fachtag/fachtag/internal/db"
 	"github.com/fachtag/fachtag/internal/mail"
 	"github.com/fachtag/fachtag/internal/messages"
+	"github.com/fachtag/fachtag/internal/metrics"
 	"github.com/fachtag/fachtag/internal/retention"
 	"github.com/fachtag/fachtag/internal/server"
 )
@@ -39,8 +42,9 @@ func runServe(ctx context.Context) error {
 		return err
 	}
 	defer pool.Close()
+	m := newMetrics(pool)
 	srv, err := server.New(app.New(pool, auth.Options{}), server.Options{BaseURL: cfg.BaseURL,
-		RateLimitPerMinute: cfg.RateLimitPerMinute, TrustedProxies: cfg.TrustedProxies,
+		RateLimitPerMinute: cfg.RateLimitPerMinute, TrustedProxies: cfg.TrustedProxies, Metrics: m,
 		SendResetLink: func(ctx context.Context, email, lang, link string) error {
 			return mail.Enqueue(ctx, pool, mail.Message{Kind: mail.KindPasswordReset, To: email, Language: lang, Link: link})
 		}})
@@ -54,7 +58,7 @@ func runServe(ctx context.Context) error {
 	}
 	defer sender.Close()
 	worker := mail.NewWorker(pool, sender, mail.WorkerConfig{PersonalLink: server.ManageLink(cfg.BaseURL), From: cfg.MailFrom,
-		Concurrency: cfg.MailWorkers, RatePerSecond: cfg.MailRatePerSecond}, slog.Default())
+		Concurrency: cfg.MailWorkers, RatePerSecond: cfg.MailRatePerSecond, Metrics: m}, slog.Default())
 	// The reminder scheduler stops with the signal and is waited for
 	// before the pool closes; any number of replicas may run one.
 	reminderCtx, stopReminders := context.WithCancel(ctx)
@@ -64,17 +68,68 @@ func runServe(ctx context.Context) error {
 	retentionDone := make(chan error, 1)
 	go func() { retentionDone <- (&retention.Scheduler{Pool: pool, Log: slog.Default()}).Run(reminderCtx) }()
 	defer func() { stopReminders(); <-retentionDone }()
-	return serveUntilDone(ctx, cfg, srv.Handler(), worker)
+	return serveUntilDone(ctx, cfg, serving{Handler: srv.Handler(), Drain: srv.Drain, Metrics: m.Handler()}, worker)
 }
 
-func serveUntilDone(ctx context.Context, cfg config.Config, h http.Handler, worker *mail.Worker) error {
+// newMetrics registers the instruments and the collectors that read the
+// pool and the outbox at each scrape.
+func newMetrics(pool *pgxpool.Pool) *metrics.Metrics {
+	m := metrics.New()
+	m.WatchPool(func() metrics.PoolStat {
+		st := pool.Stat()
+		return metrics.PoolStat{Total: st.TotalConns(), Idle: st.IdleConns(), Acquired: st.AcquiredConns(),
+			Max: st.MaxConns(), AcquireCount: st.AcquireCount(), EmptyAcquire: st.EmptyAcquireCount(),
+			AcquireWait: st.EmptyAcquireWaitTime()}
+	})
+	m.WatchOutbox(func(ctx context.Context) (metrics.OutboxState, error) { return mail.State(ctx, pool) })
+	return m
+}
+
+// serving is what serveUntilDone runs: the site, how to tell it that
+// shutdown has begun, and the metrics (served on METRICS_ADDR if set).
+type serving struct {
+	Handler http.Handler
+	Drain   func()
+	Metrics http.Handler
+}
+
+func newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(slog.Default().Handler(), slog.LevelWarn)}
+}
+
+// serveMetrics serves /metrics on addr until the returned stop is called.
+func serveMetrics(addr string, h http.Handler) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("METRICS_ADDR: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	ms := newHTTPServer(mux)
+	go func() { _ = ms.Serve(ln) }()
+	slog.Info("metrics listening", "addr", ln.Addr().String())
+	return func() { _ = ms.Close() }, nil
+}
+
+// serveUntilDone serves until ctx ends. Then /readyz turns 503 at once,
+// requests are still served for SHUTDOWN_DELAY (load balancers notice and
+// stop routing here), the HTTP server drains, and in-flight mails finish.
+func serveUntilDone(ctx context.Context, cfg config.Config, web serving, worker *mail.Worker) error {
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute,
-		ErrorLog: slog.NewLogLogger(slog.Default().Handler(), slog.LevelWarn)}
+	if cfg.MetricsAddr != "" && web.Metrics != nil {
+		stopMetrics, err := serveMetrics(cfg.MetricsAddr, web.Metrics)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer stopMetrics()
+	}
+	hs := newHTTPServer(web.Handler)
 	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWorker()
 	workerDone := make(chan error, 1)
@@ -86,6 +141,13 @@ func serveUntilDone(ctx context.Context, cfg config.Config, h http.Handler, work
 	select {
 	case err = <-httpDone:
 	case <-ctx.Done():
+		if web.Drain != nil {
+			web.Drain()
+		}
+		if cfg.ShutdownDelay > 0 {
+			slog.Info("shutting down: /readyz says 503, still serving", "delay", cfg.ShutdownDelay)
+			time.Sleep(cfg.ShutdownDelay)
+		}
 		slog.Info("shutting down: draining HTTP requests")
 		shutCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 		err = hs.Shutdown(shutCtx)

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/fachtag/fachtag/internal/db/dbtest"
 	"github.com/fachtag/fachtag/internal/mail"
 	"github.com/fachtag/fachtag/internal/mail/mailtest"
+	"github.com/fachtag/fachtag/internal/metrics"
 	"github.com/fachtag/fachtag/internal/server"
 )
 
@@ -44,7 +46,7 @@ func TestGracefulShutdown(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
-	go func() { served <- serveUntilDone(ctx, cfg, slow, worker) }()
+	go func() { served <- serveUntilDone(ctx, cfg, serving{Handler: slow}, worker) }()
 
 	reply := make(chan string, 1)
 	go func() {
@@ -77,4 +79,79 @@ func TestGracefulShutdown(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("serveUntilDone did not return after shutdown")
 	}
+}
+
+// TestShutdownDelay: after the signal the server turns unready at once but
+// keeps serving for SHUTDOWN_DELAY before it drains; /metrics is served on
+// its own listener.
+func TestShutdownDelay(t *testing.T) {
+	pool, _ := dbtest.New(t)
+	sink := mailtest.Start(t)
+	sender, err := mail.NewSMTPSender(mail.SMTPConfig{Host: sink.Host(), Port: sink.Port(), TLS: "none"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sender.Close()
+	worker := mail.NewWorker(pool, sender, mail.WorkerConfig{From: "fachtag <f@x.test>"}, slog.New(slog.DiscardHandler))
+	addr, metricsAddr := freeAddr(t), freeAddr(t)
+	cfg := config.Config{HTTPAddr: addr, MetricsAddr: metricsAddr, ShutdownDelay: 2 * time.Second, ShutdownTimeout: 5 * time.Second}
+	var drained atomic.Bool
+	site := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if drained.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	})
+	m := metrics.New()
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() {
+		served <- serveUntilDone(ctx, cfg, serving{Handler: site, Drain: func() { drained.Store(true) }, Metrics: m.Handler()}, worker)
+	}()
+	if got := waitStatus(t, "http://"+addr+"/readyz"); got != http.StatusOK {
+		t.Fatalf("before the signal: %d, want 200", got)
+	}
+	if got := waitStatus(t, "http://"+metricsAddr+"/metrics"); got != http.StatusOK {
+		t.Fatalf("metrics: %d, want 200", got)
+	}
+	cancel()
+	deadline := time.Now().Add(time.Second)
+	for !drained.Load() && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := waitStatus(t, "http://"+addr+"/readyz"); got != http.StatusServiceUnavailable {
+		t.Errorf("during the delay: %d, want 503 from a server that still answers", got)
+	}
+	select {
+	case err := <-served:
+		if err != nil {
+			t.Errorf("serveUntilDone: %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serveUntilDone did not return")
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// waitStatus GETs url until the listener answers and returns the status.
+func waitStatus(t *testing.T, url string) int {
+	t.Helper()
+	for i := 0; i < 100; i++ {
+		resp, err := http.Get(url)
+		if err == nil {
+			resp.Body.Close()
+			return resp.StatusCode
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("GET %s: no answer", url)
+	return 0
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/fachtag/fachtag/internal/db"
 	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/metrics"
 )
 
 // WorkerConfig tunes an outbox worker. Zero values get the defaults noted.
@@ -32,6 +33,7 @@ type WorkerConfig struct {
 	RetryBase     time.Duration             // first retry delay, doubling; default 30s
 	RetryMax      time.Duration             // longest retry delay; default 1h
 	ErrorPause    time.Duration             // pause after repeated SMTP errors; default 10s
+	Metrics       *metrics.Metrics          // sends, failures and SMTP state; nil: none
 }
 
 func (c WorkerConfig) withDefaults() WorkerConfig {
@@ -257,13 +259,16 @@ func (w *Worker) settle(ctx context.Context, j job, sendErr error) {
 	switch {
 	case sendErr == nil:
 		err = w.markSent(ctx, j)
-		log.Debug("mail sent")
+		w.cfg.Metrics.MailSent(j.kind)
+		log.Info("mail sent")
 	case errors.Is(sendErr, ErrPermanent) || j.attempts >= w.cfg.MaxAttempts:
 		err = w.markFailed(ctx, j, sendErr)
+		w.cfg.Metrics.MailFailed(j.kind, !errors.Is(sendErr, ErrPermanent), time.Now())
 		log.Error("mail failed for good", "err", sendErr)
 	default:
 		delay := w.backoff(j.attempts)
 		err = w.markRetry(ctx, j, sendErr, delay)
+		w.cfg.Metrics.MailFailed(j.kind, true, time.Now())
 		log.Warn("mail deferred", "err", sendErr, "retry_in", delay)
 	}
 	if errors.Is(err, errLeaseLost) {

@@ -1,8 +1,10 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -38,7 +40,7 @@ func (s *Server) apiAllocRun(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	run, err := s.allocs.Run(r.Context(), chi.URLParam(r, "slug"), opts)
+	run, err := s.runAllocation(r.Context(), chi.URLParam(r, "slug"), opts)
 	if err != nil {
 		return err
 	}
@@ -161,4 +163,12 @@ func (s *Server) apiUnpin(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// runAllocation runs the allocation and records its duration.
+func (s *Server) runAllocation(ctx context.Context, slug string, opts allocrun.Options) (*allocrun.Run, error) {
+	start := time.Now()
+	run, err := s.allocs.Run(ctx, slug, opts)
+	s.opts.Metrics.AllocationRun(time.Since(start))
+	return run, err
 }

@@ -107,7 +107,7 @@ func (s *Server) allocPageRun(w http.ResponseWriter, r *http.Request) error {
 		q.Set("run", strconv.FormatInt(c.Plain.ID, 10))
 		q.Set("compare", strconv.FormatInt(c.Fair.ID, 10))
 	} else {
-		run, err := s.allocs.Run(r.Context(), slug, opts)
+		run, err := s.runAllocation(r.Context(), slug, opts)
 		if err != nil {
 			return s.allocFailed(w, r, err)
 		}

@@ -50,6 +50,7 @@ func (s *Server) apiRegister(w http.ResponseWriter, r *http.Request) error {
 			req.Language = requestLang(r)
 		}
 		reg, token, err := s.book.Register(r.Context(), slug, req)
+		s.countSignUp(reg, err)
 		if err != nil {
 			lang := req.Language
 			if lang != "de" && lang != "en" {

@@ -39,6 +39,7 @@ type fixture struct {
 	t      *testing.T
 	pool   *pgxpool.Pool
 	ts     *httptest.Server
+	srv    *server.Server
 	url    string // the test server's address
 	client *http.Client
 	seq    atomic.Int64
@@ -125,7 +126,7 @@ func newFixture(t *testing.T, o fixtureOpts) *fixture {
 	t.Cleanup(ts.Close)
 	client := ts.Client()
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &fixture{t: t, pool: pool, ts: ts, url: ts.URL, client: client}
+	return &fixture{t: t, pool: pool, ts: ts, srv: srv, url: ts.URL, client: client}
 }
 
 func quietLogger(t *testing.T) *slog.Logger {

@@ -63,7 +63,8 @@ func (s *Server) registerSubmit(w http.ResponseWriter, r *http.Request) error {
 	}
 	form := readForm(ev, r.PostForm)
 	lang := requestLang(r)
-	_, token, err := s.book.Register(r.Context(), ev.Slug, form.request(ev, lang))
+	reg, token, err := s.book.Register(r.Context(), ev.Slug, form.request(ev, lang))
+	s.countSignUp(reg, err)
 	var verr *booking.ValidationError
 	switch {
 	case err == nil:

@@ -21,6 +21,7 @@ import (
 	"github.com/fachtag/fachtag/internal/booking"
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/messages"
+	"github.com/fachtag/fachtag/internal/metrics"
 	"github.com/fachtag/fachtag/internal/roster"
 )
 
@@ -31,6 +32,7 @@ type Options struct {
 	TrustedProxies     []netip.Prefix // may set X-Forwarded-For (see clientAddr)
 	Logger             *slog.Logger
 	SendResetLink      func(ctx context.Context, email, lang, link string) error // nil: the link is logged (see org_reset.go)
+	Metrics            *metrics.Metrics                                          // nil: no metrics
 }
 
 // Server holds what the handlers share: the domain services they call,
@@ -47,6 +49,7 @@ type Server struct {
 	pages    *pages
 	limiter  *rateLimiter
 	log      *slog.Logger
+	draining atomic.Bool // set by Drain: /readyz answers 503
 
 	// pool is the idempotency store's (idempotency.go) until that store
 	// moves into a domain package; no handler uses it.
@@ -85,12 +88,17 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte("ok\n"))
 }
 
-// readyz answers 200 only when the database answers and its schema is the
-// one this binary expects.
+// readyz answers 200 only when the server is not shutting down, the
+// database answers and its schema is the one this binary expects.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if s.draining.Load() {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte("shutting down\n"))
+		return
+	}
 	if err := s.ready(ctx); err != nil {
 		s.log.Warn("not ready", "err", err)
 		w.WriteHeader(http.StatusServiceUnavailable)
