@@ -611,7 +611,7 @@ func TestOpenAPI(t *testing.T) {
 	if !strings.HasPrefix(spec.OpenAPI, "3.") {
 		t.Errorf("openapi: got %q, want 3.x", spec.OpenAPI)
 	}
-	// The public API of DESIGN.md §3 that api.go serves.
+	// The public API of the contract (ARCHITECTURE.md, "Contracts") that api.go serves.
 	want := map[string][]string{
 		"/api/v1/events/{slug}":                         {"get"},
 		"/api/v1/events/{slug}/registrations":           {"post"},
