@@ -32,8 +32,8 @@ func TestCancelPromotesFIFO(t *testing.T) {
 	wantBookings(t, s, w3, "r1=A1:waitlisted#2")
 	wantWorkshop(t, pool, "A1", 2, 2)
 	wantWorkshop(t, pool, "B2", 0, 0)
-	if got := queryInt(t, pool, `SELECT confirmed FROM events`); got != 4 {
-		t.Errorf("events.confirmed: got %d, want 4", got)
+	if got := queryInt(t, pool, `SELECT taken FROM event_seats`); got != 4 {
+		t.Errorf("event_seats.taken: got %d, want 4", got)
 	}
 
 	mustCancel(t, s, h2)
@@ -178,8 +178,8 @@ func TestCancelPromotesEventWaitingList(t *testing.T) {
 	}
 	wantOutbox(t, pool, e1, "promoted", 1)
 	wantOutbox(t, pool, e2, "promoted", 0)
-	if got := queryInt(t, pool, `SELECT confirmed FROM events`); got != 2 {
-		t.Errorf("events.confirmed: got %d, want 2", got)
+	if got := queryInt(t, pool, `SELECT taken FROM event_seats`); got != 2 {
+		t.Errorf("event_seats.taken: got %d, want 2", got)
 	}
 
 	// e2's workshop B1 is full when the event admits them: they get the
@@ -205,8 +205,8 @@ func TestCancelTwiceMailsOnce(t *testing.T) {
 	}
 	wantOutbox(t, pool, p, "cancelled", 1)
 	wantWorkshop(t, pool, "A1", 0, 0)
-	if got := queryInt(t, pool, `SELECT confirmed FROM events`); got != 0 {
-		t.Errorf("events.confirmed: got %d, want 0", got)
+	if got := queryInt(t, pool, `SELECT taken FROM event_seats`); got != 0 {
+		t.Errorf("event_seats.taken: got %d, want 0", got)
 	}
 	checkInvariants(t, pool)
 }
@@ -223,8 +223,8 @@ func TestCancelWaitlistedRegistration(t *testing.T) {
 	if got := mustGet(t, s, w2); got.WaitlistPosition != 1 {
 		t.Errorf("w2 event position: got %d, want 1", got.WaitlistPosition)
 	}
-	if got := queryInt(t, pool, `SELECT confirmed FROM events`); got != 1 {
-		t.Errorf("events.confirmed: got %d, want 1", got)
+	if got := queryInt(t, pool, `SELECT taken FROM event_seats`); got != 1 {
+		t.Errorf("event_seats.taken: got %d, want 1", got)
 	}
 	wantOutbox(t, pool, w1, "cancelled", 1)
 	checkInvariants(t, pool)

@@ -146,8 +146,8 @@ func TestConcurrentSignUpsEventCapacity(t *testing.T) {
 	if got := queryInt(t, pool, `SELECT count(*) FROM registrations WHERE status = 'confirmed'`); got != capacity {
 		t.Errorf("confirmed registrations: got %d, want %d", got, capacity)
 	}
-	if got := queryInt(t, pool, `SELECT confirmed FROM events`); got != capacity {
-		t.Errorf("events.confirmed: got %d, want %d", got, capacity)
+	if got := queryInt(t, pool, `SELECT taken FROM event_seats`); got != capacity {
+		t.Errorf("event_seats.taken: got %d, want %d", got, capacity)
 	}
 	if got := queryInt(t, pool, `SELECT count(*) FROM bookings`); got != 2*capacity {
 		t.Errorf("bookings: got %d, want %d (only confirmed registrations book)", got, 2*capacity)

@@ -228,7 +228,7 @@ func tableCounts(t testing.TB, pool *pgxpool.Pool) string {
 	for _, q := range []string{
 		`SELECT count(*) FROM registrations`, `SELECT count(*) FROM bookings`,
 		`SELECT count(*) FROM outbox`, `SELECT count(*) FROM tokens`,
-		`SELECT coalesce(sum(confirmed), 0) FROM events`, `SELECT coalesce(sum(taken), 0) FROM workshops`,
+		`SELECT coalesce(sum(taken), 0) FROM event_seats`, `SELECT coalesce(sum(taken), 0) FROM workshops`,
 	} {
 		fmt.Fprintf(&sb, "%d ", queryInt(t, pool, q))
 	}
@@ -250,10 +250,14 @@ var invariantChecks = []struct{ name, sql string }{
 SELECT format('workshop %s: capacity=%s taken=%s confirmed=%s', w.key, w.capacity, w.taken, count(b.id))
 FROM workshops w LEFT JOIN bookings b ON b.workshop_id = w.id AND b.status = 'confirmed'
 GROUP BY w.id HAVING count(b.id) > w.capacity OR count(b.id) <> w.taken`},
-	{"event confirmed within capacity and events.confirmed == confirmed registrations", `
-SELECT format('event %s: capacity=%s confirmed=%s registrations=%s', e.slug, e.capacity, e.confirmed, count(r.id))
-FROM events e LEFT JOIN registrations r ON r.event_id = e.id AND r.status = 'confirmed'
-GROUP BY e.id HAVING count(r.id) > e.capacity OR count(r.id) <> e.confirmed`},
+	{"event confirmed within capacity and event_seats.taken == confirmed registrations", `
+SELECT format('event %s: capacity=%s/%s taken=%s registrations=%s', e.slug, e.capacity, s.capacity, s.taken, count(r.id))
+FROM events e JOIN event_seats s ON s.event_id = e.id
+LEFT JOIN registrations r ON r.event_id = e.id AND r.status = 'confirmed'
+GROUP BY e.id, s.event_id HAVING count(r.id) > e.capacity OR count(r.id) <> s.taken OR s.capacity <> e.capacity`},
+	{"every event has its seat counter", `
+SELECT format('event %s has no event_seats row', e.slug) FROM events e
+WHERE NOT EXISTS (SELECT 1 FROM event_seats s WHERE s.event_id = e.id)`},
 	{"at most one confirmed booking per slot", `
 SELECT format('registration %s holds %s seats in slot %s', registration_id, count(*), slot_id)
 FROM bookings WHERE status = 'confirmed' GROUP BY registration_id, slot_id HAVING count(*) > 1`},
@@ -275,9 +279,10 @@ WHERE w.taken < w.capacity
   AND NOT EXISTS (SELECT 1 FROM bookings c WHERE c.registration_id = b.registration_id
                   AND c.status = 'confirmed' AND c.topic = w.topic AND c.slot_id <> w.slot_id)`},
 	{"no free event seat while someone waits for the event", `
-SELECT format('event %s: confirmed=%s < capacity=%s while %s wait', e.slug, e.confirmed, e.capacity, count(*))
-FROM events e JOIN registrations r ON r.event_id = e.id AND r.status = 'waitlisted'
-WHERE e.confirmed < e.capacity GROUP BY e.id`},
+SELECT format('event %s: taken=%s < capacity=%s while %s wait', e.slug, s.taken, s.capacity, count(*))
+FROM events e JOIN event_seats s ON s.event_id = e.id
+JOIN registrations r ON r.event_id = e.id AND r.status = 'waitlisted'
+WHERE s.taken < s.capacity GROUP BY e.id, s.event_id`},
 	{"exactly one registered mail (confirmed/waitlisted/received) per registration", `
 SELECT format('registration %s has %s registered mails', r.id, count(o.id))
 FROM registrations r LEFT JOIN outbox o ON o.registration_id = r.id

@@ -31,6 +31,8 @@ func ImportEventTx(ctx context.Context, tx pgx.Tx, f *event.File) (id int64, cre
 	return id, created, refill(ctx, tx, id)
 }
 
+const seatCapacityNow = `SET CONSTRAINTS event_seats_follow_capacity IMMEDIATE`
+
 // refill fills every workshop with room from its waiting list, then the
 // event from its own.
 func refill(ctx context.Context, tx pgx.Tx, eventID int64) error {
@@ -43,6 +45,11 @@ func refill(ctx context.Context, tx pgx.Tx, eventID int64) error {
 		if err := p.fillWorkshop(ctx, w); err != nil {
 			return err
 		}
+	}
+	// A changed capacity reaches the event's seat counter at commit
+	// (migration 10); the refill needs it now, after the workshops.
+	if err := exec(ctx, tx, seatCapacityNow); err != nil {
+		return err
 	}
 	if err := p.fillEvent(ctx); err != nil {
 		return err

@@ -50,10 +50,11 @@ const (
 UPDATE workshops SET capacity = taken + 1, taken = taken + 1
 WHERE id = $1 AND taken >= capacity RETURNING capacity`
 	raiseEvent = `
-UPDATE events SET capacity = confirmed + 1, confirmed = confirmed + 1
-WHERE id = $1 AND confirmed >= capacity RETURNING capacity`
-	takeAnyEventSeat = `UPDATE events SET confirmed = confirmed + 1 WHERE id = $1 AND confirmed < capacity`
-	lockEventRow     = `SELECT 1 FROM events WHERE id = $1 FOR NO KEY UPDATE`
+UPDATE event_seats SET capacity = taken + 1, taken = taken + 1
+WHERE event_id = $1 AND taken >= capacity RETURNING capacity`
+	raiseEventRow    = `UPDATE events SET capacity = $2 WHERE id = $1`
+	takeAnyEventSeat = `UPDATE event_seats SET taken = taken + 1 WHERE event_id = $1 AND taken < capacity`
+	lockEventSeats   = `SELECT 1 FROM event_seats WHERE event_id = $1 FOR NO KEY UPDATE`
 )
 
 func checkManual(m *Manual) *ValidationError {
@@ -177,6 +178,10 @@ func seatByHand(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registrati
 		if err := tx.QueryRow(ctx, raiseEvent, ev.ID).Scan(&to); err != nil {
 			return nil, fmt.Errorf("raise event capacity: %w", err)
 		}
+		// events.capacity is the organiser's figure; it follows the raise.
+		if err := execOne(ctx, tx, raiseEventRow, ev.ID, to); err != nil {
+			return nil, err
+		}
 		return append(raised, raise{What: "event", From: to - 1, To: to}), nil
 	}
 	return raised, waitForEvent(ctx, tx, ev, reg)
@@ -185,7 +190,7 @@ func seatByHand(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registrati
 // waitForEvent puts a registration whose event is full on the event's
 // waiting list: its workshop seats go back, its choices stay stored.
 func waitForEvent(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration) error {
-	if err := exec(ctx, tx, lockEventRow, ev.ID); err != nil {
+	if err := exec(ctx, tx, lockEventSeats, ev.ID); err != nil {
 		return err
 	}
 	return joinEventQueue(ctx, tx, ev, reg)

@@ -209,7 +209,7 @@ func (p *promoter) workshopByID(id int64) (event.Workshop, bool) {
 }
 
 const (
-	eventHasRoom = `SELECT confirmed < capacity FROM events WHERE id = $1 FOR NO KEY UPDATE`
+	eventHasRoom = `SELECT taken < capacity FROM event_seats WHERE event_id = $1 FOR NO KEY UPDATE`
 	nextForEvent = `SELECT id FROM registrations WHERE event_id = $1 AND status = 'waitlisted' ORDER BY seq LIMIT 1`
 	stillQueued  = `SELECT status = 'waitlisted' FROM registrations WHERE id = $1`
 	admitToEvent = `UPDATE registrations SET status = 'confirmed', updated_at = now() WHERE id = $1 RETURNING choices`

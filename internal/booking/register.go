@@ -159,12 +159,13 @@ WHERE id = $1 RETURNING seq`
 // row is not.
 const (
 	takeOpenSeat = `
-UPDATE events SET confirmed = confirmed + 1
-WHERE id = $1 AND confirmed < capacity AND status = 'open'
-  AND (opens_at IS NULL OR opens_at <= now()) AND (closes_at IS NULL OR now() < closes_at)`
+UPDATE event_seats s SET taken = s.taken + 1
+FROM events e
+WHERE s.event_id = $1 AND e.id = s.event_id AND s.taken < s.capacity AND e.status = 'open'
+  AND (e.opens_at IS NULL OR e.opens_at <= now()) AND (e.closes_at IS NULL OR now() < e.closes_at)`
 	lockOpenEvent = `
-SELECT status = 'open' AND (opens_at IS NULL OR opens_at <= now()) AND (closes_at IS NULL OR now() < closes_at)
-FROM events WHERE id = $1 FOR NO KEY UPDATE`
+SELECT e.status = 'open' AND (e.opens_at IS NULL OR e.opens_at <= now()) AND (e.closes_at IS NULL OR now() < e.closes_at)
+FROM events e JOIN event_seats s ON s.event_id = e.id WHERE e.id = $1 FOR NO KEY UPDATE OF s`
 	forgetMails = `DELETE FROM outbox WHERE registration_id = $1`
 )
 

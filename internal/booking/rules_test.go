@@ -27,8 +27,8 @@ func TestRegisterConfirmedWithSeats(t *testing.T) {
 	wantWorkshop(t, pool, "A1", 1, 0)
 	wantWorkshop(t, pool, "B2", 1, 0)
 	wantWorkshop(t, pool, "B1", 0, 0)
-	if got := queryInt(t, pool, `SELECT confirmed FROM events WHERE slug = 'ft'`); got != 1 {
-		t.Errorf("events.confirmed: got %d, want 1", got)
+	if got := queryInt(t, pool, `SELECT s.taken FROM event_seats s JOIN events e ON e.id = s.event_id WHERE e.slug = 'ft'`); got != 1 {
+		t.Errorf("event_seats.taken: got %d, want 1", got)
 	}
 	wantOutbox(t, pool, p, "confirmed", 1)
 	checkInvariants(t, pool)

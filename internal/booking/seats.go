@@ -13,15 +13,15 @@ import (
 // takes FOR KEY SHARE on the event and workshop it references (foreign
 // keys), and FOR UPDATE would conflict with those and deadlock.
 //
-// Seats are counters on the event and workshop rows. A guarded UPDATE takes
+// Seats are counters on the event_seats and workshop rows. A guarded UPDATE takes
 // one; the CHECK constraints (taken <= capacity) make an oversell impossible
 // even if a code path forgot the guard. When no seat is left the row is
 // locked anyway, so waiting-list joins queue up behind each other and every
 // joiner learns its true position.
 
 const (
-	takeEventSeat   = `UPDATE events SET confirmed = confirmed + 1 WHERE id = $1 AND confirmed < capacity`
-	freeEventSeat   = `UPDATE events SET confirmed = confirmed - 1 WHERE id = $1`
+	takeEventSeat   = `UPDATE event_seats SET taken = taken + 1 WHERE event_id = $1 AND taken < capacity`
+	freeEventSeat   = `UPDATE event_seats SET taken = taken - 1 WHERE event_id = $1`
 	takeWorkshop    = `UPDATE workshops SET taken = taken + 1 WHERE id = $1 AND taken < capacity`
 	lockWorkshop    = `SELECT 1 FROM workshops WHERE id = $1 FOR NO KEY UPDATE`
 	freeWorkshop    = `UPDATE workshops SET taken = taken - 1 WHERE id = $1`

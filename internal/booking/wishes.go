@@ -26,8 +26,8 @@ const (
 	wishEventMode   = `SELECT reg_mode FROM events WHERE id = $1 FOR SHARE`
 	wishRegEvent    = `SELECT event_id FROM registrations WHERE id = $1`
 	updateWishes    = `UPDATE registrations SET preferences = $2, updated_at = now() WHERE id = $1`
-	allocEventRoom  = `SELECT capacity - confirmed FROM events WHERE id = $1 FOR NO KEY UPDATE`
-	allocEventSeats = `UPDATE events SET confirmed = confirmed + $2 WHERE id = $1 AND confirmed + $2 <= capacity`
+	allocEventRoom  = `SELECT capacity - taken FROM event_seats WHERE event_id = $1`
+	allocEventSeats = `UPDATE event_seats SET taken = taken + $2 WHERE event_id = $1 AND taken + $2 <= capacity`
 	allocWorkshop   = `UPDATE workshops SET taken = taken + $2 WHERE id = $1 AND taken + $2 <= capacity`
 )
 

@@ -45,7 +45,7 @@ LEFT JOIN bookings b ON b.workshop_id = w.id
 WHERE e.slug = $1 GROUP BY w.id ORDER BY w.key`
 
 const checkEvent = `
-SELECT e.capacity, e.confirmed,
+SELECT e.capacity, (SELECT s.taken FROM event_seats s WHERE s.event_id = e.id),
        (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'confirmed')
 FROM events e WHERE e.slug = $1`
 

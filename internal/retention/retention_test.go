@@ -116,7 +116,7 @@ func mustQueryRow(t *testing.T, pool *pgxpool.Pool, sql string, args []any, dest
 func figures(t *testing.T, pool *pgxpool.Pool) string {
 	t.Helper()
 	rows, _ := pool.Query(context.Background(), `
-SELECT e.slug || ' confirmed=' || e.confirmed || ' regs=' || (SELECT count(*) FROM registrations r WHERE r.event_id = e.id)
+SELECT e.slug || ' confirmed=' || (SELECT s.taken FROM event_seats s WHERE s.event_id = e.id) || ' regs=' || (SELECT count(*) FROM registrations r WHERE r.event_id = e.id)
     || ' checked_in=' || (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.checked_in_at IS NOT NULL)
     || ' mails=' || (SELECT count(*) FROM outbox o JOIN registrations r ON r.id = o.registration_id WHERE r.event_id = e.id)
     || ' ' || coalesce((SELECT string_agg(w.key || ':taken=' || w.taken || ',booked=' ||
