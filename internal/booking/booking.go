@@ -6,6 +6,7 @@ package booking
 
 import (
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -31,9 +32,10 @@ const (
 
 // Service runs the booking rules on one database.
 type Service struct {
-	pool  *pgxpool.Pool
-	now   func() time.Time
-	rules *rulesCache
+	pool      *pgxpool.Pool
+	now       func() time.Time
+	rules     *rulesCache
+	lastPurge atomic.Int64 // unix time of the last purge of day-old idempotency keys
 }
 
 // New returns a Service on pool.

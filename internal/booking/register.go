@@ -21,11 +21,8 @@ import (
 // In the wish phase the wishes are stored. It returns the new registration
 // and the raw personal-link token, which exists nowhere else.
 func (s *Service) Register(ctx context.Context, slug string, req Request) (*Registration, string, error) {
-	ev, err := s.openEvent(ctx, slug)
+	ev, err := s.checkedEvent(ctx, slug, &req)
 	if err != nil {
-		return nil, "", err
-	}
-	if err := validate(ev, &req); err != nil {
 		return nil, "", err
 	}
 	if ev.Registration.Mode == event.ModeFirstCome {
@@ -35,10 +32,7 @@ func (s *Service) Register(ctx context.Context, slug string, req Request) (*Regi
 		}
 		// The event may have changed since it was cached: decide afresh.
 		s.rules.forget(slug)
-		if ev, err = s.openEvent(ctx, slug); err != nil {
-			return nil, "", err
-		}
-		if err := validate(ev, &req); err != nil {
+		if ev, err = s.checkedEvent(ctx, slug, &req); err != nil {
 			return nil, "", err
 		}
 	}
@@ -52,6 +46,15 @@ func (s *Service) Register(ctx context.Context, slug string, req Request) (*Regi
 		return nil, "", err
 	}
 	return reg, token, nil
+}
+
+// checkedEvent is openEvent and validates req against the event.
+func (s *Service) checkedEvent(ctx context.Context, slug string, req *Request) (*event.Event, error) {
+	ev, err := s.openEvent(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	return ev, validate(ev, req)
 }
 
 // openEvent loads the event and checks that it takes sign-ups now.

@@ -22,7 +22,6 @@ var (
 	errRateLimited  = errors.New("rate limited")
 	errTooLarge     = errors.New("request body too large")
 	errIdemMismatch = errors.New("idempotency key reused with another body")
-	errIdemBusy     = errors.New("idempotency key in progress")
 )
 
 // malformedError is a body that is not the JSON we expect; key and args
@@ -75,8 +74,6 @@ func classify(err error) problem {
 		return problem{http.StatusRequestEntityTooLarge, "too_large", "err.too_large"}
 	case errors.Is(err, errIdemMismatch):
 		return problem{http.StatusUnprocessableEntity, "idempotency_key_reused", "err.idempotency"}
-	case errors.Is(err, errIdemBusy):
-		return problem{http.StatusConflict, "idempotency_key_in_progress", "err.in_progress"}
 	case errors.Is(err, auth.ErrUnauthenticated):
 		return problem{http.StatusUnauthorized, "unauthorized", "org.err_unauthorized"}
 	case errors.Is(err, auth.ErrForbidden):

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -39,8 +38,7 @@ type Server struct {
 	limiter *rateLimiter
 	log     *slog.Logger
 
-	lastPurge atomic.Int64 // unix time of the last idempotency-key purge
-	auth      *auth.Service
+	auth *auth.Service
 }
 
 // New parses the templates (failing fast on a broken one) and returns a
