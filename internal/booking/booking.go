@@ -2,6 +2,17 @@
 // waiting lists, swaps, cancellations and personal links. Every state change
 // runs in one transaction here, together with the outbox rows of the mails it
 // causes; callers never compose these transactions.
+//
+// Every sign-up rule has one definition. A sign-up runs one transaction
+// (register) whose statements are sent as two pipelined batches; the
+// statement that books a workshop (seatOrQueue) is the same for a new
+// registration and for one admitted from the event's waiting list. There
+// used to be a second, pipelined fast path without a transaction that
+// repeated the rules in SQL of its own; it went after measuring both with
+// fachtag bench (200 clients, durable PostgreSQL): 152 and 162 sign-ups/s
+// with it, 148 and 176 without, the same within the noise of the machine.
+// A sign-up is bound by the commit that holds the event's seat counter,
+// not by the round trips before it.
 package booking
 
 import (

@@ -9,7 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/fachtag/fachtag/internal/db"
+	"github.com/fachtag/fachtag/internal/event"
 )
 
 // A sign-up sent with an Idempotency-Key is safe to retry: its record is
@@ -57,12 +57,9 @@ RETURNING true`
 // nothing: a retry is refused again for the same reason.
 func (s *Service) RegisterOnce(ctx context.Context, slug string, req Request, r Retry) (reply []byte, replayed bool, err error) {
 	s.purgeKeys(ctx)
-	ev, err := s.checkedEvent(ctx, slug, &req)
-	if err != nil {
-		return nil, false, err
-	}
 	scope := "register:" + slug
-	err = db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
+	err = s.signUp(ctx, slug, &req, func(tx pgx.Tx, ev *event.Event) error {
+		replayed = false
 		var claimed bool
 		err := tx.QueryRow(ctx, claimRetryKey, scope, r.Key, r.Hash, ev.ID).Scan(&claimed)
 		if errors.Is(err, pgx.ErrNoRows) {

@@ -136,7 +136,7 @@ func optionalAnswers(err error) error {
 
 func registerByHand(ctx context.Context, tx pgx.Tx, ev *event.Event, req Request, m Manual) (*Registration, error) {
 	reg := newRegistration(ev, req)
-	token, err := insertRegistrationAndToken(ctx, tx, ev, reg, req)
+	token, err := writeRegistration(ctx, tx, ev, reg, req, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -157,15 +157,15 @@ func registerByHand(ctx context.Context, tx pgx.Tx, ev *event.Event, req Request
 // then the event seat, raising capacities where the override allows.
 func seatByHand(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration, choices map[string]string, override bool) ([]raise, error) {
 	var raised []raise
-	for _, w := range chosenWorkshops(ev, choices) {
-		b, r, err := bookByHand(ctx, tx, ev.ID, reg.ID, w, override)
-		if err != nil {
-			return nil, err
-		}
-		reg.Bookings = append(reg.Bookings, b)
-		raised = append(raised, r...)
+	var err error
+	if override {
+		raised, err = overbook(ctx, tx, ev, reg, choices)
+	} else {
+		reg.Bookings, err = bookChoices(ctx, tx, ev, reg.ID, choices)
 	}
-	sortBookings(ev, reg.Bookings)
+	if err != nil {
+		return nil, err
+	}
 	tag, err := tx.Exec(ctx, takeAnyEventSeat, ev.ID)
 	if err != nil {
 		return nil, fmt.Errorf("take event seat: %w", err)
@@ -196,29 +196,29 @@ func waitForEvent(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registra
 	return joinEventQueue(ctx, tx, ev, reg)
 }
 
-// bookByHand is book with the override: a full workshop gets one more seat
-// instead of a waiting-list place.
-func bookByHand(ctx context.Context, tx pgx.Tx, eventID int64, regID string, w event.Workshop, override bool) (Booking, []raise, error) {
-	if !override {
-		b, err := book(ctx, tx, eventID, regID, w)
-		return b, nil, err
-	}
-	got, err := take(ctx, tx, takeWorkshop, lockWorkshop, w.ID)
-	if err != nil {
-		return Booking{}, nil, err
-	}
+// overbook books the chosen workshops like a sign-up, except that a full
+// workshop gets one more seat instead of a waiting-list place.
+func overbook(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration, choices map[string]string) ([]raise, error) {
 	var raised []raise
-	if !got {
-		r, err := raiseSeat(ctx, tx, w)
+	for _, w := range chosenWorkshops(ev, choices) {
+		got, err := take(ctx, tx, takeWorkshop, lockWorkshop, w.ID)
 		if err != nil {
-			return Booking{}, nil, err
+			return nil, err
 		}
-		raised = append(raised, r)
+		if !got {
+			r, err := raiseSeat(ctx, tx, w)
+			if err != nil {
+				return nil, err
+			}
+			raised = append(raised, r)
+		}
+		if err := exec(ctx, tx, insertSeat, reg.ID, ev.ID, w.SlotID, w.ID, w.Topic); err != nil {
+			return nil, err
+		}
+		reg.Bookings = append(reg.Bookings, Booking{Slot: w.SlotKey, Workshop: w.Key, Status: StatusConfirmed})
 	}
-	if err := exec(ctx, tx, insertSeat, regID, eventID, w.SlotID, w.ID, w.Topic); err != nil {
-		return Booking{}, nil, err
-	}
-	return Booking{Slot: w.SlotKey, Workshop: w.Key, Status: StatusConfirmed}, raised, nil
+	sortBookings(ev, reg.Bookings)
+	return raised, nil
 }
 
 // raiseSeat takes a seat in a full workshop whose row this transaction
