@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/fachtag/fachtag/internal/event"
 )
@@ -84,12 +83,12 @@ func TestRemoveWorkshopRacesSwap(t *testing.T) {
 	}
 	swapped := make(chan error, 1)
 	go func() { _, err := s.Swap(ctx, p.token, "r1", "A1"); swapped <- err }()
-	time.Sleep(300 * time.Millisecond) // the swap holds A1 and waits for B1
+	waitForLockWaiters(t, pool, 1) // the swap holds A1 and waits for B1
 	g := cloneFile(t, f)
 	removeWorkshop(g, "A1")
 	imported := make(chan error, 1)
 	go func() { _, err := ImportEvent(ctx, pool, g); imported <- err }()
-	time.Sleep(300 * time.Millisecond) // the import waits for A1
+	waitForLockWaiters(t, pool, 2) // the import waits for the event row
 	_ = side.Commit(ctx)
 
 	swapErr, importErr := <-swapped, <-imported

@@ -135,6 +135,9 @@ func optionalAnswers(err error) error {
 }
 
 func registerByHand(ctx context.Context, tx pgx.Tx, ev *event.Event, req Request, m Manual) (*Registration, error) {
+	if err := lockEvent(ctx, tx, ev.ID); err != nil { // an override raises its capacity
+		return nil, err
+	}
 	reg := newRegistration(ev, req)
 	token, err := writeRegistration(ctx, tx, ev, reg, req, nil)
 	if err != nil {
@@ -178,7 +181,8 @@ func seatByHand(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registrati
 		if err := tx.QueryRow(ctx, raiseEvent, ev.ID).Scan(&to); err != nil {
 			return nil, fmt.Errorf("raise event capacity: %w", err)
 		}
-		// events.capacity is the organiser's figure; it follows the raise.
+		// events.capacity is the organiser's figure; it follows the raise
+		// (the row is this transaction's since registerByHand began).
 		if err := execOne(ctx, tx, raiseEventRow, ev.ID, to); err != nil {
 			return nil, err
 		}
@@ -231,12 +235,15 @@ func raiseSeat(ctx context.Context, tx pgx.Tx, w event.Workshop) (raise, error) 
 	return raise{What: w.Key, From: to - 1, To: to}, nil
 }
 
-// lockOwn locks a registration of the event and loads both; a registration
-// of another event is not found, so an organiser of one event cannot reach
-// into another by id.
+// lockOwn locks the event's row and a registration of the event (lock.go,
+// steps 1 and 2) and loads both; a registration of another event is not
+// found, so an organiser of one event cannot reach into another by id.
 func lockOwn(ctx context.Context, tx pgx.Tx, eventID int64, regID string) (*Registration, *event.Event, error) {
 	if !PlausibleID(regID) {
 		return nil, nil, ErrNotFound
+	}
+	if err := lockEvent(ctx, tx, eventID); err != nil {
+		return nil, nil, err
 	}
 	reg, err := loadRegistration(ctx, tx, regID, true)
 	if err != nil {
@@ -317,12 +324,7 @@ func checkMove(ev *event.Event, reg *Registration, slot, key string) error {
 func moveByHand(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration, slot, key string, m Manual) (*Registration, error) {
 	w, _ := ev.Workshop(key)
 	seat, hasSeat := reg.Booking(slot, StatusConfirmed)
-	ids := []int64{w.ID}
-	if hasSeat {
-		old, _ := ev.Workshop(seat.Workshop)
-		ids = append(ids, old.ID)
-	}
-	if err := lockInOrder(ctx, tx, ids...); err != nil {
+	if err := lockWorkshops(ctx, tx, ev.ID); err != nil {
 		return nil, err
 	}
 	got, err := take(ctx, tx, takeWorkshop, lockWorkshop, w.ID)
@@ -344,7 +346,6 @@ func moveByHand(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registrati
 		return nil, err
 	}
 	p := newPromoter(tx, ev)
-	p.locked[reg.ID] = true
 	if err := moveSeat(ctx, tx, p, reg.ID, w, seat, hasSeat); err != nil {
 		return nil, err
 	}
