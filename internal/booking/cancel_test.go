@@ -7,6 +7,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/fachtag/fachtag/internal/db/dbtest"
 )
 
 func TestCancelPromotesFIFO(t *testing.T) {
@@ -51,7 +53,7 @@ func TestCancelPromotesFIFO(t *testing.T) {
 	} {
 		wantOutbox(t, pool, c.p, c.kind, c.want)
 	}
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 }
 
 func TestCancelCascade(t *testing.T) {
@@ -82,7 +84,7 @@ func TestCancelCascade(t *testing.T) {
 		wantOutbox(t, pool, who, "promoted", 1)
 	}
 	wantOutbox(t, pool, p, "promoted", 0)
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 }
 
 func TestCancelPromotesOnePersonInTwoSlotsWithOneMail(t *testing.T) {
@@ -100,7 +102,7 @@ func TestCancelPromotesOnePersonInTwoSlotsWithOneMail(t *testing.T) {
 	mustCancel(t, s, p)
 	wantBookings(t, s, q, "r1=A1:confirmed r2=B2:confirmed")
 	wantOutbox(t, pool, q, "promoted", 1)
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 }
 
 func TestPromotionSkipsTopicClashWithoutRemoving(t *testing.T) {
@@ -127,7 +129,7 @@ func TestPromotionSkipsTopicClashWithoutRemoving(t *testing.T) {
 	wantWorkshop(t, pool, "A1", 1, 1)
 	wantOutbox(t, pool, y, "promoted", 1) // for A2 only
 	wantOutbox(t, pool, w, "promoted", 1)
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 }
 
 func TestSwapAwayClashPromotesSkippedWaiter(t *testing.T) {
@@ -149,7 +151,7 @@ func TestSwapAwayClashPromotesSkippedWaiter(t *testing.T) {
 
 	mustSwap(t, s, y, "r2", "B2")
 	wantBookings(t, s, y, "r1=A1:confirmed r2=B2:confirmed")
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 }
 
 func TestCancelPromotesEventWaitingList(t *testing.T) {
@@ -191,7 +193,7 @@ func TestCancelPromotesEventWaitingList(t *testing.T) {
 			got.Status, bookingsString(got.Bookings))
 	}
 	wantOutbox(t, pool, e2, "promoted", 1)
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 }
 
 func TestCancelTwiceMailsOnce(t *testing.T) {
@@ -208,7 +210,7 @@ func TestCancelTwiceMailsOnce(t *testing.T) {
 	if got := queryInt(t, pool, `SELECT taken FROM event_seats`); got != 0 {
 		t.Errorf("event_seats.taken: got %d, want 0", got)
 	}
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 }
 
 func TestCancelWaitlistedRegistration(t *testing.T) {
@@ -227,7 +229,7 @@ func TestCancelWaitlistedRegistration(t *testing.T) {
 		t.Errorf("event_seats.taken: got %d, want 1", got)
 	}
 	wantOutbox(t, pool, w1, "cancelled", 1)
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 }
 
 func TestTokens(t *testing.T) {

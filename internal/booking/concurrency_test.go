@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/fachtag/fachtag/internal/db/dbtest"
 )
 
 // runConcurrently runs fn(i) for i in [0, n) on n goroutines released at
@@ -130,7 +132,7 @@ SELECT count(*) FROM bookings WHERE status = 'waitlisted'`).Scan(&cnt); err != n
 			t.Fatalf("sorted sign-up positions: got %v, want 1..%d", got, cnt)
 		}
 	}
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 	wantNoDeadlocks(t, pool)
 }
 
@@ -187,7 +189,7 @@ func TestConcurrentSignUpsEventCapacity(t *testing.T) {
 			t.Fatalf("sorted event positions: got %v, want 1..%d", got, goroutines-capacity)
 		}
 	}
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 	wantNoDeadlocks(t, pool)
 }
 
@@ -302,6 +304,6 @@ func runStorm(t *testing.T, cfg stormConfig) {
 	if n := queryInt(t, pool, `SELECT count(*) FROM registrations`); n < 20 {
 		t.Errorf("registrations: got %d, want at least 20 (the storm did too little to prove anything)", n)
 	}
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 	wantNoDeadlocks(t, pool)
 }

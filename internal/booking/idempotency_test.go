@@ -7,6 +7,8 @@ import (
 	"errors"
 	"sync"
 	"testing"
+
+	"github.com/fachtag/fachtag/internal/db/dbtest"
 )
 
 // retryOf is the Retry a client sends with req and key; the reply holds
@@ -48,7 +50,7 @@ func TestRegisterOnceReplaysAfterCommit(t *testing.T) {
 		t.Errorf("registrations: got %d, want 1", n)
 	}
 	wantWorkshop(t, pool, "A1", 1, 0)
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 }
 
 func TestRegisterOnceOtherBody(t *testing.T) {
@@ -115,5 +117,5 @@ func TestRegisterOnceConcurrentSameKey(t *testing.T) {
 	if n := queryInt(t, pool, `SELECT count(*) FROM registrations`); n != 1 {
 		t.Errorf("registrations: got %d, want 1", n)
 	}
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"testing"
+
+	"github.com/fachtag/fachtag/internal/db/dbtest"
 )
 
 // A sign-up works from the event as an earlier sign-up read it (rulesCache).
@@ -29,5 +31,5 @@ func TestSignUpOnStaleRules(t *testing.T) {
 	if !errors.As(err, &v) {
 		t.Errorf("choice of a workshop that moved away: got %v, want a validation error", err)
 	}
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 }
