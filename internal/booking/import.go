@@ -53,8 +53,14 @@ func refill(ctx context.Context, tx pgx.Tx, eventID int64) error {
 	}
 	// A changed capacity reaches the event's seat counter at commit
 	// (migration 10); the refill needs it now, after the workshops.
-	if err := exec(ctx, tx, seatCapacityNow); err != nil {
-		return err
+	if _, err := tx.Exec(ctx, seatCapacityNow); err != nil {
+		if db.IsCheckViolation(err, "event_seats_taken_within_capacity") {
+			// Sign-ups took seats after the import checked the capacity.
+			return &event.Problems{{Path: "$.capacity",
+				Message: "more participants are confirmed than the new capacity allows",
+				German:  "Es sind mehr Personen angemeldet, als die neue Kapazität zulässt."}}
+		}
+		return fmt.Errorf("event capacity: %w", err)
 	}
 	if err := p.fillEvent(ctx); err != nil {
 		return err
