@@ -12,7 +12,7 @@ import (
 )
 
 // runBench measures sign-ups per second through the real HTTP server and
-// database against the bare seat transaction run by pgbench.
+// database against pgbench running the same writes as one sign-up.
 func runBench(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	opts := loadtest.Options{}
@@ -20,6 +20,7 @@ func runBench(ctx context.Context, args []string) error {
 	fs.IntVar(&opts.Signups, "signups", 20000, "sign-ups to send")
 	fs.Float64Var(&opts.Rate, "rate", 0, "offered sign-ups per second over all clients (0: back to back)")
 	fs.IntVar(&opts.Workshops, "workshops", 4, "workshops in the bench event")
+	fs.StringVar(&opts.Target, "target", "", "base URL of a running fachtag server on DATABASE_URL's database (empty: serve in this process)")
 	fs.DurationVar(&opts.PgbenchTime, "pgbench-time", 10*time.Second, "how long pgbench runs (0 skips it)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	if err := fs.Parse(args); err != nil {

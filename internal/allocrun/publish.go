@@ -22,9 +22,10 @@ type Publication struct {
 	booking.PublishStats
 }
 
-// Lock order: workshop rows (id order), the event row, the wish-phase
-// registrations (id order) — the order sign-ups and wish changes take
-// theirs in, so nothing waits in a circle. Under these locks nobody can
+// Lock order (booking's, internal/booking/lock.go): the event row, the
+// wish-phase registrations (id order), the workshop rows (id order), the
+// event's seat counter last (in booking.PublishAllocation), so nothing
+// waits in a circle. Under these locks nobody can
 // change a wish, a seat or a pin's meaning, and the fingerprint says
 // whether the run still matches.
 const (
@@ -89,9 +90,6 @@ func lockForPublish(ctx context.Context, tx pgx.Tx, slug string, id int64) (*eve
 	if run.Status == StatusPublished {
 		return nil, nil, ErrPublished
 	}
-	if _, err := tx.Exec(ctx, lockEventWorkshops, ev.ID); err != nil {
-		return nil, nil, fmt.Errorf("lock workshops: %w", err)
-	}
 	var mode string
 	if err := tx.QueryRow(ctx, lockEventMode, ev.ID).Scan(&mode); err != nil {
 		return nil, nil, fmt.Errorf("lock event: %w", err)
@@ -101,6 +99,9 @@ func lockForPublish(ctx context.Context, tx pgx.Tx, slug string, id int64) (*eve
 	}
 	if _, err := tx.Exec(ctx, lockWishers, ev.ID); err != nil {
 		return nil, nil, fmt.Errorf("lock registrations: %w", err)
+	}
+	if _, err := tx.Exec(ctx, lockEventWorkshops, ev.ID); err != nil {
+		return nil, nil, fmt.Errorf("lock workshops: %w", err)
 	}
 	// Read again: the first read was before the locks.
 	ev, err = loadEvent(ctx, tx, slug)

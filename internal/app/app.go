@@ -27,9 +27,7 @@ type Services struct {
 	Messages *messages.Service
 	Alloc    *allocrun.Service
 
-	// Pool serves only the HTTP layer's idempotency store, until that
-	// store moves into a domain package.
-	Pool *pgxpool.Pool
+	pool *pgxpool.Pool // for Ready
 }
 
 // New builds every service on pool.
@@ -41,10 +39,10 @@ func New(pool *pgxpool.Pool, authOpts auth.Options) *Services {
 		Roster:   roster.New(pool),
 		Messages: messages.NewService(pool),
 		Alloc:    allocrun.New(pool),
-		Pool:     pool,
+		pool:     pool,
 	}
 }
 
 // Ready reports an error unless the database answers and its schema is
 // the one this binary expects.
-func (s *Services) Ready(ctx context.Context) error { return db.SchemaCurrent(ctx, s.Pool) }
+func (s *Services) Ready(ctx context.Context) error { return db.SchemaCurrent(ctx, s.pool) }

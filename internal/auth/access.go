@@ -77,7 +77,8 @@ type EventSummary struct {
 }
 
 const visibleEvents = `
-SELECT e.id, e.slug, e.title, e.status, e.starts_at, e.timezone, e.capacity, e.confirmed
+SELECT e.id, e.slug, e.title, e.status, e.starts_at, e.timezone, e.capacity,
+       (SELECT s.taken FROM event_seats s WHERE s.event_id = e.id)
 FROM events e
 WHERE $2 OR EXISTS (SELECT 1 FROM event_members m WHERE m.event_id = e.id AND m.user_id = $1)
 ORDER BY e.starts_at DESC, e.slug

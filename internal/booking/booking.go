@@ -2,10 +2,22 @@
 // waiting lists, swaps, cancellations and personal links. Every state change
 // runs in one transaction here, together with the outbox rows of the mails it
 // causes; callers never compose these transactions.
+//
+// Every sign-up rule has one definition. A sign-up runs one transaction
+// (register) whose statements are sent as two pipelined batches; the
+// statement that books a workshop (seatOrQueue) is the same for a new
+// registration and for one admitted from the event's waiting list. There
+// used to be a second, pipelined fast path without a transaction that
+// repeated the rules in SQL of its own; it went after measuring both with
+// fachtag bench (200 clients, durable PostgreSQL): 152 and 162 sign-ups/s
+// with it, 148 and 176 without, the same within the noise of the machine.
+// A sign-up is bound by the commit that holds the event's seat counter,
+// not by the round trips before it.
 package booking
 
 import (
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -31,9 +43,10 @@ const (
 
 // Service runs the booking rules on one database.
 type Service struct {
-	pool  *pgxpool.Pool
-	now   func() time.Time
-	rules *rulesCache
+	pool      *pgxpool.Pool
+	now       func() time.Time
+	rules     *rulesCache
+	lastPurge atomic.Int64 // unix time of the last purge of day-old idempotency keys
 }
 
 // New returns a Service on pool.

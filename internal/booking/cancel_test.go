@@ -7,6 +7,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/fachtag/fachtag/internal/db/dbtest"
 )
 
 func TestCancelPromotesFIFO(t *testing.T) {
@@ -32,8 +34,8 @@ func TestCancelPromotesFIFO(t *testing.T) {
 	wantBookings(t, s, w3, "r1=A1:waitlisted#2")
 	wantWorkshop(t, pool, "A1", 2, 2)
 	wantWorkshop(t, pool, "B2", 0, 0)
-	if got := queryInt(t, pool, `SELECT confirmed FROM events`); got != 4 {
-		t.Errorf("events.confirmed: got %d, want 4", got)
+	if got := queryInt(t, pool, `SELECT taken FROM event_seats`); got != 4 {
+		t.Errorf("event_seats.taken: got %d, want 4", got)
 	}
 
 	mustCancel(t, s, h2)
@@ -51,7 +53,7 @@ func TestCancelPromotesFIFO(t *testing.T) {
 	} {
 		wantOutbox(t, pool, c.p, c.kind, c.want)
 	}
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 }
 
 func TestCancelCascade(t *testing.T) {
@@ -82,7 +84,7 @@ func TestCancelCascade(t *testing.T) {
 		wantOutbox(t, pool, who, "promoted", 1)
 	}
 	wantOutbox(t, pool, p, "promoted", 0)
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 }
 
 func TestCancelPromotesOnePersonInTwoSlotsWithOneMail(t *testing.T) {
@@ -100,7 +102,7 @@ func TestCancelPromotesOnePersonInTwoSlotsWithOneMail(t *testing.T) {
 	mustCancel(t, s, p)
 	wantBookings(t, s, q, "r1=A1:confirmed r2=B2:confirmed")
 	wantOutbox(t, pool, q, "promoted", 1)
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 }
 
 func TestPromotionSkipsTopicClashWithoutRemoving(t *testing.T) {
@@ -127,7 +129,7 @@ func TestPromotionSkipsTopicClashWithoutRemoving(t *testing.T) {
 	wantWorkshop(t, pool, "A1", 1, 1)
 	wantOutbox(t, pool, y, "promoted", 1) // for A2 only
 	wantOutbox(t, pool, w, "promoted", 1)
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 }
 
 func TestSwapAwayClashPromotesSkippedWaiter(t *testing.T) {
@@ -149,7 +151,7 @@ func TestSwapAwayClashPromotesSkippedWaiter(t *testing.T) {
 
 	mustSwap(t, s, y, "r2", "B2")
 	wantBookings(t, s, y, "r1=A1:confirmed r2=B2:confirmed")
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 }
 
 func TestCancelPromotesEventWaitingList(t *testing.T) {
@@ -178,8 +180,8 @@ func TestCancelPromotesEventWaitingList(t *testing.T) {
 	}
 	wantOutbox(t, pool, e1, "promoted", 1)
 	wantOutbox(t, pool, e2, "promoted", 0)
-	if got := queryInt(t, pool, `SELECT confirmed FROM events`); got != 2 {
-		t.Errorf("events.confirmed: got %d, want 2", got)
+	if got := queryInt(t, pool, `SELECT taken FROM event_seats`); got != 2 {
+		t.Errorf("event_seats.taken: got %d, want 2", got)
 	}
 
 	// e2's workshop B1 is full when the event admits them: they get the
@@ -191,7 +193,7 @@ func TestCancelPromotesEventWaitingList(t *testing.T) {
 			got.Status, bookingsString(got.Bookings))
 	}
 	wantOutbox(t, pool, e2, "promoted", 1)
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 }
 
 func TestCancelTwiceMailsOnce(t *testing.T) {
@@ -205,10 +207,10 @@ func TestCancelTwiceMailsOnce(t *testing.T) {
 	}
 	wantOutbox(t, pool, p, "cancelled", 1)
 	wantWorkshop(t, pool, "A1", 0, 0)
-	if got := queryInt(t, pool, `SELECT confirmed FROM events`); got != 0 {
-		t.Errorf("events.confirmed: got %d, want 0", got)
+	if got := queryInt(t, pool, `SELECT taken FROM event_seats`); got != 0 {
+		t.Errorf("event_seats.taken: got %d, want 0", got)
 	}
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 }
 
 func TestCancelWaitlistedRegistration(t *testing.T) {
@@ -223,11 +225,11 @@ func TestCancelWaitlistedRegistration(t *testing.T) {
 	if got := mustGet(t, s, w2); got.WaitlistPosition != 1 {
 		t.Errorf("w2 event position: got %d, want 1", got.WaitlistPosition)
 	}
-	if got := queryInt(t, pool, `SELECT confirmed FROM events`); got != 1 {
-		t.Errorf("events.confirmed: got %d, want 1", got)
+	if got := queryInt(t, pool, `SELECT taken FROM event_seats`); got != 1 {
+		t.Errorf("event_seats.taken: got %d, want 1", got)
 	}
 	wantOutbox(t, pool, w1, "cancelled", 1)
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 }
 
 func TestTokens(t *testing.T) {

@@ -2,6 +2,8 @@ package booking
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -25,11 +27,16 @@ func ImportEvent(ctx context.Context, pool *pgxpool.Pool, f *event.File) (create
 // ImportEventTx is ImportEvent inside the caller's transaction; it returns
 // the event's id.
 func ImportEventTx(ctx context.Context, tx pgx.Tx, f *event.File) (id int64, created bool, err error) {
+	if err := lockForImport(ctx, tx, f.Slug); err != nil {
+		return 0, false, err
+	}
 	if id, created, err = event.ImportTx(ctx, tx, f); err != nil {
 		return 0, false, err
 	}
 	return id, created, refill(ctx, tx, id)
 }
+
+const seatCapacityNow = `SET CONSTRAINTS event_seats_follow_capacity IMMEDIATE`
 
 // refill fills every workshop with room from its waiting list, then the
 // event from its own.
@@ -44,10 +51,34 @@ func refill(ctx context.Context, tx pgx.Tx, eventID int64) error {
 			return err
 		}
 	}
+	// A changed capacity reaches the event's seat counter at commit
+	// (migration 10); the refill needs it now, after the workshops.
+	if _, err := tx.Exec(ctx, seatCapacityNow); err != nil {
+		if db.IsCheckViolation(err, "event_seats_taken_within_capacity") {
+			// Sign-ups took seats after the import checked the capacity.
+			return &event.Problems{event.NewProblem("$.capacity", "file.capacity_raced")}
+		}
+		return fmt.Errorf("event capacity: %w", err)
+	}
 	if err := p.fillEvent(ctx); err != nil {
 		return err
 	}
 	return p.notify(ctx)
+}
+
+// lockForImport takes the locks of an existing event that the import and
+// its refill will need, in the order of lock.go: the events row, then all
+// its workshops (the import rewrites them in the order of the file).
+func lockForImport(ctx context.Context, tx pgx.Tx, slug string) error {
+	var id int64
+	err := tx.QueryRow(ctx, lockEventBySlug, slug).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("lock event: %w", err)
+	}
+	return lockWorkshops(ctx, tx, id)
 }
 
 func sortedByID(ws []event.Workshop) []event.Workshop {

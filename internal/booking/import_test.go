@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
-	"time"
 
+	"github.com/fachtag/fachtag/internal/db/dbtest"
 	"github.com/fachtag/fachtag/internal/event"
 )
 
@@ -31,7 +31,7 @@ func TestCapacityRaisePromotesWaitingLists(t *testing.T) {
 	}
 	wantOutbox(t, pool, p2, "promoted", 1)
 	wantOutbox(t, pool, p3, "promoted", 1)
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 }
 
 // A workshop moved to another slot while the rules cache still has the old
@@ -51,7 +51,7 @@ func TestStaleCacheSlotMoveIsRefused(t *testing.T) {
 	if n := queryInt(t, pool, `SELECT count(*) FROM bookings b JOIN workshops w ON w.id = b.workshop_id WHERE b.slot_id <> w.slot_id`); n != 0 {
 		t.Errorf("%d bookings sit in another slot than their workshop", n)
 	}
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 }
 
 // A workshop removed while the cache still lists it gets a 422-style error.
@@ -84,12 +84,12 @@ func TestRemoveWorkshopRacesSwap(t *testing.T) {
 	}
 	swapped := make(chan error, 1)
 	go func() { _, err := s.Swap(ctx, p.token, "r1", "A1"); swapped <- err }()
-	time.Sleep(300 * time.Millisecond) // the swap holds A1 and waits for B1
+	waitForLockWaiters(t, pool, 1) // the swap holds A1 and waits for B1
 	g := cloneFile(t, f)
 	removeWorkshop(g, "A1")
 	imported := make(chan error, 1)
 	go func() { _, err := ImportEvent(ctx, pool, g); imported <- err }()
-	time.Sleep(300 * time.Millisecond) // the import waits for A1
+	waitForLockWaiters(t, pool, 2) // the import waits for the event row
 	_ = side.Commit(ctx)
 
 	swapErr, importErr := <-swapped, <-imported
@@ -101,7 +101,7 @@ func TestRemoveWorkshopRacesSwap(t *testing.T) {
 	if len(reg.Bookings) != 1 || reg.Bookings[0].Status != StatusConfirmed {
 		t.Errorf("participant after the race: %s, want one confirmed seat", bookingsString(reg.Bookings))
 	}
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 }
 
 // A person admitted from the event's waiting list keeps only the choices
@@ -121,7 +121,7 @@ func TestAdmitDropsStaleChoices(t *testing.T) {
 	if got.Status != StatusConfirmed || bookingsString(got.Bookings) != "r2=B2:confirmed" {
 		t.Errorf("p2: got %s %s, want confirmed with only r2=B2", got.Status, bookingsString(got.Bookings))
 	}
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 }
 
 // The public "send my link again" form mails at most once in five minutes.

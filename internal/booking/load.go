@@ -55,7 +55,15 @@ func loadRegistration(ctx context.Context, q event.Querier, id string, lock bool
 		return nil, fmt.Errorf("decode preferences: %w", err)
 	}
 	rows, _ := q.Query(ctx, selectBookings, id)
-	r.Bookings, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (Booking, error) {
+	if r.Bookings, err = collectBookings(rows); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// collectBookings reads the rows of selectBookings.
+func collectBookings(rows pgx.Rows) ([]Booking, error) {
+	bs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Booking, error) {
 		var b Booking
 		err := row.Scan(&b.Slot, &b.Workshop, &b.Status, &b.WaitlistPosition)
 		return b, err
@@ -63,7 +71,7 @@ func loadRegistration(ctx context.Context, q event.Querier, id string, lock bool
 	if err != nil {
 		return nil, fmt.Errorf("load bookings: %w", err)
 	}
-	return &r, nil
+	return bs, nil
 }
 
 // Get returns the current state of the registration behind a token.

@@ -35,10 +35,14 @@ func (s *Service) Cancel(ctx context.Context, token string) (*Registration, erro
 	return reg, err
 }
 
-// lockByToken resolves a token and locks the registration behind it.
+// lockByToken resolves a token and locks its event's row and then the
+// registration behind it (lock.go, steps 1 and 2).
 func lockByToken(ctx context.Context, tx pgx.Tx, token string) (*Registration, *event.Event, error) {
 	id, err := registrationID(ctx, tx, token)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := lockEventOf(ctx, tx, id); err != nil {
 		return nil, nil, err
 	}
 	reg, err := loadRegistration(ctx, tx, id, true)
@@ -59,6 +63,9 @@ const (
 )
 
 func cancel(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration) (*Registration, error) {
+	if err := lockWorkshops(ctx, tx, ev.ID); err != nil {
+		return nil, err
+	}
 	rows, _ := tx.Query(ctx, deleteBookings, reg.ID)
 	type freed struct {
 		id     int64
@@ -74,11 +81,9 @@ func cancel(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration) 
 	if err := exec(ctx, tx, markCancelled, reg.ID); err != nil {
 		return nil, err
 	}
-	// Workshops before the event row, in id order: the order sign-ups take
-	// their locks in, so that the two never deadlock.
+	// Workshops before the event's seat counter (lock.go).
 	sort.Slice(gone, func(i, j int) bool { return gone[i].id < gone[j].id })
 	p := newPromoter(tx, ev)
-	p.locked[reg.ID] = true
 	for _, f := range gone {
 		if f.status != StatusConfirmed {
 			continue
@@ -160,11 +165,8 @@ func swap(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration, to
 	if (hasSeat && seat.Workshop == key) || (hasQueue && queued.Workshop == key) {
 		return reg, nil
 	}
-	if hasSeat {
-		old, _ := ev.Workshop(seat.Workshop)
-		if err := lockInOrder(ctx, tx, w.ID, old.ID); err != nil {
-			return nil, err
-		}
+	if err := lockWorkshops(ctx, tx, ev.ID); err != nil {
+		return nil, err
 	}
 	got, err := take(ctx, tx, takeWorkshop, lockWorkshop, w.ID)
 	if err != nil {
@@ -175,7 +177,6 @@ func swap(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration, to
 	}
 	change := &mail.Change{Slot: slot, From: seat.Workshop, To: key}
 	p := newPromoter(tx, ev)
-	p.locked[reg.ID] = true
 	if got {
 		if err := moveSeat(ctx, tx, p, reg.ID, w, seat, hasSeat); err != nil {
 			return nil, err
@@ -194,19 +195,6 @@ func swap(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration, to
 		return nil, err
 	}
 	return updated, enqueue(ctx, tx, updated, mail.KindSwapped, token, change)
-}
-
-const lockTwo = `SELECT id FROM workshops WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE`
-
-// lockInOrder locks workshop rows in id order, so that two people swapping
-// in opposite directions queue up instead of deadlocking.
-func lockInOrder(ctx context.Context, tx pgx.Tx, ids ...int64) error {
-	rows, err := tx.Query(ctx, lockTwo, ids)
-	if err != nil {
-		return fmt.Errorf("lock workshops: %w", err)
-	}
-	rows.Close()
-	return rows.Err()
 }
 
 // moveSeat puts the person into w (whose seat is already taken) and frees

@@ -50,10 +50,11 @@ const (
 UPDATE workshops SET capacity = taken + 1, taken = taken + 1
 WHERE id = $1 AND taken >= capacity RETURNING capacity`
 	raiseEvent = `
-UPDATE events SET capacity = confirmed + 1, confirmed = confirmed + 1
-WHERE id = $1 AND confirmed >= capacity RETURNING capacity`
-	takeAnyEventSeat = `UPDATE events SET confirmed = confirmed + 1 WHERE id = $1 AND confirmed < capacity`
-	lockEventRow     = `SELECT 1 FROM events WHERE id = $1 FOR NO KEY UPDATE`
+UPDATE event_seats SET capacity = taken + 1, taken = taken + 1
+WHERE event_id = $1 AND taken >= capacity RETURNING capacity`
+	raiseEventRow    = `UPDATE events SET capacity = $2 WHERE id = $1`
+	takeAnyEventSeat = `UPDATE event_seats SET taken = taken + 1 WHERE event_id = $1 AND taken < capacity`
+	lockEventSeats   = `SELECT 1 FROM event_seats WHERE event_id = $1 FOR NO KEY UPDATE`
 )
 
 func checkManual(m *Manual) *ValidationError {
@@ -134,8 +135,11 @@ func optionalAnswers(err error) error {
 }
 
 func registerByHand(ctx context.Context, tx pgx.Tx, ev *event.Event, req Request, m Manual) (*Registration, error) {
+	if err := lockEvent(ctx, tx, ev.ID); err != nil { // an override raises its capacity
+		return nil, err
+	}
 	reg := newRegistration(ev, req)
-	token, err := insertRegistrationAndToken(ctx, tx, ev, reg, req)
+	token, err := writeRegistration(ctx, tx, ev, reg, req, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -156,15 +160,15 @@ func registerByHand(ctx context.Context, tx pgx.Tx, ev *event.Event, req Request
 // then the event seat, raising capacities where the override allows.
 func seatByHand(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration, choices map[string]string, override bool) ([]raise, error) {
 	var raised []raise
-	for _, w := range chosenWorkshops(ev, choices) {
-		b, r, err := bookByHand(ctx, tx, ev.ID, reg.ID, w, override)
-		if err != nil {
-			return nil, err
-		}
-		reg.Bookings = append(reg.Bookings, b)
-		raised = append(raised, r...)
+	var err error
+	if override {
+		raised, err = overbook(ctx, tx, ev, reg, choices)
+	} else {
+		reg.Bookings, err = bookChoices(ctx, tx, ev, reg.ID, choices)
 	}
-	sortBookings(ev, reg.Bookings)
+	if err != nil {
+		return nil, err
+	}
 	tag, err := tx.Exec(ctx, takeAnyEventSeat, ev.ID)
 	if err != nil {
 		return nil, fmt.Errorf("take event seat: %w", err)
@@ -177,6 +181,11 @@ func seatByHand(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registrati
 		if err := tx.QueryRow(ctx, raiseEvent, ev.ID).Scan(&to); err != nil {
 			return nil, fmt.Errorf("raise event capacity: %w", err)
 		}
+		// events.capacity is the organiser's figure; it follows the raise
+		// (the row is this transaction's since registerByHand began).
+		if err := execOne(ctx, tx, raiseEventRow, ev.ID, to); err != nil {
+			return nil, err
+		}
 		return append(raised, raise{What: "event", From: to - 1, To: to}), nil
 	}
 	return raised, waitForEvent(ctx, tx, ev, reg)
@@ -185,35 +194,35 @@ func seatByHand(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registrati
 // waitForEvent puts a registration whose event is full on the event's
 // waiting list: its workshop seats go back, its choices stay stored.
 func waitForEvent(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration) error {
-	if err := exec(ctx, tx, lockEventRow, ev.ID); err != nil {
+	if err := exec(ctx, tx, lockEventSeats, ev.ID); err != nil {
 		return err
 	}
 	return joinEventQueue(ctx, tx, ev, reg)
 }
 
-// bookByHand is book with the override: a full workshop gets one more seat
-// instead of a waiting-list place.
-func bookByHand(ctx context.Context, tx pgx.Tx, eventID int64, regID string, w event.Workshop, override bool) (Booking, []raise, error) {
-	if !override {
-		b, err := book(ctx, tx, eventID, regID, w)
-		return b, nil, err
-	}
-	got, err := take(ctx, tx, takeWorkshop, lockWorkshop, w.ID)
-	if err != nil {
-		return Booking{}, nil, err
-	}
+// overbook books the chosen workshops like a sign-up, except that a full
+// workshop gets one more seat instead of a waiting-list place.
+func overbook(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration, choices map[string]string) ([]raise, error) {
 	var raised []raise
-	if !got {
-		r, err := raiseSeat(ctx, tx, w)
+	for _, w := range chosenWorkshops(ev, choices) {
+		got, err := take(ctx, tx, takeWorkshop, lockWorkshop, w.ID)
 		if err != nil {
-			return Booking{}, nil, err
+			return nil, err
 		}
-		raised = append(raised, r)
+		if !got {
+			r, err := raiseSeat(ctx, tx, w)
+			if err != nil {
+				return nil, err
+			}
+			raised = append(raised, r)
+		}
+		if err := exec(ctx, tx, insertSeat, reg.ID, ev.ID, w.SlotID, w.ID, w.Topic); err != nil {
+			return nil, err
+		}
+		reg.Bookings = append(reg.Bookings, Booking{Slot: w.SlotKey, Workshop: w.Key, Status: StatusConfirmed})
 	}
-	if err := exec(ctx, tx, insertSeat, regID, eventID, w.SlotID, w.ID, w.Topic); err != nil {
-		return Booking{}, nil, err
-	}
-	return Booking{Slot: w.SlotKey, Workshop: w.Key, Status: StatusConfirmed}, raised, nil
+	sortBookings(ev, reg.Bookings)
+	return raised, nil
 }
 
 // raiseSeat takes a seat in a full workshop whose row this transaction
@@ -226,12 +235,15 @@ func raiseSeat(ctx context.Context, tx pgx.Tx, w event.Workshop) (raise, error) 
 	return raise{What: w.Key, From: to - 1, To: to}, nil
 }
 
-// lockOwn locks a registration of the event and loads both; a registration
-// of another event is not found, so an organiser of one event cannot reach
-// into another by id.
+// lockOwn locks the event's row and a registration of the event (lock.go,
+// steps 1 and 2) and loads both; a registration of another event is not
+// found, so an organiser of one event cannot reach into another by id.
 func lockOwn(ctx context.Context, tx pgx.Tx, eventID int64, regID string) (*Registration, *event.Event, error) {
 	if !PlausibleID(regID) {
 		return nil, nil, ErrNotFound
+	}
+	if err := lockEvent(ctx, tx, eventID); err != nil {
+		return nil, nil, err
 	}
 	reg, err := loadRegistration(ctx, tx, regID, true)
 	if err != nil {
@@ -312,12 +324,7 @@ func checkMove(ev *event.Event, reg *Registration, slot, key string) error {
 func moveByHand(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration, slot, key string, m Manual) (*Registration, error) {
 	w, _ := ev.Workshop(key)
 	seat, hasSeat := reg.Booking(slot, StatusConfirmed)
-	ids := []int64{w.ID}
-	if hasSeat {
-		old, _ := ev.Workshop(seat.Workshop)
-		ids = append(ids, old.ID)
-	}
-	if err := lockInOrder(ctx, tx, ids...); err != nil {
+	if err := lockWorkshops(ctx, tx, ev.ID); err != nil {
 		return nil, err
 	}
 	got, err := take(ctx, tx, takeWorkshop, lockWorkshop, w.ID)
@@ -339,7 +346,6 @@ func moveByHand(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registrati
 		return nil, err
 	}
 	p := newPromoter(tx, ev)
-	p.locked[reg.ID] = true
 	if err := moveSeat(ctx, tx, p, reg.ID, w, seat, hasSeat); err != nil {
 		return nil, err
 	}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/fachtag/fachtag/internal/db/dbtest"
 )
 
 var byHand = Manual{UserID: 0, Actor: "test", Reason: "am Telefon gebeten"}
@@ -107,7 +109,7 @@ func TestMoveByHand(t *testing.T) {
 	if n := queryInt(t, pool, `SELECT count(*) FROM tokens WHERE registration_id = $1`, anna.reg.ID); n != 2 {
 		t.Errorf("tokens of Anna: got %d, want 2 (old and fresh)", n)
 	}
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 }
 
 // TestMoveByHandRules: another event's registration is not found, topic
@@ -136,7 +138,7 @@ func TestMoveByHandRules(t *testing.T) {
 	if _, err := s.MoveByHand(context.Background(), id, p.reg.ID, "r1", "B1", m); !errors.Is(err, ErrCancelled) {
 		t.Errorf("move of a cancelled registration: got %v, want ErrCancelled", err)
 	}
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 }
 
 // TestCancelByHandPromotes: the organiser's cancel works after the event
@@ -162,7 +164,7 @@ func TestCancelByHandPromotes(t *testing.T) {
 	if _, err := s.CancelByHand(context.Background(), id, anna.reg.ID, byHand); !errors.Is(err, ErrCancelled) {
 		t.Errorf("second cancel: got %v, want ErrCancelled", err)
 	}
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 }
 
 // TestRegisterByHand: outside the window, full workshop → waiting list
@@ -208,7 +210,7 @@ func TestRegisterByHand(t *testing.T) {
 	if n := queryInt(t, pool, `SELECT count(*) FROM audit_log WHERE action = 'registration.create'`); n != 4 {
 		t.Errorf("create audit rows: got %d, want 4", n)
 	}
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 }
 
 // TestResendByHand queues one link mail with a fresh token.

@@ -15,7 +15,6 @@ import (
 // remembers whom it moved, so that each promoted person gets exactly one
 // mail however long the cascade.
 type promoter struct {
-	locked  map[string]bool // registrations this transaction has locked
 	tx      pgx.Tx
 	ev      *event.Event
 	changes map[string]*mail.Change // registration id → first change
@@ -23,7 +22,7 @@ type promoter struct {
 }
 
 func newPromoter(tx pgx.Tx, ev *event.Event) *promoter {
-	return &promoter{tx: tx, ev: ev, changes: map[string]*mail.Change{}, locked: map[string]bool{}}
+	return &promoter{tx: tx, ev: ev, changes: map[string]*mail.Change{}}
 }
 
 func (p *promoter) record(regID string, c *mail.Change) {
@@ -45,48 +44,6 @@ WHERE b.workshop_id = $1 AND b.status = 'waitlisted'
                     AND c.topic = $2 AND c.slot_id <> $3)
 ORDER BY b.queue_seq
 LIMIT 1`
-
-// eligible repeats nextInQueue's conditions for one booking, in a fresh
-// statement after the candidate's registration is locked: what it says
-// then cannot change until the transaction ends.
-const eligible = `
-SELECT EXISTS (
-    SELECT 1 FROM bookings b
-    JOIN registrations r ON r.id = b.registration_id AND r.status = 'confirmed'
-    WHERE b.id = $1 AND b.status = 'waitlisted'
-      AND NOT EXISTS (SELECT 1 FROM bookings c
-                      WHERE c.registration_id = b.registration_id AND c.status = 'confirmed'
-                        AND c.topic = $2 AND c.slot_id <> $3))`
-
-// Every change to a person's bookings locks their registration row first.
-// A promoter locks a candidate after it holds workshop rows, the reverse
-// of a participant's own swap, so it waits only briefly and otherwise
-// retries the whole transaction instead of sitting in a deadlock.
-const (
-	shortLockWait   = `SET LOCAL lock_timeout = '200ms'`
-	lockReg         = `SELECT 1 FROM registrations WHERE id = $1 FOR NO KEY UPDATE`
-	defaultLockWait = `SET LOCAL lock_timeout = 0`
-)
-
-func (p *promoter) lockRegistration(ctx context.Context, regID string) error {
-	if p.locked[regID] {
-		return nil
-	}
-	for _, sql := range []string{shortLockWait, lockReg, defaultLockWait} {
-		if _, err := p.tx.Exec(ctx, sql, argsFor(sql, regID)...); err != nil {
-			return fmt.Errorf("lock registration: %w", err)
-		}
-	}
-	p.locked[regID] = true
-	return nil
-}
-
-func argsFor(sql, regID string) []any {
-	if sql == lockReg {
-		return []any{regID}
-	}
-	return nil
-}
 
 const seatInSlot = `
 SELECT w.id, w.key FROM bookings b JOIN workshops w ON w.id = b.workshop_id
@@ -116,30 +73,20 @@ func (p *promoter) fillWorkshop(ctx context.Context, w event.Workshop) error {
 	}
 }
 
+// promoteNext moves the first eligible waiting person into w. The
+// transaction holds the event row (lock.go), so nobody else changes the
+// waiting person's bookings meanwhile: what nextInQueue says holds.
 func (p *promoter) promoteNext(ctx context.Context, w event.Workshop) (bool, error) {
-	for {
-		var bookingID int64
-		var regID string
-		err := p.tx.QueryRow(ctx, nextInQueue, w.ID, w.Topic, w.SlotID).Scan(&bookingID, &regID)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return false, nil
-		}
-		if err != nil {
-			return false, fmt.Errorf("next in queue: %w", err)
-		}
-		if err := p.lockRegistration(ctx, regID); err != nil {
-			return false, err
-		}
-		var ok bool
-		if err := p.tx.QueryRow(ctx, eligible, bookingID, w.Topic, w.SlotID).Scan(&ok); err != nil {
-			return false, fmt.Errorf("recheck candidate: %w", err)
-		}
-		if ok {
-			return true, p.moveIn(ctx, w, regID, bookingID)
-		}
-		// The candidate changed while we waited for the lock; the next
-		// query sees that change and picks someone else.
+	var bookingID int64
+	var regID string
+	err := p.tx.QueryRow(ctx, nextInQueue, w.ID, w.Topic, w.SlotID).Scan(&bookingID, &regID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
 	}
+	if err != nil {
+		return false, fmt.Errorf("next in queue: %w", err)
+	}
+	return true, p.moveIn(ctx, w, regID, bookingID)
 }
 
 func (p *promoter) moveIn(ctx context.Context, w event.Workshop, regID string, bookingID int64) error {
@@ -209,14 +156,15 @@ func (p *promoter) workshopByID(id int64) (event.Workshop, bool) {
 }
 
 const (
-	eventHasRoom = `SELECT confirmed < capacity FROM events WHERE id = $1 FOR NO KEY UPDATE`
+	eventHasRoom = `SELECT taken < capacity FROM event_seats WHERE event_id = $1 FOR NO KEY UPDATE`
 	nextForEvent = `SELECT id FROM registrations WHERE event_id = $1 AND status = 'waitlisted' ORDER BY seq LIMIT 1`
-	stillQueued  = `SELECT status = 'waitlisted' FROM registrations WHERE id = $1`
 	admitToEvent = `UPDATE registrations SET status = 'confirmed', updated_at = now() WHERE id = $1 RETURNING choices`
 )
 
 // fillEvent gives free event seats to the event's waiting list in sign-up
-// order and books the workshops they chose when they signed up.
+// order and books the workshops they chose when they signed up. The caller
+// holds every workshop of the event already (lock.go): the seat counter is
+// locked here, last.
 func (p *promoter) fillEvent(ctx context.Context) error {
 	for {
 		var room bool
@@ -233,16 +181,6 @@ func (p *promoter) fillEvent(ctx context.Context) error {
 		}
 		if err != nil {
 			return fmt.Errorf("next for event: %w", err)
-		}
-		if err := p.lockRegistration(ctx, regID); err != nil {
-			return err
-		}
-		var queued bool
-		if err := p.tx.QueryRow(ctx, stillQueued, regID).Scan(&queued); err != nil {
-			return fmt.Errorf("recheck event candidate: %w", err)
-		}
-		if !queued {
-			continue
 		}
 		if err := p.admit(ctx, regID); err != nil {
 			return err

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/fachtag/fachtag/internal/db/dbtest"
 )
 
 // These tests force one precise interleaving of two transactions instead
@@ -101,7 +103,7 @@ func TestPromotionRacesCandidateSwap(t *testing.T) {
 	wantWorkshop(t, pool, "B1", 1, 0)
 	wantWorkshop(t, pool, "C1", 0, 0)
 	wantOutbox(t, pool, y, "promoted", 0)
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 }
 
 // W1 and W2 wait for the event. W1 cancels while X, who holds a seat,
@@ -133,7 +135,7 @@ func TestEventPromotionRacesCandidateCancel(t *testing.T) {
 			got.Status, bookingsString(got.Bookings))
 	}
 	wantOutbox(t, pool, w2, "promoted", 1)
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 }
 
 // X1 and X2 swap away from A1 and A2 at once (swaps take no event lock);
@@ -177,5 +179,5 @@ func TestConcurrentPromotionsOfOneTopic(t *testing.T) {
 	wantBookings(t, s, x1, "r1=C1:confirmed")
 	wantBookings(t, s, x2, "r2=C2:confirmed")
 	wantOutbox(t, pool, y, "promoted", 1)
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 }

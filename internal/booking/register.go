@@ -21,30 +21,9 @@ import (
 // In the wish phase the wishes are stored. It returns the new registration
 // and the raw personal-link token, which exists nowhere else.
 func (s *Service) Register(ctx context.Context, slug string, req Request) (*Registration, string, error) {
-	ev, err := s.openEvent(ctx, slug)
-	if err != nil {
-		return nil, "", err
-	}
-	if err := validate(ev, &req); err != nil {
-		return nil, "", err
-	}
-	if ev.Registration.Mode == event.ModeFirstCome {
-		reg, token, err := registerFast(ctx, s.pool, ev, req)
-		if !errors.Is(err, errSlowPath) {
-			return reg, token, err
-		}
-		// The event may have changed since it was cached: decide afresh.
-		s.rules.forget(slug)
-		if ev, err = s.openEvent(ctx, slug); err != nil {
-			return nil, "", err
-		}
-		if err := validate(ev, &req); err != nil {
-			return nil, "", err
-		}
-	}
 	var reg *Registration
 	var token string
-	err = db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.signUp(ctx, slug, &req, func(tx pgx.Tx, ev *event.Event) (err error) {
 		reg, token, err = register(ctx, tx, ev, req)
 		return err
 	})
@@ -52,6 +31,33 @@ func (s *Service) Register(ctx context.Context, slug string, req Request) (*Regi
 		return nil, "", err
 	}
 	return reg, token, nil
+}
+
+// signUp runs fn in one transaction with the event's rules as cached by
+// an earlier sign-up (at most rulesTTL old). Everything that decides a seat
+// is checked by the statements themselves; when they find the cached rules
+// out of date, signUp reads the event afresh and runs fn once more.
+func (s *Service) signUp(ctx context.Context, slug string, req *Request, fn func(pgx.Tx, *event.Event) error) error {
+	for fresh := false; ; fresh = true {
+		ev, err := s.checkedEvent(ctx, slug, req)
+		if err != nil {
+			return err
+		}
+		err = db.Transact(ctx, s.pool, func(tx pgx.Tx) error { return fn(tx, ev) })
+		if fresh || !isStale(err) {
+			return wishPhaseOver(err)
+		}
+		s.rules.forget(slug)
+	}
+}
+
+// checkedEvent is openEvent and validates req against the event.
+func (s *Service) checkedEvent(ctx context.Context, slug string, req *Request) (*event.Event, error) {
+	ev, err := s.openEvent(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	return ev, validate(ev, req)
 }
 
 // openEvent loads the event and checks that it takes sign-ups now.
@@ -91,43 +97,79 @@ func newRegistration(ev *event.Event, req Request) *Registration {
 	return reg
 }
 
-// register writes the registration and its token in one round trip, then
-// takes the workshop seats and, last, the event seat: the event row is the
-// hottest row of a busy opening, so its lock is held only for the outbox
-// insert and the commit.
+// register writes a sign-up in two round trips of pipelined statements;
+// no other path books a sign-up. The first writes the registration and its
+// token and books the chosen workshops (seatOrQueue, rows locked in id
+// order) and reads them back with their waiting-list places. The second
+// queues the mail, through the one outbox writer, and takes the event
+// seat last: the event's counter is the hottest row of an opening rush,
+// and this way its lock is held only for the commit. A pipelined batch
+// without a transaction would save the two round trips of BEGIN and COMMIT
+// but would need every rule a second time for the cases it cannot finish
+// (a full event, a waiting list whose place the mail must name); measured
+// with fachtag bench, the two paths were equally fast (README, benchmark).
 func register(ctx context.Context, tx pgx.Tx, ev *event.Event, req Request) (*Registration, string, error) {
 	reg := newRegistration(ev, req)
-	token, err := insertRegistrationAndToken(ctx, tx, ev, reg, req)
+	var choices map[string]string
+	if reg.Status == StatusConfirmed {
+		choices = req.Choices
+	}
+	token, err := writeRegistration(ctx, tx, ev, reg, req, choices)
 	if err != nil {
 		return nil, "", err
 	}
-	if reg.Status == StatusConfirmed {
-		if reg.Bookings, err = bookChoices(ctx, tx, ev, reg.ID, req.Choices); err != nil {
-			return nil, "", err
-		}
-	}
-	// The mail is queued before the event seat is taken, so that the event
-	// row stays locked only for its own update and the commit.
-	if err := enqueue(ctx, tx, reg, registeredKind(reg.Status), token, nil); err != nil {
+	b := &pgx.Batch{}
+	if err := mail.Queue(b, message(reg, registeredKind(reg.Status), token, nil)); err != nil {
 		return nil, "", err
 	}
 	if reg.Status == StatusConfirmed {
-		if err := eventSeat(ctx, tx, ev, reg, token); err != nil {
+		b.Queue(takeOpenSeat, ev.ID)
+	}
+	seated, err := sendMailAndSeat(ctx, tx, b)
+	if err != nil {
+		return nil, "", err
+	}
+	if reg.Status == StatusConfirmed && !seated {
+		if err := eventFull(ctx, tx, ev, reg, token); err != nil {
 			return nil, "", err
 		}
 	}
 	return reg, token, nil
 }
 
-func insertRegistrationAndToken(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration, req Request) (string, error) {
+// sendMailAndSeat sends the mail and, if queued, the event seat; it
+// reports whether the seat was taken.
+func sendMailAndSeat(ctx context.Context, tx pgx.Tx, b *pgx.Batch) (bool, error) {
+	res := tx.SendBatch(ctx, b)
+	defer res.Close()
+	if _, err := res.Exec(); err != nil {
+		return false, fmt.Errorf("enqueue mail: %w", err)
+	}
+	if b.Len() == 1 {
+		return false, res.Close()
+	}
+	tag, err := res.Exec()
+	if err != nil {
+		return false, fmt.Errorf("take event seat: %w", err)
+	}
+	return tag.RowsAffected() == 1, res.Close()
+}
+
+// writeRegistration writes the registration and its token and books the
+// choices, in one round trip.
+func writeRegistration(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration, req Request, choices map[string]string) (string, error) {
 	answers, _ := json.Marshal(nonNilMap(req.Answers))
-	choices, _ := json.Marshal(nonNilMap(req.Choices))
 	prefs, _ := json.Marshal(nonNilMap(req.Preferences))
+	stored, _ := json.Marshal(nonNilMap(req.Choices))
 	token, hash := newToken()
 	b := &pgx.Batch{}
 	b.Queue(insertRegistration, reg.ID, ev.ID, req.Name, req.Email, req.Organisation, req.Role,
-		req.Language, answers, req.Consents.Photos, choices, prefs, reg.Status)
+		req.Language, answers, req.Consents.Photos, stored, prefs, reg.Status)
 	b.Queue(insertToken, hash, reg.ID)
+	ws := chosenWorkshops(ev, choices)
+	if len(ws) > 0 {
+		queueBookings(b, ev.ID, reg.ID, ws)
+	}
 	res := tx.SendBatch(ctx, b)
 	defer res.Close()
 	err := res.QueryRow().Scan(&reg.CreatedAt)
@@ -139,6 +181,11 @@ func insertRegistrationAndToken(ctx context.Context, tx pgx.Tx, ev *event.Event,
 	}
 	if _, err := res.Exec(); err != nil {
 		return "", fmt.Errorf("store token: %w", err)
+	}
+	if len(ws) > 0 {
+		if reg.Bookings, err = readBookings(res, len(ws)); err != nil {
+			return "", err
+		}
 	}
 	return token, res.Close()
 }
@@ -159,28 +206,22 @@ WHERE id = $1 RETURNING seq`
 // row is not.
 const (
 	takeOpenSeat = `
-UPDATE events SET confirmed = confirmed + 1
-WHERE id = $1 AND confirmed < capacity AND status = 'open'
-  AND (opens_at IS NULL OR opens_at <= now()) AND (closes_at IS NULL OR now() < closes_at)`
+UPDATE event_seats s SET taken = s.taken + 1
+FROM events e
+WHERE s.event_id = $1 AND e.id = s.event_id AND s.taken < s.capacity AND e.status = 'open'
+  AND (e.opens_at IS NULL OR e.opens_at <= now()) AND (e.closes_at IS NULL OR now() < e.closes_at)`
 	lockOpenEvent = `
-SELECT status = 'open' AND (opens_at IS NULL OR opens_at <= now()) AND (closes_at IS NULL OR now() < closes_at)
-FROM events WHERE id = $1 FOR NO KEY UPDATE`
+SELECT e.status = 'open' AND (e.opens_at IS NULL OR e.opens_at <= now()) AND (e.closes_at IS NULL OR now() < e.closes_at)
+FROM events e JOIN event_seats s ON s.event_id = e.id WHERE e.id = $1 FOR NO KEY UPDATE OF s`
 	forgetMails = `DELETE FROM outbox WHERE registration_id = $1`
 )
 
-// eventSeat takes the event seat. When the event is full the registration
-// goes on the event's waiting list as a whole: the workshop seats just
-// taken are given back (nobody else could see them), the choices stay
-// stored for the day a seat frees up, and the queued mail becomes the
-// waiting-list mail.
-func eventSeat(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration, token string) error {
-	tag, err := tx.Exec(ctx, takeOpenSeat, ev.ID)
-	if err != nil {
-		return fmt.Errorf("take event seat: %w", err)
-	}
-	if tag.RowsAffected() == 1 {
-		return nil
-	}
+// eventFull handles a sign-up that found no event seat: with the
+// registration still open it goes on the event's waiting list as a whole.
+// The workshop seats just taken are given back (nobody else could see
+// them), the choices stay stored for the day a seat frees up, and the
+// queued mail becomes the waiting-list mail.
+func eventFull(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration, token string) error {
 	var open bool
 	if err := tx.QueryRow(ctx, lockOpenEvent, ev.ID).Scan(&open); err != nil {
 		return fmt.Errorf("lock event: %w", err)
@@ -225,20 +266,22 @@ func registeredKind(status string) mail.Kind {
 	return mail.KindConfirmed
 }
 
-// bookChoices books one workshop per slot, locking workshop rows in id
-// order so that concurrent sign-ups never deadlock.
+// bookChoices books the chosen workshops of a registration that has an
+// event seat, in one round trip.
 func bookChoices(ctx context.Context, tx pgx.Tx, ev *event.Event, regID string, choices map[string]string) ([]Booking, error) {
 	ws := chosenWorkshops(ev, choices)
-	bookings := make([]Booking, 0, len(ws))
-	for _, w := range ws {
-		b, err := book(ctx, tx, ev.ID, regID, w)
-		if err != nil {
-			return nil, err
-		}
-		bookings = append(bookings, b)
+	if len(ws) == 0 {
+		return nil, nil
 	}
-	sortBookings(ev, bookings)
-	return bookings, nil
+	b := &pgx.Batch{}
+	queueBookings(b, ev.ID, regID, ws)
+	res := tx.SendBatch(ctx, b)
+	defer res.Close()
+	bookings, err := readBookings(res, len(ws))
+	if err != nil {
+		return nil, err
+	}
+	return bookings, res.Close()
 }
 
 // sortBookings orders bookings like the event's slots.
@@ -259,11 +302,16 @@ func nonNilMap[V any](m map[string]V) map[string]V {
 
 // enqueue writes the mail that reports a change to reg.
 func enqueue(ctx context.Context, tx pgx.Tx, reg *Registration, kind mail.Kind, token string, change *mail.Change) error {
+	return mail.Enqueue(ctx, tx, message(reg, kind, token, change))
+}
+
+// message is the mail of kind that reports reg's current state.
+func message(reg *Registration, kind mail.Kind, token string, change *mail.Change) mail.Message {
 	m := mail.Message{Kind: kind, RegistrationID: reg.ID, EventID: reg.EventID, To: reg.Email,
 		Name: reg.Name, Language: reg.Language, Token: token, RegistrationStatus: reg.Status, Change: change,
 		Preferences: reg.Preferences}
 	for _, b := range reg.Bookings {
 		m.Bookings = append(m.Bookings, mail.Booking{Slot: b.Slot, Workshop: b.Workshop, Status: b.Status, Position: b.WaitlistPosition})
 	}
-	return mail.Enqueue(ctx, tx, m)
+	return m
 }

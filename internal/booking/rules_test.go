@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fachtag/fachtag/internal/db/dbtest"
 	"github.com/fachtag/fachtag/internal/event"
 )
 
@@ -27,11 +28,11 @@ func TestRegisterConfirmedWithSeats(t *testing.T) {
 	wantWorkshop(t, pool, "A1", 1, 0)
 	wantWorkshop(t, pool, "B2", 1, 0)
 	wantWorkshop(t, pool, "B1", 0, 0)
-	if got := queryInt(t, pool, `SELECT confirmed FROM events WHERE slug = 'ft'`); got != 1 {
-		t.Errorf("events.confirmed: got %d, want 1", got)
+	if got := queryInt(t, pool, `SELECT s.taken FROM event_seats s JOIN events e ON e.id = s.event_id WHERE e.slug = 'ft'`); got != 1 {
+		t.Errorf("event_seats.taken: got %d, want 1", got)
 	}
 	wantOutbox(t, pool, p, "confirmed", 1)
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 }
 
 func TestRegisterFullWorkshopWaitlistsThatBookingOnly(t *testing.T) {
@@ -55,7 +56,7 @@ func TestRegisterFullWorkshopWaitlistsThatBookingOnly(t *testing.T) {
 	}
 	wantWorkshop(t, pool, "A1", 1, 2)
 	wantWorkshop(t, pool, "B2", 2, 0)
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 }
 
 func TestRegisterFullEventWaitlistsRegistration(t *testing.T) {
@@ -85,7 +86,7 @@ func TestRegisterFullEventWaitlistsRegistration(t *testing.T) {
 	}
 	wantWorkshop(t, pool, "A1", 2, 0)
 	wantWorkshop(t, pool, "B2", 0, 0)
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 }
 
 func TestRegisterClosedAndUnknown(t *testing.T) {
@@ -149,7 +150,7 @@ func TestRegisterDuplicateEmail(t *testing.T) {
 	if _, _, err := s.Register(context.Background(), "ft", request("ANA.LOPEZ@example.org")); !errors.Is(err, ErrDuplicate) {
 		t.Errorf("third registration: got error %v, want ErrDuplicate", err)
 	}
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 }
 
 func TestRegisterValidation(t *testing.T) {
@@ -233,7 +234,7 @@ func TestRegisterValidation(t *testing.T) {
 	if _, _, err := s.Register(context.Background(), "ft", valid()); err != nil {
 		t.Errorf("valid request: got %v, want nil", err)
 	}
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 }
 
 func TestRegisterValidationListsEveryField(t *testing.T) {

@@ -2,9 +2,12 @@ package booking
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sort"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/fachtag/fachtag/internal/event"
 )
@@ -13,15 +16,15 @@ import (
 // takes FOR KEY SHARE on the event and workshop it references (foreign
 // keys), and FOR UPDATE would conflict with those and deadlock.
 //
-// Seats are counters on the event and workshop rows. A guarded UPDATE takes
+// Seats are counters on the event_seats and workshop rows. A guarded UPDATE takes
 // one; the CHECK constraints (taken <= capacity) make an oversell impossible
 // even if a code path forgot the guard. When no seat is left the row is
 // locked anyway, so waiting-list joins queue up behind each other and every
 // joiner learns its true position.
 
 const (
-	takeEventSeat   = `UPDATE events SET confirmed = confirmed + 1 WHERE id = $1 AND confirmed < capacity`
-	freeEventSeat   = `UPDATE events SET confirmed = confirmed - 1 WHERE id = $1`
+	takeEventSeat   = `UPDATE event_seats SET taken = taken + 1 WHERE event_id = $1 AND taken < capacity`
+	freeEventSeat   = `UPDATE event_seats SET taken = taken - 1 WHERE event_id = $1`
 	takeWorkshop    = `UPDATE workshops SET taken = taken + 1 WHERE id = $1 AND taken < capacity`
 	lockWorkshop    = `SELECT 1 FROM workshops WHERE id = $1 FOR NO KEY UPDATE`
 	freeWorkshop    = `UPDATE workshops SET taken = taken - 1 WHERE id = $1`
@@ -75,13 +78,6 @@ func exec(ctx context.Context, tx pgx.Tx, sql string, args ...any) error {
 	return nil
 }
 
-// takeSeat takes a seat and records the booking in one statement; no row
-// means the workshop is full.
-const takeSeat = `
-WITH seat AS (UPDATE workshops SET taken = taken + 1 WHERE id = $4 AND taken < capacity RETURNING id)
-INSERT INTO bookings (registration_id, event_id, slot_id, workshop_id, topic, status)
-SELECT $1, $2, $3, seat.id, $5, 'confirmed' FROM seat`
-
 const insertSeat = `
 INSERT INTO bookings (registration_id, event_id, slot_id, workshop_id, topic, status)
 VALUES ($1, $2, $3, $4, $5, 'confirmed')`
@@ -97,23 +93,77 @@ SELECT 1 + (SELECT count(*) FROM bookings b, ins
               AND b.queue_seq < ins.queue_seq)
 FROM ins`
 
-// book gives regID a seat in w, or a place on its waiting list when full.
-func book(ctx context.Context, tx pgx.Tx, eventID int64, regID string, w event.Workshop) (Booking, error) {
-	b := Booking{Slot: w.SlotKey, Workshop: w.Key, Status: StatusConfirmed}
-	tag, err := tx.Exec(ctx, takeSeat, regID, eventID, w.SlotID, w.ID, w.Topic)
+// seatOrQueue books one chosen workshop: it locks the row, takes a seat
+// if there is one and records the booking as confirmed, or else as
+// waitlisted. The lock is taken even when the workshop is full, so that
+// waiting-list places are handed out in the order of the lock. It is the
+// one statement that books a sign-up's choices, for a new registration as
+// for one admitted from the event's waiting list. No row means the
+// workshop is gone; a slot or topic that changed since the event was read
+// fails on the bookings' key to the workshop (bookings_workshop_fkey).
+const seatOrQueue = `
+WITH w AS (SELECT id, taken < capacity AS room FROM workshops WHERE id = $4 FOR NO KEY UPDATE),
+seat AS (UPDATE workshops SET taken = workshops.taken + 1 FROM w
+         WHERE workshops.id = w.id AND w.room AND workshops.taken < workshops.capacity
+         RETURNING workshops.id)
+INSERT INTO bookings (registration_id, event_id, slot_id, workshop_id, topic, status)
+SELECT $1, $2, $3, w.id, $5, CASE WHEN EXISTS (SELECT 1 FROM seat) THEN 'confirmed' ELSE 'waitlisted' END
+FROM w`
+
+// errStaleEvent means the event read before the transaction no longer
+// matches its rows: a chosen workshop is gone, moved or re-topiced.
+var errStaleEvent = errors.New("the event changed while signing up")
+
+// queueBookings queues the bookings of ws (in id order: the order in
+// which every transaction locks workshop rows) and then the read of the
+// registration's bookings. The read is a statement of its own, so its
+// snapshot sees every waiting-list place handed out before the locks were
+// granted, and the positions it counts are true.
+func queueBookings(b *pgx.Batch, eventID int64, regID string, ws []event.Workshop) {
+	for _, w := range ws {
+		b.Queue(seatOrQueue, regID, eventID, w.SlotID, w.ID, w.Topic)
+	}
+	b.Queue(selectBookings, regID)
+}
+
+// readBookings reads the results that queueBookings queued for n workshops.
+func readBookings(res pgx.BatchResults, n int) ([]Booking, error) {
+	for range n {
+		tag, err := res.Exec()
+		if isStale(err) || (err == nil && tag.RowsAffected() != 1) {
+			return nil, errStaleEvent
+		}
+		if err != nil {
+			return nil, fmt.Errorf("book workshop: %w", err)
+		}
+	}
+	rows, err := res.Query()
 	if err != nil {
-		return b, fmt.Errorf("take seat: %w", err)
+		return nil, fmt.Errorf("read bookings: %w", err)
 	}
-	if tag.RowsAffected() == 1 {
-		return b, nil
+	return collectBookings(rows)
+}
+
+// isStale reports whether err says that the event that the caller read is
+// out of date.
+func isStale(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.Is(err, errStaleEvent) ||
+		(errors.As(err, &pgErr) && pgErr.Code == "23503" && pgErr.ConstraintName == "bookings_workshop_fkey")
+}
+
+// chosenWorkshops are the chosen workshops in id order.
+func chosenWorkshops(ev *event.Event, choices map[string]string) []event.Workshop {
+	ws := make([]event.Workshop, 0, len(choices))
+	for _, key := range choices {
+		if w, ok := ev.Workshop(key); ok {
+			ws = append(ws, w)
+		}
 	}
-	if err := exec(ctx, tx, lockWorkshop, w.ID); err != nil {
-		return b, err
-	}
-	b.Status = StatusWaitlisted
-	err = tx.QueryRow(ctx, insertQueued, regID, eventID, w.SlotID, w.ID, w.Topic).Scan(&b.WaitlistPosition)
-	if err != nil {
-		return b, fmt.Errorf("join waiting list: %w", err)
-	}
-	return b, nil
+	sortByID(ws)
+	return ws
+}
+
+func sortByID(ws []event.Workshop) {
+	sort.Slice(ws, func(i, j int) bool { return ws[i].ID < ws[j].ID })
 }

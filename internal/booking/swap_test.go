@@ -6,6 +6,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/fachtag/fachtag/internal/db/dbtest"
 	"github.com/fachtag/fachtag/internal/event"
 )
 
@@ -38,7 +39,7 @@ func TestSwapToFreeWorkshop(t *testing.T) {
 	if m.Change.Slot != "r1" || m.Change.From != "A1" || m.Change.To != "B1" {
 		t.Errorf("swapped mail change: got %+v, want {r1 A1 B1}", m.Change)
 	}
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 }
 
 func TestSwapIntoEmptySlot(t *testing.T) {
@@ -49,7 +50,7 @@ func TestSwapIntoEmptySlot(t *testing.T) {
 	wantBookings(t, s, p, "r1=A1:confirmed r2=B2:confirmed")
 	wantWorkshop(t, pool, "B2", 1, 0)
 	wantOutbox(t, pool, p, "swapped", 1)
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 }
 
 func TestSwapToFullWorkshopJoinsWaitingList(t *testing.T) {
@@ -77,7 +78,7 @@ func TestSwapToFullWorkshopJoinsWaitingList(t *testing.T) {
 	mustSwap(t, s, p, "r1", "A1")
 	wantBookings(t, s, p, want)
 	wantOutbox(t, pool, p, "swapped", 1)
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 }
 
 func TestSwapRefused(t *testing.T) {
@@ -128,7 +129,7 @@ func TestSwapRefused(t *testing.T) {
 		})
 	}
 	wantBookings(t, s, p, "r1=A1:confirmed r2=B2:confirmed")
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 }
 
 func TestSwapClosedAfterRegistrationCloses(t *testing.T) {
@@ -162,5 +163,5 @@ func TestSwapFreedSeatPromotesFirstWaiting(t *testing.T) {
 	wantOutbox(t, pool, holder, "promoted", 0)
 	wantOutbox(t, pool, first, "promoted", 1)
 	wantOutbox(t, pool, second, "promoted", 0)
-	checkInvariants(t, pool)
+	dbtest.CheckInvariants(t, pool)
 }

@@ -18,16 +18,14 @@ import (
 // registration mode is first_come, or the allocation was published).
 var ErrNoWishPhase = errors.New("the event does not take workshop wishes")
 
-// The wish phase's lock order is event row (FOR SHARE here, FOR NO KEY
-// UPDATE when an allocation is published), then registration rows, so a
-// wish change and a publication queue up instead of deadlocking. The
-// trigger registrations_wish_phase_open takes the same event lock.
+// A wish change follows the lock order (lock.go): the event row, then the
+// registration, so that a wish change and a publication queue up instead
+// of deadlocking. The trigger registrations_wish_phase_open takes the event
+// row FOR SHARE for a new wish-phase sign-up.
 const (
-	wishEventMode   = `SELECT reg_mode FROM events WHERE id = $1 FOR SHARE`
-	wishRegEvent    = `SELECT event_id FROM registrations WHERE id = $1`
 	updateWishes    = `UPDATE registrations SET preferences = $2, updated_at = now() WHERE id = $1`
-	allocEventRoom  = `SELECT capacity - confirmed FROM events WHERE id = $1 FOR NO KEY UPDATE`
-	allocEventSeats = `UPDATE events SET confirmed = confirmed + $2 WHERE id = $1 AND confirmed + $2 <= capacity`
+	allocEventRoom  = `SELECT capacity - taken FROM event_seats WHERE event_id = $1`
+	allocEventSeats = `UPDATE event_seats SET taken = taken + $2 WHERE event_id = $1 AND taken + $2 <= capacity`
 	allocWorkshop   = `UPDATE workshops SET taken = taken + $2 WHERE id = $1 AND taken + $2 <= capacity`
 )
 
@@ -39,7 +37,7 @@ const (
 func (s *Service) ChangeWishes(ctx context.Context, token string, prefs map[string][]string) (*Registration, error) {
 	var reg *Registration
 	err := db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
-		cur, ev, err := lockWishes(ctx, tx, token)
+		cur, ev, err := lockByToken(ctx, tx, token)
 		if err != nil {
 			return err
 		}
@@ -49,24 +47,16 @@ func (s *Service) ChangeWishes(ctx context.Context, token string, prefs map[stri
 		reg, err = changeWishes(ctx, tx, cur, token, prefs)
 		return err
 	})
-	return reg, err
+	return reg, wishPhaseOver(err)
 }
 
-// lockWishes locks the event row, then the registration behind token.
-func lockWishes(ctx context.Context, tx pgx.Tx, token string) (*Registration, *event.Event, error) {
-	id, err := registrationID(ctx, tx, token)
-	if err != nil {
-		return nil, nil, err
+// wishPhaseOver names the refusal of the trigger registrations_wish_phase_open
+// (migration 3): the wish phase ended while the change ran.
+func wishPhaseOver(err error) error {
+	if db.IsCheckViolation(err, "registrations_wish_phase_open") {
+		return ErrNoWishPhase
 	}
-	var eventID int64
-	if err := tx.QueryRow(ctx, wishRegEvent, id).Scan(&eventID); err != nil {
-		return nil, nil, fmt.Errorf("registration event: %w", err)
-	}
-	var mode string
-	if err := tx.QueryRow(ctx, wishEventMode, eventID).Scan(&mode); err != nil {
-		return nil, nil, fmt.Errorf("lock event: %w", err)
-	}
-	return lockByToken(ctx, tx, token)
+	return err
 }
 
 func (s *Service) checkWishes(ev *event.Event, reg *Registration, prefs map[string][]string) error {

@@ -46,7 +46,9 @@ func ImportTx(ctx context.Context, tx pgx.Tx, f *File) (id int64, created bool, 
 	return id, created, deleteSlotsNotIn(ctx, tx, id, f)
 }
 
-const lockEvent = `SELECT id, confirmed FROM events WHERE slug = $1 FOR NO KEY UPDATE`
+const lockEvent = `
+SELECT e.id, s.taken FROM events e JOIN event_seats s ON s.event_id = e.id
+WHERE e.slug = $1 FOR NO KEY UPDATE OF e`
 
 const insertEvent = `
 INSERT INTO events (slug, title, description, organiser_name, organiser_email, timezone,
@@ -204,18 +206,16 @@ func syncWorkshops(ctx context.Context, tx pgx.Tx, eventID int64, slotIDs map[st
 		return &problems
 	}
 	for i, w := range f.Workshops {
+		// The bookings' key to their workshop (bookings_workshop_fkey) is
+		// ON UPDATE CASCADE: a new topic reaches them in this statement.
 		var id int64
 		err := tx.QueryRow(ctx, upsertWorkshop, eventID, slotIDs[w.Slot], w.Key, w.Title, w.Description,
 			nonNil(w.Hosts), w.Room, w.Capacity, w.MinParticipants, w.Topic, i).Scan(&id)
-		if err != nil {
-			return fmt.Errorf("save workshop %s: %w", w.Key, err)
-		}
-		_, err = tx.Exec(ctx, `UPDATE bookings SET topic = $2 WHERE workshop_id = $1 AND topic <> $2`, id, w.Topic)
 		if db.IsUniqueViolation(err, "bookings_topic_once") {
 			return &Problems{NewProblem(fmt.Sprintf("$.workshops[%d].topic", i), "file.topic_held", w.Key, w.Topic)}
 		}
 		if err != nil {
-			return fmt.Errorf("update booking topics: %w", err)
+			return fmt.Errorf("save workshop %s: %w", w.Key, err)
 		}
 	}
 	return nil

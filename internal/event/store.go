@@ -125,7 +125,8 @@ func (e *Event) OpenAt(now time.Time) bool {
 
 const selectEvent = `
 SELECT id, slug, title, description, organiser_name, organiser_email, timezone,
-       starts_at, ends_at, venue_name, venue_address, capacity, confirmed, languages,
+       starts_at, ends_at, venue_name, venue_address, capacity,
+       (SELECT s.taken FROM event_seats s WHERE s.event_id = events.id), languages,
        reg_mode, opens_at, closes_at, max_preferences, allow_unlisted, retention_days,
        status, programme, questions
 FROM events`

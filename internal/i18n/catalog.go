@@ -56,7 +56,6 @@ var catalog = map[string][2]string{
 	"err.not_confirmed":    {"Sie stehen noch auf der Warteliste der Veranstaltung; Workshops können Sie erst mit einem Platz tauschen.", "You are still on the event's waiting list; you can change workshops once you have a seat."},
 	"err.rate_limited":     {"Zu viele Anfragen. Bitte versuchen Sie es in einer Minute noch einmal.", "Too many requests. Please try again in a minute."},
 	"err.idempotency":      {"Dieser Idempotency-Key wurde schon für eine andere Anfrage verwendet.", "This Idempotency-Key was already used for a different request."},
-	"err.in_progress":      {"Eine Anfrage mit diesem Idempotency-Key läuft noch.", "A request with this Idempotency-Key is still in progress."},
 	"err.internal":         {"Etwas ist schiefgegangen. Bitte versuchen Sie es gleich noch einmal.", "Something went wrong. Please try again shortly."},
 	"err.swap_closed":      {"Workshops können nicht mehr getauscht werden.", "Workshops can no longer be changed."},
 }

@@ -29,6 +29,7 @@ var fileTexts = map[string][2]string{
 	"file.question_type":      {"Muss text, choice oder checkbox sein, nicht %q.", "must be text, choice or checkbox, got %q"},
 	"file.capacity_taken":     {"%d Plätze sind schon vergeben; die Kapazität kann nicht darunter sinken.", "%d seats are already taken; the capacity cannot go below that"},
 	"file.workshop_slot":      {"Workshop %q hat Buchungen und kann nicht in einen anderen Zeitraum wechseln.", "workshop %q has bookings and cannot move to another slot"},
+	"file.capacity_raced":     {"Es sind mehr Personen angemeldet, als die neue Kapazität zulässt.", "more participants are confirmed than the new capacity allows"},
 	"file.capacity_confirmed": {"%d Personen sind schon angemeldet; die Kapazität kann nicht darunter sinken.", "%d participants are already confirmed; the capacity cannot go below that"},
 	"file.workshop_removed":   {"Workshop %q hat Buchungen und kann nicht entfernt werden; verschieben oder stornieren Sie zuerst seine Teilnehmenden.", "workshop %q has bookings and cannot be removed; cancel or move its participants first"},
 	"file.topic_held":         {"Teilnehmende von %q haben das Thema %q schon in einem anderen Zeitraum; das Thema kann nicht wechseln.", "participants of %q already hold topic %q in another slot; the topic cannot change"},

@@ -1,7 +1,8 @@
 // Package loadtest runs the sign-up load benchmark: many concurrent HTTP
-// clients against a real fachtag server and database, the invariants checked
-// afterwards, and pgbench running the bare seat transaction on the same
-// database for comparison.
+// clients against a real fachtag server and database (served in this
+// process, or an already running server at Options.Target), the invariants
+// checked afterwards, and pgbench running the same writes as one sign-up
+// on the same database for comparison.
 package loadtest
 
 import (
@@ -30,6 +31,10 @@ type Options struct {
 	Rate        float64 // offered sign-ups per second; 0 sends back to back
 	Workshops   int
 	PgbenchTime time.Duration
+	// Target is the base URL of a running fachtag server on the database
+	// at DatabaseURL (with RATE_LIMIT_PER_MINUTE=0); empty serves one in
+	// this process.
+	Target string
 }
 
 // Run creates a bench event, serves it on loopback, sends the sign-ups,
@@ -47,11 +52,14 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if err := createEvent(ctx, pool, slug, o); err != nil {
 		return nil, err
 	}
-	baseURL, stop, err := serve(pool)
-	if err != nil {
-		return nil, err
+	baseURL := o.Target
+	if baseURL == "" {
+		var stop func()
+		if baseURL, stop, err = serve(pool); err != nil {
+			return nil, err
+		}
+		defer stop()
 	}
-	defer stop()
 	rep := &Report{Clients: o.Clients, Rate: o.Rate}
 	if err := drive(ctx, baseURL, slug, o, rep); err != nil {
 		return rep, err
@@ -70,21 +78,25 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 // createEvent makes an event whose workshops hold half of the sign-ups, so
 // that both the seat path and the waiting-list path are exercised.
 func createEvent(ctx context.Context, pool *pgxpool.Pool, slug string, o Options) error {
+	_, err := booking.ImportEvent(ctx, pool, benchEvent(slug, o.Signups, o.Workshops, max(o.Signups/(2*o.Workshops), 1)))
+	return err
+}
+
+// benchEvent is an open first_come event with one slot of workshops.
+func benchEvent(slug string, capacity, workshops, perWorkshop int) *event.File {
 	now := time.Now()
 	opens, closes := now.Add(-time.Hour), now.Add(24*time.Hour)
 	f := &event.File{Slug: slug, Title: "Lasttest", Timezone: "Europe/Berlin",
-		StartsAt: now.Add(48 * time.Hour), EndsAt: now.Add(56 * time.Hour), Capacity: o.Signups,
+		StartsAt: now.Add(48 * time.Hour), EndsAt: now.Add(56 * time.Hour), Capacity: capacity,
 		Languages: []string{"de"}, Status: event.StatusOpen, RetentionDays: 1,
 		Registration: event.Registration{Mode: event.ModeFirstCome, OpensAt: &opens, ClosesAt: &closes, MaxPreferences: 3},
 		Slots:        []event.SlotFile{{Key: "s1", Title: "Workshops", StartsAt: now.Add(50 * time.Hour), EndsAt: now.Add(52 * time.Hour)}}}
-	perWorkshop := max(o.Signups/(2*o.Workshops), 1)
-	for i := 0; i < o.Workshops; i++ {
+	for i := 0; i < workshops; i++ {
 		key := fmt.Sprintf("W%d", i+1)
 		f.Workshops = append(f.Workshops, event.WSFile{Key: key, Slot: "s1", Title: "Workshop " + key,
 			Capacity: perWorkshop, Topic: key})
 	}
-	_, err := booking.ImportEvent(ctx, pool, f)
-	return err
+	return f
 }
 
 // serve runs the real handler on a loopback port without mail workers:

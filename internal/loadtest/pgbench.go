@@ -8,30 +8,36 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/fachtag/fachtag/internal/booking"
 )
 
-// The bare seat transaction: what a sign-up must do in the database at the
-// least — take an event seat and a workshop seat under their guards and
-// record the booking — without HTTP, JSON, validation, tokens or mail.
-const pgbenchSetup = `
-DROP TABLE IF EXISTS pgbench_seat_events, pgbench_seat_workshops, pgbench_seat_bookings;
-CREATE TABLE pgbench_seat_events (id int PRIMARY KEY, capacity int, confirmed int CHECK (confirmed <= capacity));
-CREATE TABLE pgbench_seat_workshops (id int PRIMARY KEY, capacity int, taken int CHECK (taken <= capacity));
-CREATE TABLE pgbench_seat_bookings (id bigserial PRIMARY KEY, workshop int, created_at timestamptz DEFAULT now());
-INSERT INTO pgbench_seat_events VALUES (1, 2000000000, 0);
-INSERT INTO pgbench_seat_workshops SELECT g, 2000000000, 0 FROM generate_series(1, %d) g;`
-
-const pgbenchScript = `\set w random(1, %d)
+// The same writes as one sign-up and nothing else, on fachtag's own tables
+// (with their indexes, checks, foreign keys and triggers): a registration
+// row, a workshop seat, a booking row, an outbox row and, last as in
+// fachtag, the event seat. No HTTP, JSON, validation, token or reads. The
+// rows go to an event of their own with room for all, deleted afterwards.
+const pgbenchScript = `\set w random(%d, %d)
+\set k :w - %d + 1
 BEGIN;
-UPDATE pgbench_seat_events SET confirmed = confirmed + 1 WHERE id = 1 AND confirmed < capacity;
-UPDATE pgbench_seat_workshops SET taken = taken + 1 WHERE id = :w AND taken < capacity;
-INSERT INTO pgbench_seat_bookings (workshop) VALUES (:w);
+INSERT INTO registrations (event_id, name, email, consent_privacy, status)
+VALUES (%d, 'pgbench', gen_random_uuid()::text || '@pgbench.invalid', now(), 'confirmed') RETURNING id AS reg \gset
+UPDATE workshops SET taken = taken + 1 WHERE id = :w AND taken < capacity;
+INSERT INTO bookings (registration_id, event_id, slot_id, workshop_id, topic, status)
+VALUES (:reg, %d, %d, :w, 'W' || :k, 'confirmed');
+INSERT INTO outbox (kind, registration_id, recipient, payload, message_id)
+VALUES ('confirmed', :reg, 'pgbench@pgbench.invalid', '{}', gen_random_uuid()::text);
+UPDATE event_seats SET taken = taken + 1 WHERE event_id = %d AND taken < capacity;
 END;
 `
 
-const pgbenchTeardown = `DROP TABLE IF EXISTS pgbench_seat_events, pgbench_seat_workshops, pgbench_seat_bookings`
+const (
+	pgbenchTarget   = `SELECT e.id, min(w.id), max(w.id), min(w.slot_id) FROM events e JOIN workshops w ON w.event_id = e.id WHERE e.slug = $1 GROUP BY e.id`
+	pgbenchTeardown = `DELETE FROM events WHERE slug = $1`
+)
 
 var tpsLine = regexp.MustCompile(`tps = ([0-9.]+)`)
 
@@ -40,19 +46,21 @@ func runPgbench(ctx context.Context, pool *pgxpool.Pool, o Options, rep *Report)
 	if err != nil {
 		return err
 	}
-	if _, err := pool.Exec(ctx, fmt.Sprintf(pgbenchSetup, o.Workshops)); err != nil {
-		return fmt.Errorf("pgbench setup: %w", err)
-	}
-	defer pool.Exec(context.WithoutCancel(ctx), pgbenchTeardown)
-	script := filepath.Join(os.TempDir(), fmt.Sprintf("fachtag-seat-%d.sql", os.Getpid()))
-	if err := os.WriteFile(script, []byte(fmt.Sprintf(pgbenchScript, o.Workshops)), 0o600); err != nil {
+	slug := fmt.Sprintf("pgbench-%d", time.Now().UnixNano())
+	script, err := pgbenchEvent(ctx, pool, slug, o.Workshops)
+	if err != nil {
 		return err
 	}
-	defer os.Remove(script)
+	defer pool.Exec(context.WithoutCancel(ctx), pgbenchTeardown, slug)
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("fachtag-seat-%d.sql", os.Getpid()))
+	if err := os.WriteFile(path, []byte(script), 0o600); err != nil {
+		return err
+	}
+	defer os.Remove(path)
 	// Once with as many connections as the load test has clients, once with
 	// as many as the server's pool: the bare rate is the better of the two.
 	for _, clients := range []int{o.Clients, serverPoolSize} {
-		tps, err := pgbench(ctx, bin, script, clients, o)
+		tps, err := pgbench(ctx, bin, path, clients, o)
 		if err != nil {
 			return err
 		}
@@ -62,12 +70,30 @@ func runPgbench(ctx context.Context, pool *pgxpool.Pool, o Options, rep *Report)
 	return nil
 }
 
+// pgbenchEvent creates the event the pgbench rows go to and returns the
+// script for it.
+func pgbenchEvent(ctx context.Context, pool *pgxpool.Pool, slug string, workshops int) (string, error) {
+	f := benchEvent(slug, 1_000_000_000, workshops, 1_000_000_000)
+	if _, err := booking.ImportEvent(ctx, pool, f); err != nil {
+		return "", fmt.Errorf("pgbench event: %w", err)
+	}
+	var eventID, first, last, slotID int64
+	if err := pool.QueryRow(ctx, pgbenchTarget, slug).Scan(&eventID, &first, &last, &slotID); err != nil {
+		return "", fmt.Errorf("pgbench event: %w", err)
+	}
+	if last-first+1 != int64(workshops) { // topic Wk is the k-th id
+		return "", fmt.Errorf("pgbench event: workshop ids %d..%d are not consecutive", first, last)
+	}
+	return fmt.Sprintf(pgbenchScript, first, last, first, eventID, eventID, slotID, eventID), nil
+}
+
 // serverPoolSize is the connection pool of the server under test (db.Open).
 const serverPoolSize = 16
 
 func pgbench(ctx context.Context, bin, script string, clients int, o Options) (float64, error) {
 	secs := strconv.Itoa(int(o.PgbenchTime.Seconds()))
-	cmd := exec.CommandContext(ctx, bin, "-n", "-c", strconv.Itoa(clients), "-j", "2", "-T", secs, "-f", script, o.DatabaseURL)
+	// Prepared statements, like fachtag's pgx connections.
+	cmd := exec.CommandContext(ctx, bin, "-n", "-M", "prepared", "-c", strconv.Itoa(clients), "-j", "2", "-T", secs, "-f", script, o.DatabaseURL)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return 0, fmt.Errorf("pgbench: %w\n%s", err, out)

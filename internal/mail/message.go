@@ -96,11 +96,9 @@ func Enqueue(ctx context.Context, c db.Conn, m Message) error {
 func EnqueueAll(ctx context.Context, c db.Conn, ms []Message) error {
 	b := &pgx.Batch{}
 	for _, m := range ms {
-		args, err := outboxArgs(m)
-		if err != nil {
+		if err := Queue(b, m); err != nil {
 			return err
 		}
-		b.Queue(insertOutbox, args...)
 	}
 	if err := c.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("enqueue %d mails: %w", len(ms), err)

@@ -39,10 +39,9 @@ WHERE registration_id IN (SELECT id FROM registrations WHERE event_id = $1)
 const deleteTokens = `
 DELETE FROM tokens WHERE registration_id IN (SELECT id FROM registrations WHERE event_id = $1)`
 
-// A stored sign-up reply holds the person's link and data; the server
-// scopes the keys of an event's sign-ups as "register:<slug>".
-const deleteIdempotencyKeys = `
-DELETE FROM idempotency_keys WHERE scope = 'register:' || (SELECT slug FROM events WHERE id = $1)`
+// A stored sign-up reply holds the person's link and data; each record
+// names the event whose sign-up it answers.
+const deleteIdempotencyKeys = `DELETE FROM idempotency_keys WHERE event_id = $1`
 
 // The placeholder address is unique per registration, so the unique
 // index on (event, address) stays satisfied, and under the reserved

@@ -40,26 +40,37 @@ func (s *Server) apiRegister(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	key := r.Header.Get("Idempotency-Key")
+	if len(key) > 255 {
+		return &malformedError{field: "Idempotency-Key", key: "json.key_too_long"}
+	}
+	var req booking.Request
+	if err := decodeJSON(body, &req); err != nil {
+		return err
+	}
+	if req.Language == "" {
+		req.Language = requestLang(r)
+	}
 	slug := chi.URLParam(r, "slug")
-	return s.idempotent(w, r, "register:"+slug, body, func() (int, any, error) {
-		var req booking.Request
-		if err := decodeJSON(body, &req); err != nil {
-			return 0, nil, err
-		}
-		if req.Language == "" {
-			req.Language = requestLang(r)
-		}
-		reg, token, err := s.book.Register(r.Context(), slug, req)
-		s.countSignUp(reg, err)
-		if err != nil {
-			lang := req.Language
-			if lang != "de" && lang != "en" {
-				lang = requestLang(r)
-			}
-			return 0, nil, langError{err, lang}
-		}
-		return http.StatusCreated, s.registrationJSON(reg, token), nil
-	})
+	if key != "" {
+		return s.registerOnce(w, r, slug, key, body, req)
+	}
+	reg, token, err := s.book.Register(r.Context(), slug, req)
+	s.countSignUp(reg, err)
+	if err != nil {
+		return registerError(r, req, err)
+	}
+	writeJSON(w, http.StatusCreated, s.registrationJSON(reg, token))
+	return nil
+}
+
+// registerError answers a refused sign-up in the participant's language.
+func registerError(r *http.Request, req booking.Request, err error) error {
+	lang := req.Language
+	if lang != "de" && lang != "en" {
+		lang = requestLang(r)
+	}
+	return langError{err, lang}
 }
 
 // langError carries the participant's language to the error response.

@@ -10,7 +10,6 @@ import (
 	"github.com/fachtag/fachtag/internal/allocrun"
 	"github.com/fachtag/fachtag/internal/auth"
 	"github.com/fachtag/fachtag/internal/booking"
-	"github.com/fachtag/fachtag/internal/db"
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/i18n"
 	"github.com/fachtag/fachtag/internal/roster"
@@ -23,7 +22,6 @@ var (
 	errRateLimited  = errors.New("rate limited")
 	errTooLarge     = errors.New("request body too large")
 	errIdemMismatch = errors.New("idempotency key reused with another body")
-	errIdemBusy     = errors.New("idempotency key in progress")
 )
 
 // malformedError is a body that is not the JSON we expect; key and args
@@ -77,8 +75,6 @@ func classify(err error) problem {
 		return problem{http.StatusRequestEntityTooLarge, "too_large", "err.too_large"}
 	case errors.Is(err, errIdemMismatch):
 		return problem{http.StatusUnprocessableEntity, "idempotency_key_reused", "err.idempotency"}
-	case errors.Is(err, errIdemBusy):
-		return problem{http.StatusConflict, "idempotency_key_in_progress", "err.in_progress"}
 	case errors.Is(err, auth.ErrUnauthenticated):
 		return problem{http.StatusUnauthorized, "unauthorized", "org.err_unauthorized"}
 	case errors.Is(err, auth.ErrForbidden):
@@ -105,7 +101,7 @@ func classify(err error) problem {
 		return problem{http.StatusConflict, "not_wish_phase", "err.not_wish_phase"}
 	case errors.Is(err, allocrun.ErrInvalid):
 		return problem{http.StatusUnprocessableEntity, "unsolvable", "err.unsolvable"}
-	case errors.Is(err, booking.ErrNoWishPhase), db.IsCheckViolation(err, "registrations_wish_phase_open"):
+	case errors.Is(err, booking.ErrNoWishPhase):
 		// The second: a wish stored while the allocation was being published.
 		return problem{http.StatusConflict, "wish_phase_over", "err.no_wish_phase"}
 	}

@@ -13,8 +13,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/fachtag/fachtag/internal/allocrun"
 	"github.com/fachtag/fachtag/internal/app"
 	"github.com/fachtag/fachtag/internal/auth"
@@ -50,11 +48,6 @@ type Server struct {
 	limiter  *rateLimiter
 	log      *slog.Logger
 	draining atomic.Bool // set by Drain: /readyz answers 503
-
-	// pool is the idempotency store's (idempotency.go) until that store
-	// moves into a domain package; no handler uses it.
-	pool      *pgxpool.Pool
-	lastPurge atomic.Int64 // unix time of the last idempotency-key purge
 }
 
 // New parses the templates (failing fast on a broken one) and returns a
@@ -79,7 +72,6 @@ func New(svc *app.Services, opts Options) (*Server, error) {
 		pages:    p,
 		limiter:  newRateLimiter(opts.RateLimitPerMinute),
 		log:      opts.Logger,
-		pool:     svc.Pool,
 	}, nil
 }
 

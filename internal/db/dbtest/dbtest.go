@@ -61,6 +61,17 @@ func New(t testing.TB) (*pgxpool.Pool, string) {
 	return pool, dbURL
 }
 
+// Empty creates an empty database (no schema) for this test, dropped when
+// it ends, and returns its URL: for tests of the migrations themselves.
+func Empty(t testing.TB) string {
+	t.Helper()
+	admin := URL(t)
+	name := "t_" + randomHex(8)
+	exec(t, admin, "CREATE DATABASE "+name)
+	t.Cleanup(func() { exec(t, admin, fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", name)) })
+	return withDatabase(admin, name)
+}
+
 func makeTemplate(admin string) (string, error) {
 	name := "tpl_" + randomHex(8)
 	ctx := context.Background()
