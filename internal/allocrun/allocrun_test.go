@@ -16,6 +16,7 @@ import (
 	"github.com/fachtag/fachtag/internal/db"
 	"github.com/fachtag/fachtag/internal/db/dbtest"
 	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/registration"
 	"github.com/fachtag/fachtag/internal/scenarios"
 )
 
@@ -306,14 +307,14 @@ func checkBookingPhase(t *testing.T, pool *pgxpool.Pool, f *event.File) {
 		t.Fatalf("first_come Register after publication: %v", err)
 	}
 	ev, _ := event.Load(t.Context(), pool, f.Slug)
-	wantStatus := booking.StatusConfirmed
-	if ev.Confirmed >= ev.Capacity && reg.Status != booking.StatusConfirmed {
-		wantStatus = booking.StatusWaitlisted
+	wantStatus := registration.Confirmed
+	if ev.Confirmed >= ev.Capacity && reg.Status != registration.Confirmed {
+		wantStatus = registration.Waitlisted
 	}
 	if reg.Status != wantStatus {
 		t.Errorf("late sign-up status %s, want %s", reg.Status, wantStatus)
 	}
-	if reg.Status == booking.StatusConfirmed && len(reg.Bookings) != 1 {
+	if reg.Status == registration.Confirmed && len(reg.Bookings) != 1 {
 		t.Errorf("late sign-up bookings %+v, want one seat or queue place", reg.Bookings)
 	}
 }
