@@ -191,7 +191,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.scenario, func(t *testing.T) {
-			pool, _ := dbtest.New(t)
+			pool := dbtest.NewChecked(t)
 			f := importScenario(t, pool, tc.scenario)
 			tokens := registerMany(t, booking.New(pool), f, tc.people, 7)
 			s := New(pool)
@@ -320,7 +320,7 @@ func checkBookingPhase(t *testing.T, pool *pgxpool.Pool, f *event.File) {
 }
 
 func TestConcurrentRuns(t *testing.T) {
-	pool, _ := dbtest.New(t)
+	pool := dbtest.NewChecked(t)
 	f := importScenario(t, pool, "berufliche-teilhabe-2025")
 	registerMany(t, booking.New(pool), f, 60, 3)
 	s := New(pool)
@@ -375,7 +375,7 @@ func TestConcurrentRuns(t *testing.T) {
 }
 
 func TestStaleRunAndPins(t *testing.T) {
-	pool, _ := dbtest.New(t)
+	pool := dbtest.NewChecked(t)
 	f := importScenario(t, pool, "berufliche-teilhabe-2025")
 	bs := booking.New(pool)
 	tokens := registerMany(t, bs, f, 40, 5)
@@ -453,7 +453,7 @@ func hasAssignment(res *allocation.Result, p, slot, ws string) bool {
 // TestWishAfterPublicationRefused: the trigger refuses a wish stored by a
 // sign-up that read the event before the publication switched its mode.
 func TestWishAfterPublicationRefused(t *testing.T) {
-	pool, _ := dbtest.New(t)
+	pool := dbtest.NewChecked(t)
 	f := importScenario(t, pool, "berufliche-teilhabe-2025")
 	registerMany(t, booking.New(pool), f, 5, 9)
 	s := New(pool)
