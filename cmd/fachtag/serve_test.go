@@ -40,7 +40,7 @@ func TestGracefulShutdown(t *testing.T) {
 	started := make(chan struct{})
 	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		close(started)
-		time.Sleep(300 * time.Millisecond)
+		time.Sleep(300 * time.Millisecond) // a slow request, in flight when the shutdown starts
 		_, _ = io.WriteString(w, "done")
 	})
 
@@ -52,7 +52,7 @@ func TestGracefulShutdown(t *testing.T) {
 	go func() {
 		var resp *http.Response
 		var getErr error
-		for i := 0; i < 50; i++ { // the listener may not be up yet
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); { // the listener may not be up yet
 			if resp, getErr = http.Get("http://" + addr + "/"); getErr == nil {
 				break
 			}
@@ -114,7 +114,7 @@ func TestShutdownDelay(t *testing.T) {
 		t.Fatalf("metrics: %d, want 200", got)
 	}
 	cancel()
-	deadline := time.Now().Add(time.Second)
+	deadline := time.Now().Add(10 * time.Second)
 	for !drained.Load() && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/fachtag/fachtag/internal/db"
 	"github.com/fachtag/fachtag/internal/db/dbtest"
 	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/registration"
 	"github.com/fachtag/fachtag/internal/scenarios"
 )
 
@@ -190,7 +191,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.scenario, func(t *testing.T) {
-			pool, _ := dbtest.New(t)
+			pool := dbtest.NewChecked(t)
 			f := importScenario(t, pool, tc.scenario)
 			tokens := registerMany(t, booking.New(pool), f, tc.people, 7)
 			s := New(pool)
@@ -306,20 +307,20 @@ func checkBookingPhase(t *testing.T, pool *pgxpool.Pool, f *event.File) {
 		t.Fatalf("first_come Register after publication: %v", err)
 	}
 	ev, _ := event.Load(t.Context(), pool, f.Slug)
-	wantStatus := booking.StatusConfirmed
-	if ev.Confirmed >= ev.Capacity && reg.Status != booking.StatusConfirmed {
-		wantStatus = booking.StatusWaitlisted
+	wantStatus := registration.Confirmed
+	if ev.Confirmed >= ev.Capacity && reg.Status != registration.Confirmed {
+		wantStatus = registration.Waitlisted
 	}
 	if reg.Status != wantStatus {
 		t.Errorf("late sign-up status %s, want %s", reg.Status, wantStatus)
 	}
-	if reg.Status == booking.StatusConfirmed && len(reg.Bookings) != 1 {
+	if reg.Status == registration.Confirmed && len(reg.Bookings) != 1 {
 		t.Errorf("late sign-up bookings %+v, want one seat or queue place", reg.Bookings)
 	}
 }
 
 func TestConcurrentRuns(t *testing.T) {
-	pool, _ := dbtest.New(t)
+	pool := dbtest.NewChecked(t)
 	f := importScenario(t, pool, "berufliche-teilhabe-2025")
 	registerMany(t, booking.New(pool), f, 60, 3)
 	s := New(pool)
@@ -374,7 +375,7 @@ func TestConcurrentRuns(t *testing.T) {
 }
 
 func TestStaleRunAndPins(t *testing.T) {
-	pool, _ := dbtest.New(t)
+	pool := dbtest.NewChecked(t)
 	f := importScenario(t, pool, "berufliche-teilhabe-2025")
 	bs := booking.New(pool)
 	tokens := registerMany(t, bs, f, 40, 5)
@@ -452,7 +453,7 @@ func hasAssignment(res *allocation.Result, p, slot, ws string) bool {
 // TestWishAfterPublicationRefused: the trigger refuses a wish stored by a
 // sign-up that read the event before the publication switched its mode.
 func TestWishAfterPublicationRefused(t *testing.T) {
-	pool, _ := dbtest.New(t)
+	pool := dbtest.NewChecked(t)
 	f := importScenario(t, pool, "berufliche-teilhabe-2025")
 	registerMany(t, booking.New(pool), f, 5, 9)
 	s := New(pool)

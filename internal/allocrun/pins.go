@@ -10,6 +10,7 @@ import (
 	"github.com/fachtag/fachtag/internal/booking"
 	"github.com/fachtag/fachtag/internal/db"
 	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/registration"
 )
 
 // Pin is a hard assignment the solver must keep.
@@ -109,12 +110,12 @@ func wishPhaseEvent(ctx context.Context, tx pgx.Tx, slug string) (*event.Event, 
 }
 
 func checkWisher(ctx context.Context, tx pgx.Tx, ev *event.Event, regID string) error {
-	var status string
+	var status registration.Status
 	err := errors.New("invalid id")
 	if validUUID(regID) {
 		err = tx.QueryRow(ctx, selectWisher, regID, ev.ID).Scan(&status)
 	}
-	if err == nil && status == booking.StatusReceived {
+	if err == nil && status == registration.Received {
 		return nil
 	}
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) && validUUID(regID) {

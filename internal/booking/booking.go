@@ -20,6 +20,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/fachtag/fachtag/internal/registration"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -31,14 +32,6 @@ var (
 	ErrCancelled    = errors.New("registration is cancelled")
 	ErrNotConfirmed = errors.New("registration holds no event seat yet")
 	ErrSwapClosed   = errors.New("workshops can no longer be changed")
-)
-
-// Registration statuses.
-const (
-	StatusConfirmed  = "confirmed"
-	StatusWaitlisted = "waitlisted"
-	StatusReceived   = "received"
-	StatusCancelled  = "cancelled"
 )
 
 // Service runs the booking rules on one database.
@@ -78,7 +71,7 @@ type Registration struct {
 	ID               string
 	EventID          int64
 	EventSlug        string
-	Status           string
+	Status           registration.Status
 	Name             string
 	Email            string
 	Organisation     string
@@ -91,15 +84,10 @@ type Registration struct {
 }
 
 // Booking is a seat or a waiting-list place in one slot.
-type Booking struct {
-	Slot             string `json:"slot"`
-	Workshop         string `json:"workshop"`
-	Status           string `json:"status"`
-	WaitlistPosition int    `json:"waitlist_position,omitempty"`
-}
+type Booking = registration.Booking
 
 // Booking returns the confirmed booking of a slot, if any.
-func (r *Registration) Booking(slot, status string) (Booking, bool) {
+func (r *Registration) Booking(slot string, status registration.Status) (Booking, bool) {
 	for _, b := range r.Bookings {
 		if b.Slot == slot && b.Status == status {
 			return b, true

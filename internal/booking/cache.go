@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/fachtag/fachtag/internal/db"
 	"github.com/fachtag/fachtag/internal/event"
 )
 
@@ -32,7 +33,7 @@ type cachedEvent struct {
 // longer while one caller reloads them: when the entry expires in a rush
 // only that caller goes to the database. The returned event is shared:
 // callers must not change it.
-func (c *rulesCache) get(ctx context.Context, q event.Querier, slug string, now time.Time) (*event.Event, error) {
+func (c *rulesCache) get(ctx context.Context, q db.Conn, slug string, now time.Time) (*event.Event, error) {
 	c.mu.Lock()
 	hit, ok := c.m[slug]
 	if ok && (now.Sub(hit.at) < rulesTTL || hit.refreshing) {

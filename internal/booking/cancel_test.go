@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/fachtag/fachtag/internal/db/dbtest"
+	"github.com/fachtag/fachtag/internal/registration"
 )
 
 func TestCancelPromotesFIFO(t *testing.T) {
@@ -23,11 +24,11 @@ func TestCancelPromotesFIFO(t *testing.T) {
 	wantBookings(t, s, w3, "r1=A1:waitlisted#3")
 
 	reg := mustCancel(t, s, h1)
-	if reg.Status != StatusCancelled || len(reg.Bookings) != 0 {
+	if reg.Status != registration.Cancelled || len(reg.Bookings) != 0 {
 		t.Errorf("Cancel returned status=%q bookings=%q, want cancelled without bookings",
 			reg.Status, bookingsString(reg.Bookings))
 	}
-	wantStatus(t, s, h1, StatusCancelled)
+	wantStatus(t, s, h1, registration.Cancelled)
 	wantBookings(t, s, h1, "")
 	wantBookings(t, s, w1, "r1=A1:confirmed")
 	wantBookings(t, s, w2, "r1=A1:waitlisted#1")
@@ -167,13 +168,13 @@ func TestCancelPromotesEventWaitingList(t *testing.T) {
 
 	mustCancel(t, s, p)
 	got := mustGet(t, s, e1)
-	if got.Status != StatusConfirmed || bookingsString(got.Bookings) != "r1=A1:confirmed r2=B2:confirmed" {
+	if got.Status != registration.Confirmed || bookingsString(got.Bookings) != "r1=A1:confirmed r2=B2:confirmed" {
 		t.Errorf("e1 after cancel: got status=%s bookings=%q, want confirmed with r1=A1 r2=B2 confirmed",
 			got.Status, bookingsString(got.Bookings))
 	}
 	for i, who := range []participant{e2, e3} {
 		got := mustGet(t, s, who)
-		if got.Status != StatusWaitlisted || got.WaitlistPosition != i+1 {
+		if got.Status != registration.Waitlisted || got.WaitlistPosition != i+1 {
 			t.Errorf("%s: got status=%s position=%d, want waitlisted position %d",
 				who.reg.Email, got.Status, got.WaitlistPosition, i+1)
 		}
@@ -188,7 +189,7 @@ func TestCancelPromotesEventWaitingList(t *testing.T) {
 	// event seat and a place on B1's waiting list.
 	mustCancel(t, s, e1)
 	got = mustGet(t, s, e2)
-	if got.Status != StatusConfirmed || bookingsString(got.Bookings) != "r1=B1:waitlisted#1" {
+	if got.Status != registration.Confirmed || bookingsString(got.Bookings) != "r1=B1:waitlisted#1" {
 		t.Errorf("e2 after cancel: got status=%s bookings=%q, want confirmed with r1=B1:waitlisted#1",
 			got.Status, bookingsString(got.Bookings))
 	}
@@ -201,8 +202,8 @@ func TestCancelTwiceMailsOnce(t *testing.T) {
 	p := mustRegister(t, s, "ft", "ana@example.org", "r1=A1")
 	for i := 0; i < 2; i++ {
 		reg := mustCancel(t, s, p)
-		if reg.Status != StatusCancelled {
-			t.Errorf("Cancel #%d: got status %q, want %q", i+1, reg.Status, StatusCancelled)
+		if reg.Status != registration.Cancelled {
+			t.Errorf("Cancel #%d: got status %q, want %q", i+1, reg.Status, registration.Cancelled)
 		}
 	}
 	wantOutbox(t, pool, p, "cancelled", 1)

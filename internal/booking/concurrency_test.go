@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/fachtag/fachtag/internal/db/dbtest"
+	"github.com/fachtag/fachtag/internal/registration"
 )
 
 // runConcurrently runs fn(i) for i in [0, n) on n goroutines released at
@@ -73,7 +74,7 @@ func TestConcurrentSignUpsOneWorkshop(t *testing.T) {
 		if err != nil {
 			return fmt.Errorf("Register #%d: %w", i, err)
 		}
-		if reg.Status != StatusConfirmed || len(reg.Bookings) != 1 {
+		if reg.Status != registration.Confirmed || len(reg.Bookings) != 1 {
 			return fmt.Errorf("Register #%d: got status=%s bookings=%q, want confirmed with one booking",
 				i, reg.Status, bookingsString(reg.Bookings))
 		}
@@ -151,9 +152,9 @@ func TestConcurrentSignUpsEventCapacity(t *testing.T) {
 			return fmt.Errorf("Register #%d: %w", i, err)
 		}
 		switch reg.Status {
-		case StatusConfirmed:
+		case registration.Confirmed:
 			confirmed.Add(1)
-		case StatusWaitlisted:
+		case registration.Waitlisted:
 			waitlisted.Add(1)
 			positions[i] = reg.WaitlistPosition
 		default:

@@ -13,6 +13,7 @@ import (
 
 	"github.com/fachtag/fachtag/internal/db/dbtest"
 	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/registration"
 )
 
 // The tests run against a real PostgreSQL (dbtest.New gives every test its
@@ -167,7 +168,7 @@ func wantBookings(t testing.TB, s *Service, p participant, want string) {
 	}
 }
 
-func wantStatus(t testing.TB, s *Service, p participant, want string) {
+func wantStatus(t testing.TB, s *Service, p participant, want registration.Status) {
 	t.Helper()
 	if got := mustGet(t, s, p).Status; got != want {
 		t.Errorf("status of %s: got %q, want %q", p.reg.Email, got, want)

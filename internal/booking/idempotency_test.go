@@ -21,7 +21,7 @@ func retryOf(t *testing.T, key string, req Request) Retry {
 	}
 	sum := sha256.Sum256(body)
 	return Retry{Key: key, Hash: sum[:], Reply: func(reg *Registration, token string) ([]byte, error) {
-		return json.Marshal(map[string]string{"id": reg.ID, "token": token, "status": reg.Status})
+		return json.Marshal(map[string]string{"id": reg.ID, "token": token, "status": string(reg.Status)})
 	}}
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/fachtag/fachtag/internal/db/dbtest"
 	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/registration"
 )
 
 // A raised capacity serves the people already waiting before anyone new.
@@ -26,7 +27,7 @@ func TestCapacityRaisePromotesWaitingLists(t *testing.T) {
 	if got := bookingsString(mustGet(t, s, p2).Bookings); got != "r1=A1:confirmed" {
 		t.Errorf("p2 after the raise: got %s, want r1=A1:confirmed", got)
 	}
-	if got := mustGet(t, s, p3); got.Status != StatusConfirmed || bookingsString(got.Bookings) != "r1=B1:confirmed" {
+	if got := mustGet(t, s, p3); got.Status != registration.Confirmed || bookingsString(got.Bookings) != "r1=B1:confirmed" {
 		t.Errorf("p3 after the raise: got %s %s, want confirmed with B1", got.Status, bookingsString(got.Bookings))
 	}
 	wantOutbox(t, pool, p2, "promoted", 1)
@@ -98,7 +99,7 @@ func TestRemoveWorkshopRacesSwap(t *testing.T) {
 		t.Errorf("swap succeeded and the import answered %v, want the import refused", importErr)
 	}
 	reg := mustGet(t, s, p)
-	if len(reg.Bookings) != 1 || reg.Bookings[0].Status != StatusConfirmed {
+	if len(reg.Bookings) != 1 || reg.Bookings[0].Status != registration.Confirmed {
 		t.Errorf("participant after the race: %s, want one confirmed seat", bookingsString(reg.Bookings))
 	}
 	dbtest.CheckInvariants(t, pool)
@@ -118,7 +119,7 @@ func TestAdmitDropsStaleChoices(t *testing.T) {
 		t.Fatalf("Cancel: %v", err)
 	}
 	got := mustGet(t, s, p2)
-	if got.Status != StatusConfirmed || bookingsString(got.Bookings) != "r2=B2:confirmed" {
+	if got.Status != registration.Confirmed || bookingsString(got.Bookings) != "r2=B2:confirmed" {
 		t.Errorf("p2: got %s %s, want confirmed with only r2=B2", got.Status, bookingsString(got.Bookings))
 	}
 	dbtest.CheckInvariants(t, pool)

@@ -6,9 +6,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/fachtag/fachtag/internal/db"
 	"github.com/jackc/pgx/v5"
-
-	"github.com/fachtag/fachtag/internal/event"
 )
 
 const selectRegistration = `
@@ -36,7 +35,7 @@ ORDER BY s.starts_at, s.position, s.key, b.status`
 
 // loadRegistration reads a registration with its bookings. With lock the
 // registration row is locked, which serialises every change to one person.
-func loadRegistration(ctx context.Context, q event.Querier, id string, lock bool) (*Registration, error) {
+func loadRegistration(ctx context.Context, q db.Conn, id string, lock bool) (*Registration, error) {
 	sql := selectRegistration
 	if lock {
 		sql += " FOR NO KEY UPDATE OF r"

@@ -12,6 +12,7 @@ import (
 	"github.com/fachtag/fachtag/internal/db"
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/mail"
+	"github.com/fachtag/fachtag/internal/registration"
 )
 
 // Cancel cancels the registration behind token, frees its seats and hands
@@ -23,7 +24,7 @@ func (s *Service) Cancel(ctx context.Context, token string) (*Registration, erro
 		var ev *event.Event
 		var err error
 		reg, ev, err = lockByToken(ctx, tx, token)
-		if err != nil || reg.Status == StatusCancelled {
+		if err != nil || reg.Status == registration.Cancelled {
 			return err
 		}
 		if !s.now().Before(ev.StartsAt) {
@@ -69,7 +70,7 @@ func cancel(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration) 
 	rows, _ := tx.Query(ctx, deleteBookings, reg.ID)
 	type freed struct {
 		id     int64
-		status string
+		status registration.Status
 	}
 	gone, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (freed, error) {
 		var f freed
@@ -85,7 +86,7 @@ func cancel(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration) 
 	sort.Slice(gone, func(i, j int) bool { return gone[i].id < gone[j].id })
 	p := newPromoter(tx, ev)
 	for _, f := range gone {
-		if f.status != StatusConfirmed {
+		if f.status != registration.Confirmed {
 			continue
 		}
 		if err := exec(ctx, tx, freeWorkshop, f.id); err != nil {
@@ -96,7 +97,7 @@ func cancel(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration) 
 			return nil, err
 		}
 	}
-	if reg.Status == StatusConfirmed {
+	if reg.Status == registration.Confirmed {
 		if err := exec(ctx, tx, freeEventSeat, ev.ID); err != nil {
 			return nil, err
 		}
@@ -108,7 +109,7 @@ func cancel(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration) 
 		return nil, err
 	}
 	cancelled := *reg
-	cancelled.Status, cancelled.Bookings, cancelled.WaitlistPosition = StatusCancelled, nil, 0
+	cancelled.Status, cancelled.Bookings, cancelled.WaitlistPosition = registration.Cancelled, nil, 0
 	return &cancelled, enqueue(ctx, tx, &cancelled, mail.KindCancelled, "", nil)
 }
 
@@ -135,11 +136,11 @@ func (s *Service) Swap(ctx context.Context, token, slot, key string) (*Registrat
 
 func (s *Service) checkSwap(ev *event.Event, reg *Registration, slot, key string) error {
 	switch {
-	case reg.Status == StatusCancelled:
+	case reg.Status == registration.Cancelled:
 		return ErrCancelled
 	case !ev.OpenAt(s.now()):
 		return ErrSwapClosed
-	case reg.Status != StatusConfirmed:
+	case reg.Status != registration.Confirmed:
 		return ErrNotConfirmed
 	}
 	v := &ValidationError{Fields: map[string]FieldError{}}
@@ -147,7 +148,7 @@ func (s *Service) checkSwap(ev *event.Event, reg *Registration, slot, key string
 		w, _ := ev.Workshop(key)
 		for _, b := range reg.Bookings {
 			other, _ := ev.Workshop(b.Workshop)
-			if b.Status == StatusConfirmed && b.Slot != slot && other.Topic == w.Topic {
+			if b.Status == registration.Confirmed && b.Slot != slot && other.Topic == w.Topic {
 				v.add("workshop", "err.topic_twice", w.Title)
 			}
 		}
@@ -160,8 +161,8 @@ func (s *Service) checkSwap(ev *event.Event, reg *Registration, slot, key string
 
 func swap(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration, token, slot, key string) (*Registration, error) {
 	w, _ := ev.Workshop(key)
-	seat, hasSeat := reg.Booking(slot, StatusConfirmed)
-	queued, hasQueue := reg.Booking(slot, StatusWaitlisted)
+	seat, hasSeat := reg.Booking(slot, registration.Confirmed)
+	queued, hasQueue := reg.Booking(slot, registration.Waitlisted)
 	if (hasSeat && seat.Workshop == key) || (hasQueue && queued.Workshop == key) {
 		return reg, nil
 	}

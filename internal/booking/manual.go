@@ -12,6 +12,7 @@ import (
 	"github.com/fachtag/fachtag/internal/db"
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/mail"
+	"github.com/fachtag/fachtag/internal/registration"
 )
 
 // Manual actions are what an organiser does to a registration by hand:
@@ -144,7 +145,7 @@ func registerByHand(ctx context.Context, tx pgx.Tx, ev *event.Event, req Request
 		return nil, err
 	}
 	var raised []raise
-	if reg.Status == StatusConfirmed {
+	if reg.Status == registration.Confirmed {
 		if raised, err = seatByHand(ctx, tx, ev, reg, req.Choices, m.Override); err != nil {
 			return nil, err
 		}
@@ -219,7 +220,7 @@ func overbook(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration
 		if err := exec(ctx, tx, insertSeat, reg.ID, ev.ID, w.SlotID, w.ID, w.Topic); err != nil {
 			return nil, err
 		}
-		reg.Bookings = append(reg.Bookings, Booking{Slot: w.SlotKey, Workshop: w.Key, Status: StatusConfirmed})
+		reg.Bookings = append(reg.Bookings, Booking{Slot: w.SlotKey, Workshop: w.Key, Status: registration.Confirmed})
 	}
 	sortBookings(ev, reg.Bookings)
 	return raised, nil
@@ -299,9 +300,9 @@ func (s *Service) MoveByHand(ctx context.Context, eventID int64, regID, slot, ke
 
 func checkMove(ev *event.Event, reg *Registration, slot, key string) error {
 	switch reg.Status {
-	case StatusCancelled:
+	case registration.Cancelled:
 		return ErrCancelled
-	case StatusConfirmed:
+	case registration.Confirmed:
 	default:
 		return ErrNotConfirmed
 	}
@@ -311,9 +312,9 @@ func checkMove(ev *event.Event, reg *Registration, slot, key string) error {
 		for _, b := range reg.Bookings {
 			other, _ := ev.Workshop(b.Workshop)
 			switch {
-			case b.Status == StatusConfirmed && b.Workshop == key:
+			case b.Status == registration.Confirmed && b.Workshop == key:
 				v.add("workshop", "err.already_there", w.Title)
-			case b.Status == StatusConfirmed && b.Slot != slot && other.Topic == w.Topic:
+			case b.Status == registration.Confirmed && b.Slot != slot && other.Topic == w.Topic:
 				v.add("workshop", "err.topic_twice", w.Title)
 			}
 		}
@@ -323,7 +324,7 @@ func checkMove(ev *event.Event, reg *Registration, slot, key string) error {
 
 func moveByHand(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration, slot, key string, m Manual) (*Registration, error) {
 	w, _ := ev.Workshop(key)
-	seat, hasSeat := reg.Booking(slot, StatusConfirmed)
+	seat, hasSeat := reg.Booking(slot, registration.Confirmed)
 	if err := lockWorkshops(ctx, tx, ev.ID); err != nil {
 		return nil, err
 	}
@@ -390,7 +391,7 @@ func (s *Service) CancelByHand(ctx context.Context, eventID int64, regID string,
 		if err != nil {
 			return err
 		}
-		if cur.Status == StatusCancelled {
+		if cur.Status == registration.Cancelled {
 			return ErrCancelled
 		}
 		if reg, err = cancel(ctx, tx, ev, cur); err != nil {
@@ -413,7 +414,7 @@ func (s *Service) ResendByHand(ctx context.Context, eventID int64, regID string,
 		if err != nil {
 			return err
 		}
-		if cur.Status == StatusCancelled {
+		if cur.Status == registration.Cancelled {
 			return ErrCancelled
 		}
 		if _, err := mailWithNewLink(ctx, tx, cur.ID, mail.KindLink, nil); err != nil {

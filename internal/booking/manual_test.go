@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/fachtag/fachtag/internal/db/dbtest"
+	"github.com/fachtag/fachtag/internal/registration"
 )
 
 var byHand = Manual{UserID: 0, Actor: "test", Reason: "am Telefon gebeten"}
@@ -152,7 +153,7 @@ func TestCancelByHandPromotes(t *testing.T) {
 	ben := mustRegister(t, s, "cancel", "ben@example.org", "r1=A1")
 	s.now = func() time.Time { return time.Now().AddDate(0, 2, 0) } // after the event
 	reg, err := s.CancelByHand(context.Background(), id, anna.reg.ID, byHand)
-	if err != nil || reg.Status != StatusCancelled {
+	if err != nil || reg.Status != registration.Cancelled {
 		t.Fatalf("CancelByHand: %v, %v; want cancelled", reg, err)
 	}
 	wantBookings(t, s, ben, "r1=A1:confirmed")
@@ -181,7 +182,7 @@ func TestRegisterByHand(t *testing.T) {
 		t.Fatalf("public sign-up after closing: got %v, want ErrClosed", err)
 	}
 	first, err := s.RegisterByHand(context.Background(), id, request("anna@example.org", "r1=A1"), byHand)
-	if err != nil || first.Status != StatusConfirmed || bookingsString(first.Bookings) != "r1=A1:confirmed" {
+	if err != nil || first.Status != registration.Confirmed || bookingsString(first.Bookings) != "r1=A1:confirmed" {
 		t.Fatalf("first by hand: %+v, %v", first, err)
 	}
 	second, err := s.RegisterByHand(context.Background(), id, request("ben@example.org", "r1=A1"), byHand)
@@ -191,7 +192,7 @@ func TestRegisterByHand(t *testing.T) {
 	m := byHand
 	m.Override = true
 	third, err := s.RegisterByHand(context.Background(), id, request("cleo@example.org", "r1=A1"), m)
-	if err != nil || third.Status != StatusConfirmed || bookingsString(third.Bookings) != "r1=A1:confirmed" {
+	if err != nil || third.Status != registration.Confirmed || bookingsString(third.Bookings) != "r1=A1:confirmed" {
 		t.Fatalf("third with override: %+v, %v", third, err)
 	}
 	if got := queryInt(t, pool, `SELECT capacity FROM events WHERE id = $1`, id); got != 3 {
@@ -201,7 +202,7 @@ func TestRegisterByHand(t *testing.T) {
 		t.Errorf("A1 capacity after override: got %d, want 2", got)
 	}
 	fourth, err := s.RegisterByHand(context.Background(), id, request("dora@example.org", "r1=B1"), byHand)
-	if err != nil || fourth.Status != StatusWaitlisted || len(fourth.Bookings) != 0 {
+	if err != nil || fourth.Status != registration.Waitlisted || len(fourth.Bookings) != 0 {
 		t.Fatalf("fourth (event full): %+v, %v; want waitlisted", fourth, err)
 	}
 	if _, err := s.RegisterByHand(context.Background(), id, request("ANNA@example.org"), byHand); !errors.Is(err, ErrDuplicate) {

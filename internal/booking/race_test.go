@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/fachtag/fachtag/internal/db/dbtest"
+	"github.com/fachtag/fachtag/internal/registration"
 )
 
 // These tests force one precise interleaving of two transactions instead
@@ -128,9 +129,9 @@ func TestEventPromotionRacesCandidateCancel(t *testing.T) {
 	wait(t, "Cancel(w1)", w1Cancelled)
 	wait(t, "Cancel(x)", xCancelled)
 
-	wantStatus(t, s, w1, StatusCancelled)
+	wantStatus(t, s, w1, registration.Cancelled)
 	got := mustGet(t, s, w2)
-	if got.Status != StatusConfirmed || bookingsString(got.Bookings) != "r1=B1:confirmed" {
+	if got.Status != registration.Confirmed || bookingsString(got.Bookings) != "r1=B1:confirmed" {
 		t.Errorf("w2: got status=%s bookings=%q, want confirmed with r1=B1:confirmed",
 			got.Status, bookingsString(got.Bookings))
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/fachtag/fachtag/internal/db"
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/mail"
+	"github.com/fachtag/fachtag/internal/registration"
 )
 
 // Register signs a participant up for the event with the slug. In the
@@ -90,9 +91,9 @@ WHERE event_id = $1 AND status = 'waitlisted' AND seq <= $2`
 func newRegistration(ev *event.Event, req Request) *Registration {
 	reg := &Registration{ID: newUUID(), EventID: ev.ID, EventSlug: ev.Slug, Name: req.Name, Email: req.Email,
 		Organisation: req.Organisation, Role: req.Role, Language: req.Language, Preferences: req.Preferences,
-		Status: StatusConfirmed}
+		Status: registration.Confirmed}
 	if ev.Registration.Mode == event.ModePreferences {
-		reg.Status = StatusReceived
+		reg.Status = registration.Received
 	}
 	return reg
 }
@@ -111,7 +112,7 @@ func newRegistration(ev *event.Event, req Request) *Registration {
 func register(ctx context.Context, tx pgx.Tx, ev *event.Event, req Request) (*Registration, string, error) {
 	reg := newRegistration(ev, req)
 	var choices map[string]string
-	if reg.Status == StatusConfirmed {
+	if reg.Status == registration.Confirmed {
 		choices = req.Choices
 	}
 	token, err := writeRegistration(ctx, tx, ev, reg, req, choices)
@@ -122,14 +123,14 @@ func register(ctx context.Context, tx pgx.Tx, ev *event.Event, req Request) (*Re
 	if err := mail.Queue(b, message(reg, registeredKind(reg.Status), token, nil)); err != nil {
 		return nil, "", err
 	}
-	if reg.Status == StatusConfirmed {
+	if reg.Status == registration.Confirmed {
 		b.Queue(takeOpenSeat, ev.ID)
 	}
 	seated, err := sendMailAndSeat(ctx, tx, b)
 	if err != nil {
 		return nil, "", err
 	}
-	if reg.Status == StatusConfirmed && !seated {
+	if reg.Status == registration.Confirmed && !seated {
 		if err := eventFull(ctx, tx, ev, reg, token); err != nil {
 			return nil, "", err
 		}
@@ -249,18 +250,18 @@ func joinEventQueue(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Regist
 	if err := tx.QueryRow(ctx, markWaitlisted, reg.ID).Scan(&seq); err != nil {
 		return fmt.Errorf("join event waiting list: %w", err)
 	}
-	reg.Status, reg.Bookings = StatusWaitlisted, nil
+	reg.Status, reg.Bookings = registration.Waitlisted, nil
 	if err := tx.QueryRow(ctx, eventQueuePosition, ev.ID, seq).Scan(&reg.WaitlistPosition); err != nil {
 		return fmt.Errorf("event waiting-list position: %w", err)
 	}
 	return nil
 }
 
-func registeredKind(status string) mail.Kind {
+func registeredKind(status registration.Status) mail.Kind {
 	switch status {
-	case StatusReceived:
+	case registration.Received:
 		return mail.KindReceived
-	case StatusWaitlisted:
+	case registration.Waitlisted:
 		return mail.KindWaitlisted
 	}
 	return mail.KindConfirmed
@@ -309,9 +310,6 @@ func enqueue(ctx context.Context, tx pgx.Tx, reg *Registration, kind mail.Kind, 
 func message(reg *Registration, kind mail.Kind, token string, change *mail.Change) mail.Message {
 	m := mail.Message{Kind: kind, RegistrationID: reg.ID, EventID: reg.EventID, To: reg.Email,
 		Name: reg.Name, Language: reg.Language, Token: token, RegistrationStatus: reg.Status, Change: change,
-		Preferences: reg.Preferences}
-	for _, b := range reg.Bookings {
-		m.Bookings = append(m.Bookings, mail.Booking{Slot: b.Slot, Workshop: b.Workshop, Status: b.Status, Position: b.WaitlistPosition})
-	}
+		Preferences: reg.Preferences, Bookings: append([]mail.Booking(nil), reg.Bookings...)}
 	return m
 }

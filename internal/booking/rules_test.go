@@ -9,14 +9,15 @@ import (
 
 	"github.com/fachtag/fachtag/internal/db/dbtest"
 	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/registration"
 )
 
 func TestRegisterConfirmedWithSeats(t *testing.T) {
 	s, pool := setup(t, eventFile("ft"))
 	p := mustRegister(t, s, "ft", "ana@example.org", "r1=A1", "r2=B2")
 
-	if p.reg.Status != StatusConfirmed {
-		t.Errorf("status: got %q, want %q", p.reg.Status, StatusConfirmed)
+	if p.reg.Status != registration.Confirmed {
+		t.Errorf("status: got %q, want %q", p.reg.Status, registration.Confirmed)
 	}
 	if got, want := bookingsString(p.reg.Bookings), "r1=A1:confirmed r2=B2:confirmed"; got != want {
 		t.Errorf("returned bookings: got %q, want %q", got, want)
@@ -43,9 +44,9 @@ func TestRegisterFullWorkshopWaitlistsThatBookingOnly(t *testing.T) {
 
 	for i, email := range []string{"second@example.org", "third@example.org"} {
 		p := mustRegister(t, s, "ft", email, "r1=A1", "r2=B2")
-		if p.reg.Status != StatusConfirmed {
+		if p.reg.Status != registration.Confirmed {
 			t.Errorf("%s status: got %q, want %q (a full workshop does not waitlist the registration)",
-				email, p.reg.Status, StatusConfirmed)
+				email, p.reg.Status, registration.Confirmed)
 		}
 		want := "r1=A1:waitlisted#" + string(rune('1'+i)) + " r2=B2:confirmed"
 		if got := bookingsString(p.reg.Bookings); got != want {
@@ -68,8 +69,8 @@ func TestRegisterFullEventWaitlistsRegistration(t *testing.T) {
 
 	for i, email := range []string{"c@example.org", "d@example.org"} {
 		p := mustRegister(t, s, "ft", email, "r1=A1", "r2=B2")
-		if p.reg.Status != StatusWaitlisted {
-			t.Errorf("%s status: got %q, want %q", email, p.reg.Status, StatusWaitlisted)
+		if p.reg.Status != registration.Waitlisted {
+			t.Errorf("%s status: got %q, want %q", email, p.reg.Status, registration.Waitlisted)
 		}
 		if p.reg.WaitlistPosition != i+1 {
 			t.Errorf("%s event position: got %d, want %d", email, p.reg.WaitlistPosition, i+1)
@@ -78,7 +79,7 @@ func TestRegisterFullEventWaitlistsRegistration(t *testing.T) {
 			t.Errorf("%s bookings: got %q, want none", email, bookingsString(p.reg.Bookings))
 		}
 		got := mustGet(t, s, p)
-		if got.Status != StatusWaitlisted || got.WaitlistPosition != i+1 || len(got.Bookings) != 0 {
+		if got.Status != registration.Waitlisted || got.WaitlistPosition != i+1 || len(got.Bookings) != 0 {
 			t.Errorf("Get(%s): got status=%s position=%d bookings=%q, want waitlisted position=%d no bookings",
 				email, got.Status, got.WaitlistPosition, bookingsString(got.Bookings), i+1)
 		}
@@ -144,8 +145,8 @@ func TestRegisterDuplicateEmail(t *testing.T) {
 
 	mustCancel(t, s, first)
 	again := mustRegister(t, s, "ft", "ana.lopez@example.org", "r1=B1")
-	if again.reg.Status != StatusConfirmed {
-		t.Errorf("registration after cancel: got status %q, want %q", again.reg.Status, StatusConfirmed)
+	if again.reg.Status != registration.Confirmed {
+		t.Errorf("registration after cancel: got status %q, want %q", again.reg.Status, registration.Confirmed)
 	}
 	if _, _, err := s.Register(context.Background(), "ft", request("ANA.LOPEZ@example.org")); !errors.Is(err, ErrDuplicate) {
 		t.Errorf("third registration: got error %v, want ErrDuplicate", err)

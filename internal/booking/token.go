@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/fachtag/fachtag/internal/db"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -50,9 +51,7 @@ const tokenRegistration = `SELECT registration_id FROM tokens WHERE hash = $1 AN
 
 // registrationID resolves a token; malformed and unknown tokens are both
 // ErrNotFound, so a guess learns nothing.
-func registrationID(ctx context.Context, q interface {
-	QueryRow(context.Context, string, ...any) pgx.Row
-}, token string) (string, error) {
+func registrationID(ctx context.Context, q db.Conn, token string) (string, error) {
 	if len(token) != 43 {
 		return "", ErrNotFound
 	}

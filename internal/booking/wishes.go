@@ -12,6 +12,7 @@ import (
 	"github.com/fachtag/fachtag/internal/db"
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/mail"
+	"github.com/fachtag/fachtag/internal/registration"
 )
 
 // ErrNoWishPhase means the event does not take workshop wishes (its
@@ -61,9 +62,9 @@ func wishPhaseOver(err error) error {
 
 func (s *Service) checkWishes(ev *event.Event, reg *Registration, prefs map[string][]string) error {
 	switch {
-	case reg.Status == StatusCancelled:
+	case reg.Status == registration.Cancelled:
 		return ErrCancelled
-	case ev.Registration.Mode != event.ModePreferences || reg.Status != StatusReceived:
+	case ev.Registration.Mode != event.ModePreferences || reg.Status != registration.Received:
 		return ErrNoWishPhase
 	case !ev.OpenAt(s.now()):
 		return ErrClosed
@@ -210,7 +211,7 @@ func confirmAllocated(ctx context.Context, tx pgx.Tx, ev *event.Event, admitted 
 	if int(tag.RowsAffected()) != len(admitted) {
 		return nil, fmt.Errorf("confirmed %d registrations, want %d", tag.RowsAffected(), len(admitted))
 	}
-	return loadPublished(ctx, tx, ev, admitted, StatusConfirmed)
+	return loadPublished(ctx, tx, ev, admitted, registration.Confirmed)
 }
 
 // queueAllocated puts the rest on the event's waiting list one by one, so
@@ -222,13 +223,13 @@ func queueAllocated(ctx context.Context, tx pgx.Tx, ev *event.Event, queued []Pl
 			return nil, err
 		}
 	}
-	return loadPublished(ctx, tx, ev, queued, StatusWaitlisted)
+	return loadPublished(ctx, tx, ev, queued, registration.Waitlisted)
 }
 
 const selectPublished = `SELECT id::text, name, email, language FROM registrations WHERE id = ANY($1::uuid[])`
 
 // loadPublished reads what the published mails need.
-func loadPublished(ctx context.Context, tx pgx.Tx, ev *event.Event, ps []Placement, status string) ([]*Registration, error) {
+func loadPublished(ctx context.Context, tx pgx.Tx, ev *event.Event, ps []Placement, status registration.Status) ([]*Registration, error) {
 	ids := make([]string, len(ps))
 	for i, p := range ps {
 		ids[i] = p.RegistrationID
@@ -250,9 +251,9 @@ func loadPublished(ctx context.Context, tx pgx.Tx, ev *event.Event, ps []Placeme
 		if !ok {
 			return nil, fmt.Errorf("registration %s vanished", p.RegistrationID)
 		}
-		if status == StatusConfirmed {
+		if status == registration.Confirmed {
 			for slot, key := range p.Workshops {
-				r.Bookings = append(r.Bookings, Booking{Slot: slot, Workshop: key, Status: StatusConfirmed})
+				r.Bookings = append(r.Bookings, Booking{Slot: slot, Workshop: key, Status: registration.Confirmed})
 			}
 			sortBookings(ev, r.Bookings)
 		}

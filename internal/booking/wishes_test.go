@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/registration"
 )
 
 func wishEvent(slug string) *event.File {
@@ -67,7 +68,7 @@ func TestChangeWishes(t *testing.T) {
 		t.Errorf("after refused changes: %s, want %s", got, before)
 	}
 	reg, err := s.ChangeWishes(ctx, p.token, map[string][]string{"r1": {"B1", "A1"}, "r2": {"B2"}})
-	if err != nil || len(reg.Preferences["r1"]) != 2 || reg.Status != StatusReceived {
+	if err != nil || len(reg.Preferences["r1"]) != 2 || reg.Status != registration.Received {
 		t.Fatalf("ChangeWishes = %+v, %v", reg, err)
 	}
 	if got := stored(); got != `{"r1": ["B1", "A1"], "r2": ["B2"]}/2` {

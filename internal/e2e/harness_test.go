@@ -54,7 +54,7 @@ type stack struct {
 // outbox worker until the test ends. capacities maps workshop keys to seats.
 func startStack(t *testing.T, scenario string, capacities map[string]int) *stack {
 	t.Helper()
-	pool, _ := dbtest.New(t)
+	pool := dbtest.NewChecked(t)
 	ev := importScenario(t, pool, scenario, capacities)
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 

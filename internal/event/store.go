@@ -15,8 +15,8 @@ import (
 // ErrNotFound means no event has the slug or id.
 var ErrNotFound = errors.New("event not found")
 
-// Querier is the one database handle, db.Conn, under the name the
-// packages above still use.
+// Querier is db.Conn under its old name, kept only for allocrun's run.go
+// and instance.go; new code uses db.Conn.
 type Querier = db.Conn
 
 // Event is an event with its slots and workshops as stored.
@@ -133,22 +133,22 @@ FROM events`
 
 // Load reads an event by slug with its slots and workshops, including the
 // length of every waiting list.
-func Load(ctx context.Context, q Querier, slug string) (*Event, error) {
+func Load(ctx context.Context, q db.Conn, slug string) (*Event, error) {
 	return load(ctx, q, selectEvent+` WHERE slug = $1`, slug, selectWorkshops)
 }
 
 // LoadByID reads an event by id like Load.
-func LoadByID(ctx context.Context, q Querier, id int64) (*Event, error) {
+func LoadByID(ctx context.Context, q db.Conn, id int64) (*Event, error) {
 	return load(ctx, q, selectEvent+` WHERE id = $1`, id, selectWorkshops)
 }
 
 // LoadRules reads an event by slug without counting waiting lists: what
 // the booking rules need, at a fraction of the cost on a busy event.
-func LoadRules(ctx context.Context, q Querier, slug string) (*Event, error) {
+func LoadRules(ctx context.Context, q db.Conn, slug string) (*Event, error) {
 	return load(ctx, q, selectEvent+` WHERE slug = $1`, slug, selectWorkshopsNoQueues)
 }
 
-func load(ctx context.Context, q Querier, sql string, arg any, workshopsSQL string) (*Event, error) {
+func load(ctx context.Context, q db.Conn, sql string, arg any, workshopsSQL string) (*Event, error) {
 	var e Event
 	var programme, questions []byte
 	err := q.QueryRow(ctx, sql, arg).Scan(&e.ID, &e.Slug, &e.Title, &e.Description,
@@ -182,7 +182,7 @@ const selectSlots = `
 SELECT id, key, title, starts_at, ends_at FROM slots
 WHERE event_id = $1 ORDER BY starts_at, position, key`
 
-func loadSlots(ctx context.Context, q Querier, eventID int64) ([]Slot, error) {
+func loadSlots(ctx context.Context, q db.Conn, eventID int64) ([]Slot, error) {
 	rows, _ := q.Query(ctx, selectSlots, eventID)
 	slots, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Slot, error) {
 		var s Slot
@@ -208,7 +208,7 @@ const selectWorkshops = workshopColumns + `
 
 const selectWorkshopsNoQueues = workshopColumns + ` 0::bigint` + workshopsFrom
 
-func loadWorkshops(ctx context.Context, q Querier, sql string, eventID int64) ([]Workshop, error) {
+func loadWorkshops(ctx context.Context, q db.Conn, sql string, eventID int64) ([]Workshop, error) {
 	rows, _ := q.Query(ctx, sql, eventID)
 	ws, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Workshop, error) {
 		var w Workshop
@@ -224,7 +224,7 @@ func loadWorkshops(ctx context.Context, q Querier, sql string, eventID int64) ([
 
 // ListOpen lists the events whose status is open, soonest first, without
 // their slots and workshops.
-func ListOpen(ctx context.Context, q Querier) ([]*Event, error) {
+func ListOpen(ctx context.Context, q db.Conn) ([]*Event, error) {
 	rows, err := q.Query(ctx, `SELECT slug FROM events WHERE status = 'open' AND ends_at > now() ORDER BY starts_at LIMIT 100`)
 	if err != nil {
 		return nil, fmt.Errorf("list events: %w", err)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/i18n"
+	"github.com/fachtag/fachtag/internal/registration"
 	"github.com/fachtag/fachtag/internal/roster"
 )
 
@@ -67,7 +68,7 @@ func slotCell(ev *event.Event, r roster.Row, slot, lang string) string {
 			continue
 		}
 		text := workshopLabel(ev, b.Workshop)
-		if b.Status == "waitlisted" {
+		if b.Status == registration.Waitlisted {
 			text += " (" + i18n.T(lang, "export.waitlist_pos", b.WaitlistPosition) + ")"
 		}
 		parts = append(parts, text)
@@ -82,9 +83,9 @@ func workshopLabel(ev *event.Event, key string) string {
 	return key
 }
 
-func statusText(lang, status string, pos int) string {
-	text := i18n.T(lang, "export.status_"+status)
-	if status == "waitlisted" && pos > 0 {
+func statusText(lang string, status registration.Status, pos int) string {
+	text := i18n.T(lang, "export.status_"+string(status))
+	if status == registration.Waitlisted && pos > 0 {
 		text += " (" + i18n.T(lang, "export.waitlist_pos", pos) + ")"
 	}
 	return text
@@ -131,7 +132,7 @@ func workshopTables(ev *event.Event, regs []roster.Row, lang string) []table {
 				if b.Workshop != w.Key {
 					continue
 				}
-				if b.Status == "waitlisted" {
+				if b.Status == registration.Waitlisted {
 					waiting = append(waiting, r)
 					pos[r.ID] = b.WaitlistPosition
 				} else {

@@ -103,7 +103,7 @@ func TestCalendar(t *testing.T) {
 	regID := "0b7e6f2a-1c1d-4c1e-9d55-0a9f0c1e2d3f"
 	bookings := []Booking{
 		{Slot: "r1", Workshop: "B1", Status: "confirmed"},
-		{Slot: "r2", Workshop: "C2", Status: "waitlisted", Position: 2},
+		{Slot: "r2", Workshop: "C2", Status: "waitlisted", WaitlistPosition: 2},
 	}
 	cal, err := parseICS(Calendar(ev, regID, bookings))
 	if err != nil {

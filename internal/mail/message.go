@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/fachtag/fachtag/internal/db"
+	"github.com/fachtag/fachtag/internal/registration"
 )
 
 // Kind says which mail a row is.
@@ -31,12 +32,7 @@ const (
 )
 
 // Booking is a participant's place in one slot at the time of the change.
-type Booking struct {
-	Slot     string `json:"slot"`
-	Workshop string `json:"workshop"`
-	Status   string `json:"status"` // confirmed | waitlisted
-	Position int    `json:"waitlist_position,omitempty"`
-}
+type Booking = registration.Booking
 
 // Change describes what moved, for promoted and swapped mails.
 type Change struct {
@@ -50,17 +46,17 @@ type Change struct {
 // EventID when sending). Every kind of mail is a Message and goes through
 // Enqueue or EnqueueAll.
 type Message struct {
-	Kind               Kind      `json:"kind"`
-	RegistrationID     string    `json:"registration_id"`
-	EventID            int64     `json:"event_id"`
-	To                 string    `json:"to"`
-	Name               string    `json:"name"`
-	Language           string    `json:"language"`
-	Token              string    `json:"token,omitempty"` // raw personal-link token; erased once sent
-	Link               string    `json:"link,omitempty"`  // account mails: the one-time link; erased once sent
-	RegistrationStatus string    `json:"registration_status"`
-	Bookings           []Booking `json:"bookings"`
-	Change             *Change   `json:"change,omitempty"`
+	Kind               Kind                `json:"kind"`
+	RegistrationID     string              `json:"registration_id"`
+	EventID            int64               `json:"event_id"`
+	To                 string              `json:"to"`
+	Name               string              `json:"name"`
+	Language           string              `json:"language"`
+	Token              string              `json:"token,omitempty"` // raw personal-link token; erased once sent
+	Link               string              `json:"link,omitempty"`  // account mails: the one-time link; erased once sent
+	RegistrationStatus registration.Status `json:"registration_status"`
+	Bookings           []Booking           `json:"bookings"`
+	Change             *Change             `json:"change,omitempty"`
 	// Preferences are the ranked wishes per slot (wish phase, received
 	// mails); the mail lists them when present.
 	Preferences map[string][]string `json:"preferences,omitempty"`

@@ -122,7 +122,7 @@ func Render(m Message, ev *event.Event, link func(token string) string) (Rendere
 func wantsCalendar(m Message) bool {
 	switch m.Kind {
 	case KindConfirmed, KindPromoted, KindSwapped, KindLink, KindPublished:
-		return m.RegistrationStatus == "" || registration.Status(m.RegistrationStatus) == registration.Confirmed
+		return m.RegistrationStatus == "" || m.RegistrationStatus == registration.Confirmed
 	}
 	return false
 }
@@ -168,7 +168,7 @@ func oneLine(s string) string {
 type view struct {
 	Kind               Kind
 	Name               string
-	RegistrationStatus string
+	RegistrationStatus registration.Status
 	Event              eventView
 	Change             *changeView
 	Bookings           []bookingView
@@ -250,7 +250,7 @@ func bookingsOf(bs []Booking, ev *event.Event, f formatter) []bookingView {
 				continue
 			}
 			bv := bookingView{Slot: slotTitle(s), Time: f.span(s.StartsAt, s.EndsAt),
-				Workshop: workshopTitle(ev, b.Workshop), Waitlisted: registration.Status(b.Status) == registration.Waitlisted, Position: b.Position}
+				Workshop: workshopTitle(ev, b.Workshop), Waitlisted: b.Status == registration.Waitlisted, Position: b.WaitlistPosition}
 			if w, ok := ev.Workshop(b.Workshop); ok {
 				bv.Room = w.Room
 			}

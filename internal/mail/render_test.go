@@ -50,7 +50,7 @@ func testMessage(kind Kind, lang string) Message {
 		To: "erika@example.org", Name: "Erika Mustermann", Language: lang, Token: "tok123",
 		RegistrationStatus: "confirmed",
 		Bookings: []Booking{
-			{Slot: "r2", Workshop: "C2", Status: "waitlisted", Position: 3},
+			{Slot: "r2", Workshop: "C2", Status: "waitlisted", WaitlistPosition: 3},
 			{Slot: "r1", Workshop: "A1", Status: "confirmed"},
 		},
 	}

@@ -297,7 +297,7 @@ UPDATE outbox SET status = 'sending', attempts = 1,
 	stop := start(newTestWorker(t, pool, sink, WorkerConfig{Concurrency: 2}))
 	defer stop()
 	rs := waitStatus(t, pool, "sent", 1, 10*time.Second)
-	time.Sleep(200 * time.Millisecond)
+	time.Sleep(200 * time.Millisecond) // a wrongful send of the leased row would happen now
 	stop()
 	rs = rows(t, pool)
 	if rs[0].Status != "sent" || rs[0].Attempts != 2 {
@@ -324,7 +324,7 @@ func TestTwoWorkersNeverSendTwice(t *testing.T) {
 	// A liveness bound only: under -race on busy CPUs 600 sends can take
 	// a minute; what the test checks is that none goes out twice.
 	waitStatus(t, pool, "sent", n, 3*time.Minute)
-	time.Sleep(200 * time.Millisecond)
+	time.Sleep(200 * time.Millisecond) // a duplicate delivery would arrive now
 	stop1()
 	stop2()
 	seen := map[string]int{}
@@ -347,7 +347,13 @@ func TestWorkerShutdownFinishesInFlight(t *testing.T) {
 	sink.Delay(400 * time.Millisecond)
 	enqueue(t, pool, importEvent(t, pool), 10)
 	stop := start(newTestWorker(t, pool, sink, WorkerConfig{Concurrency: 2}))
-	time.Sleep(200 * time.Millisecond) // two sends are now inside DATA
+	deadline := time.Now().Add(10 * time.Second)
+	for sink.InData() < 2 { // wait until two sends are inside DATA
+		if time.Now().After(deadline) {
+			t.Fatalf("sends inside DATA: %d after 10s, want 2", sink.InData())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	err, took := stop()
 	if err != nil {
 		t.Fatalf("Run: %v", err)

@@ -21,6 +21,7 @@ import (
 	"github.com/fachtag/fachtag/internal/db"
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/mail"
+	"github.com/fachtag/fachtag/internal/registration"
 )
 
 // Audience kinds.
@@ -121,7 +122,7 @@ type Recipient struct {
 	Name           string
 	Email          string
 	Language       string
-	Status         string // of the registration
+	Status         registration.Status // of the registration
 }
 
 // recipientsWhere selects the registrations of an audience: $1 event id,

@@ -101,7 +101,7 @@ func reminders(ctx context.Context, tx pgx.Tx, eventID, msgID int64) ([]mail.Mes
 	var regID string
 	var b mail.Booking
 	_, err = pgx.ForEachRow(rows, []any{&regID, &b.Slot, &b.Workshop}, func() error {
-		b.Status = string(registration.Confirmed)
+		b.Status = registration.Confirmed
 		seats[regID] = append(seats[regID], b)
 		return nil
 	})

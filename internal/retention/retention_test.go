@@ -55,7 +55,7 @@ func eventFile(slug string, retentionDays int) *event.File {
 func setup(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	pool, _ := dbtest.New(t)
+	pool := dbtest.NewChecked(t)
 	svc := booking.New(pool)
 	var ends time.Time
 	for _, ef := range []*event.File{eventFile("past", 30), eventFile("kept", 3000)} {
@@ -271,7 +271,7 @@ func TestConcurrentRunsAnonymiseOnce(t *testing.T) {
 
 // Stale sessions, throttles and reset links go; fresh ones stay.
 func TestSweep(t *testing.T) {
-	pool, _ := dbtest.New(t)
+	pool := dbtest.NewChecked(t)
 	ctx := context.Background()
 	_, err := pool.Exec(ctx, `
 INSERT INTO users (email, role, password_hash) VALUES ('o@example.org', 'organiser', 'x');

@@ -18,19 +18,19 @@ import (
 // Row is one registration as organisers see it, in the lists, the API
 // and the exports. The JSON names are the API contract.
 type Row struct {
-	ID               string         `json:"id"`
-	Name             string         `json:"name"`
-	Email            string         `json:"email"`
-	Organisation     string         `json:"organisation"`
-	Role             string         `json:"role"`
-	Language         string         `json:"language"`
-	Status           string         `json:"status"`
-	WaitlistPosition int            `json:"waitlist_position,omitempty"` // on the event's waiting list
-	Answers          map[string]any `json:"answers"`
-	Consents         Consents       `json:"consents"`
-	Bookings         []Booking      `json:"bookings"`
-	RegisteredAt     time.Time      `json:"registered_at"`
-	CheckedInAt      *time.Time     `json:"checked_in_at,omitempty"`
+	ID               string              `json:"id"`
+	Name             string              `json:"name"`
+	Email            string              `json:"email"`
+	Organisation     string              `json:"organisation"`
+	Role             string              `json:"role"`
+	Language         string              `json:"language"`
+	Status           registration.Status `json:"status"`
+	WaitlistPosition int                 `json:"waitlist_position,omitempty"` // on the event's waiting list
+	Answers          map[string]any      `json:"answers"`
+	Consents         Consents            `json:"consents"`
+	Bookings         []Booking           `json:"bookings"`
+	RegisteredAt     time.Time           `json:"registered_at"`
+	CheckedInAt      *time.Time          `json:"checked_in_at,omitempty"`
 }
 
 // Consents are what the participant agreed to, and when.
@@ -53,11 +53,11 @@ func (e *FilterError) Error() string { return "list filter " + e.Field + ": " + 
 
 // Filter narrows, orders and pages a list. Empty fields do not filter.
 type Filter struct {
-	Query     string // words that must all appear in name, e-mail or organisation, any case, any order
-	Status    string // confirmed | waitlisted | received | cancelled
-	Workshop  string // workshop key: holds a seat or a queue place there
-	CheckedIn string // "yes" | "no"
-	Sort      string // a key of SortKeys; default "registered"
+	Query     string              // words that must all appear in name, e-mail or organisation, any case, any order
+	Status    registration.Status // empty: any
+	Workshop  string              // workshop key: holds a seat or a queue place there
+	CheckedIn string              // "yes" | "no"
+	Sort      string              // a key of SortKeys; default "registered"
 	Desc      bool
 	Limit     int // default DefaultLimit; more than MaxLimit is MaxLimit
 	Offset    int
@@ -103,7 +103,7 @@ func (f *Filter) Normalise() error {
 		f.Limit = DefaultLimit
 	}
 	switch {
-	case f.Status != "" && !registration.Status(f.Status).Valid():
+	case f.Status != "" && !f.Status.Valid():
 		return &FilterError{"status", "one of " + strings.Join(Statuses, ", ")}
 	case f.CheckedIn != "" && f.CheckedIn != "yes" && f.CheckedIn != "no":
 		return &FilterError{"checked_in", `"yes" or "no"`}

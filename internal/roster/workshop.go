@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/fachtag/fachtag/internal/registration"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -59,10 +60,10 @@ func (s *Service) Participants(ctx context.Context, eventID int64, key string) (
 	}
 	rows, _ := s.pool.Query(ctx, selectParticipants, id)
 	var p Participant
-	var status string
+	var status registration.Status
 	_, err = pgx.ForEachRow(rows, []any{&p.RegistrationID, &p.Name, &p.Email, &p.Organisation, &p.Role, &status, &p.BookedAt, &p.WaitlistPosition},
 		func() error {
-			if status == "waitlisted" {
+			if status == registration.Waitlisted {
 				w.Waiting = append(w.Waiting, p)
 			} else {
 				w.Confirmed = append(w.Confirmed, p)

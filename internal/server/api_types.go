@@ -5,6 +5,7 @@ import (
 
 	"github.com/fachtag/fachtag/internal/booking"
 	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/registration"
 )
 
 // EventJSON is GET /api/v1/events/{slug}.
@@ -80,7 +81,7 @@ func eventJSON(ev *event.Event, now time.Time) EventJSON {
 type RegistrationJSON struct {
 	ID               string              `json:"id"`
 	Event            string              `json:"event"`
-	Status           string              `json:"status"`
+	Status           registration.Status `json:"status"`
 	WaitlistPosition int                 `json:"waitlist_position,omitempty"`
 	Token            string              `json:"token"`
 	ManageURL        string              `json:"manage_url"`

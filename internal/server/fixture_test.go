@@ -89,7 +89,7 @@ func openEvent(slug string) *event.File {
 
 func newFixture(t *testing.T, o fixtureOpts) *fixture {
 	t.Helper()
-	pool, _ := dbtest.New(t)
+	pool := dbtest.NewChecked(t)
 	ctx := context.Background()
 	open := openEvent(slugOpen)
 	if o.mutate != nil {

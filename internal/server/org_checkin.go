@@ -13,6 +13,7 @@ import (
 	"github.com/fachtag/fachtag/internal/booking"
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/i18n"
+	"github.com/fachtag/fachtag/internal/registration"
 	"github.com/fachtag/fachtag/internal/roster"
 )
 
@@ -135,7 +136,7 @@ func (s *Server) participantQR(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if reg.Status == booking.StatusCancelled {
+	if reg.Status == registration.Cancelled {
 		return errLinkNotFound
 	}
 	return s.writeQR(w, r, reg.ID)

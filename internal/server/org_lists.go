@@ -10,6 +10,7 @@ import (
 
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/i18n"
+	"github.com/fachtag/fachtag/internal/registration"
 	"github.com/fachtag/fachtag/internal/roster"
 )
 
@@ -40,7 +41,7 @@ type listView struct {
 func (v listView) SortURL(path, key string) string {
 	q := url.Values{"sort": {key}}
 	f := v.Filter
-	for k, val := range map[string]string{"q": f.Query, "status": f.Status, "workshop": f.Workshop, "checked_in": f.CheckedIn} {
+	for k, val := range map[string]string{"q": f.Query, "status": string(f.Status), "workshop": f.Workshop, "checked_in": f.CheckedIn} {
 		if val != "" {
 			q.Set(k, val)
 		}
@@ -55,7 +56,7 @@ func (v listView) SortURL(path, key string) string {
 // ?q&status&workshop&checked_in&sort&dir&limit&offset.
 func listFilterFrom(r *http.Request) (roster.Filter, error) {
 	q := r.URL.Query()
-	f := roster.Filter{Query: q.Get("q"), Status: q.Get("status"), Workshop: q.Get("workshop"),
+	f := roster.Filter{Query: q.Get("q"), Status: registration.Status(q.Get("status")), Workshop: q.Get("workshop"),
 		CheckedIn: q.Get("checked_in"), Sort: q.Get("sort"), Desc: q.Get("dir") == "desc"}
 	var err error
 	for name, dst := range map[string]*int{"limit": &f.Limit, "offset": &f.Offset} {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/i18n"
+	"github.com/fachtag/fachtag/internal/registration"
 	"github.com/fachtag/fachtag/internal/roster"
 )
 
@@ -43,7 +44,7 @@ func (s *Server) orgPrintBadges(w http.ResponseWriter, r *http.Request) error {
 	var rows []roster.Row
 	for offset := 0; ; offset += roster.MaxLimit {
 		page, total, err := s.roster.List(r.Context(), ev.ID,
-			&roster.Filter{Status: "confirmed", Workshop: key, Sort: "name", Limit: roster.MaxLimit, Offset: offset})
+			&roster.Filter{Status: registration.Confirmed, Workshop: key, Sort: "name", Limit: roster.MaxLimit, Offset: offset})
 		if err != nil {
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/i18n"
 	"github.com/fachtag/fachtag/internal/mail"
+	"github.com/fachtag/fachtag/internal/registration"
 )
 
 type manageView struct {
@@ -51,8 +52,8 @@ func (s *Server) showManage(w http.ResponseWriter, r *http.Request, status int, 
 	lang := requestLang(r)
 	now := time.Now()
 	view := manageView{Event: ev, Reg: reg, Token: chi.URLParam(r, "token"), Error: errMsg,
-		CanSwap:   ev.OpenAt(now) && reg.Status == booking.StatusConfirmed,
-		CanCancel: reg.Status != booking.StatusCancelled && now.Before(ev.StartsAt)}
+		CanSwap:   ev.OpenAt(now) && reg.Status == registration.Confirmed,
+		CanCancel: reg.Status != registration.Cancelled && now.Before(ev.StartsAt)}
 	for _, param := range []string{r.URL.Query().Get("welcome"), r.URL.Query().Get("done")} {
 		if key, ok := notices[param]; ok && errMsg == "" {
 			view.Notice = i18n.T(lang, key)
@@ -123,13 +124,9 @@ func (s *Server) calendar(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var bookings []mail.Booking
-	for _, b := range reg.Bookings {
-		bookings = append(bookings, mail.Booking{Slot: b.Slot, Workshop: b.Workshop, Status: b.Status, Position: b.WaitlistPosition})
-	}
 	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+ev.Slug+`.ics"`)
-	_, err = w.Write(mail.Calendar(ev, reg.ID, bookings))
+	_, err = w.Write(mail.Calendar(ev, reg.ID, reg.Bookings))
 	return err
 }
 

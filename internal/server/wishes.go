@@ -9,6 +9,7 @@ import (
 
 	"github.com/fachtag/fachtag/internal/booking"
 	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/registration"
 )
 
 type wishesRequest struct {
@@ -61,7 +62,7 @@ func (s *Server) manageWishes(w http.ResponseWriter, r *http.Request) error {
 // wishesOpen says whether the manage page offers the wish form: wish
 // phase, registration open, wishes not yet allocated.
 func wishesOpen(ev *event.Event, reg *booking.Registration) bool {
-	return ev.Registration.Mode == event.ModePreferences && reg.Status == booking.StatusReceived && ev.OpenAt(time.Now())
+	return ev.Registration.Mode == event.ModePreferences && reg.Status == registration.Received && ev.OpenAt(time.Now())
 }
 
 // wishAt is the workshop key of the rank-th wish (1-based) in slot.

@@ -16,6 +16,7 @@ import (
 	"net/mail"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -64,6 +65,7 @@ type Sink struct {
 	failCode Failure
 	delay    time.Duration
 	arrived  chan struct{}
+	inData   atomic.Int32 // sessions inside DATA right now
 }
 
 // Start runs a sink until the test ends.
@@ -205,7 +207,13 @@ func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	return nil
 }
 
+// InData is the number of messages the sink is receiving right now, so a
+// test can wait until sends are in flight instead of sleeping.
+func (s *Sink) InData() int { return int(s.inData.Load()) }
+
 func (ss *session) Data(r io.Reader) error {
+	ss.sink.inData.Add(1)
+	defer ss.sink.inData.Add(-1)
 	raw, err := io.ReadAll(r)
 	if err != nil {
 		return err
