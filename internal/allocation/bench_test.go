@@ -1,6 +1,7 @@
 package allocation
 
 import (
+	"context"
 	"os"
 	"sync"
 	"testing"
@@ -36,7 +37,7 @@ func BenchmarkSolve(b *testing.B) {
 			inst := benchInstance(c.name, c.opt)
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := Solve(inst); err != nil {
+				if _, err := Solve(context.Background(), inst, Limits{}); err != nil {
 					b.Fatal(err)
 				}
 			}

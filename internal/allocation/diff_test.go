@@ -349,7 +349,7 @@ func TestDifferentialMIP(t *testing.T) {
 			t.Run(c.name, func(t *testing.T) {
 				t.Parallel()
 				inst := Generate(c.opt)
-				res, err := Solve(inst)
+				res, err := Solve(t.Context(), inst, Limits{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -383,4 +383,23 @@ func TestDifferentialMIP(t *testing.T) {
 	})
 	t.Logf("differential: %d instances, %d proven optimal, %d heuristic matched the MIP optimum, %d with a gap",
 		total.Load(), optimal.Load(), exactHeur.Load(), gaps.Load())
+}
+
+// roundsCase is the i-th seeded instance of the rounds shape: 90–400
+// participants, 2–3 rounds of the same 4–6 topics, 2–4 wishes per round,
+// with and without allow_unlisted and fair.
+func roundsCase(i int) GenOptions {
+	o := GenOptions{
+		Participants:   []int{90, 150, 220, 300, 400}[i%5],
+		Slots:          2 + i%2,
+		Choices:        2 + (i/2)%3,
+		Rounds:         true,
+		CapacityFactor: []float64{0.9, 1.0, 1.1, 0.95}[(i/3)%4],
+		PinRate:        []float64{0, 0, 0.05}[(i/4)%3],
+		AllowUnlisted:  (i/5)%2 == 1,
+		Fair:           (i/7)%2 == 1,
+		Seed:           int64(5000 + i),
+	}
+	o.Workshops = o.Slots * (4 + (i/3)%3)
+	return o
 }

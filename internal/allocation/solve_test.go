@@ -46,7 +46,7 @@ func TestSolveProperties(t *testing.T) {
 	}
 	for _, c := range propertyCases(n) {
 		inst := Generate(c.opt)
-		res, err := Solve(inst)
+		res, err := Solve(t.Context(), inst, Limits{})
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
@@ -62,7 +62,7 @@ func TestSolveProperties(t *testing.T) {
 		if !inst.hasRepeatedTopics() && !res.Optimal {
 			t.Fatalf("%s: decomposable instance not optimal", c.name)
 		}
-		again, err := Solve(inst)
+		again, err := Solve(t.Context(), inst, Limits{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -149,7 +149,7 @@ func TestSolveSmall(t *testing.T) {
 			if err := json.Unmarshal([]byte(tt.inst), &inst); err != nil {
 				t.Fatal(err)
 			}
-			res, err := Solve(&inst)
+			res, err := Solve(t.Context(), &inst, Limits{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -221,7 +221,7 @@ func TestValidationErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			inst := base()
 			tt.mutate(inst)
-			_, err := Solve(inst)
+			_, err := Solve(t.Context(), inst, Limits{})
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("error %v, want it to contain %q", err, tt.want)
 			}
@@ -232,7 +232,7 @@ func TestValidationErrors(t *testing.T) {
 func TestLotteryDependsOnSeedOnly(t *testing.T) {
 	t.Parallel()
 	inst := Generate(GenOptions{Participants: 200, Workshops: 6, Slots: 2, Seed: 5, CapacityFactor: 0.8})
-	a, err := Solve(inst)
+	a, err := Solve(t.Context(), inst, Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +240,7 @@ func TestLotteryDependsOnSeedOnly(t *testing.T) {
 	rev := *inst
 	rev.Participants = slices.Clone(inst.Participants)
 	slices.Reverse(rev.Participants)
-	b, err := Solve(&rev)
+	b, err := Solve(t.Context(), &rev, Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,7 +258,7 @@ func TestLotteryDependsOnSeedOnly(t *testing.T) {
 		}
 	}
 	inst.Options.Seed = 6
-	c, err := Solve(inst)
+	c, err := Solve(t.Context(), inst, Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,7 +285,7 @@ func TestSolveClosingUnderfilled(t *testing.T) {
 			{ID: "p3", Preferences: map[string][]string{"r1": {"C", "A"}}},
 		},
 	}
-	cr, err := SolveClosingUnderfilled(inst)
+	cr, err := SolveClosingUnderfilled(t.Context(), inst, Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,7 +311,7 @@ func TestExampleFile(t *testing.T) {
 	if err := json.Unmarshal(data, &inst); err != nil {
 		t.Fatal(err)
 	}
-	res, err := Solve(&inst)
+	res, err := Solve(t.Context(), &inst, Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
