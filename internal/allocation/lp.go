@@ -84,13 +84,17 @@ type master struct {
 	binv   []float64
 	upd    int
 	phase1 bool
+	// recheck asks solve to scan the bounds (values were recomputed).
+	recheck bool
 
 	bounded []int32 // columns with lo > 0 or up < +Inf
-	byType      map[int32][]int32
+	byType  map[int32][]int32
 
 	pi    []float64
 	cand  []int32
 	candD []float64
+	pend  []pending
+	scan  int // next type of the partial pricing
 	se    searcher
 	colv  []float64 // scratch: a working column
 	alpha []float64
@@ -160,8 +164,7 @@ func (ms *master) setThreshold(r int) {
 		}
 		for d := classRank(r + 1); d < sm.dims; d++ {
 			if c.cnt[d] > 0 {
-				c.rootUp = 0
-				sm.rootBounded = append(sm.rootBounded, int32(j))
+				c.rootUp, c.up = 0, 0
 				break
 			}
 		}
@@ -175,7 +178,9 @@ type bnd struct {
 }
 
 // setBounds installs the bounds of a node (on top of the root bounds) and
-// moves nonbasic columns to their new bounds.
+// moves nonbasic columns to their new bounds. Columns the fairness
+// threshold excludes keep up = 0 outside the bounded list: they can never
+// enter, and pricing never generates them.
 func (ms *master) setBounds(path []bnd) {
 	cols := ms.sm.cols
 	old := ms.bounded
@@ -190,10 +195,6 @@ func (ms *master) setBounds(path []bnd) {
 			ms.bounded = append(ms.bounded, j)
 			ms.byType[t] = append(ms.byType[t], j)
 		}
-	}
-	for _, j := range ms.sm.rootBounded {
-		cols[j].lo, cols[j].up = 0, 0
-		add(j)
 	}
 	for _, b := range path {
 		c := &cols[b.col]
@@ -216,7 +217,7 @@ func (ms *master) setBounds(path []bnd) {
 	ms.recomputeX()
 }
 
-// isBounded reports whether column j has node bounds other than [0, ∞).
+// isBounded reports whether column j has bounds other than [0, ∞).
 func (ms *master) isBounded(j int32) bool {
 	c := &ms.sm.cols[j]
 	return c.lo > 0 || !math.IsInf(c.up, 1)
@@ -291,9 +292,9 @@ func (ms *master) cost(v int32) float64 {
 }
 
 // refactor inverts the working basis afresh; a dependent column is
-// replaced by a slack (its variable goes to a bound, values are
-// recomputed by the caller).
-func (ms *master) refactor() {
+// replaced by a slack (its variable goes to a bound, and refactor reports
+// that the values must be recomputed).
+func (ms *master) refactor() bool {
 	R := ms.R
 	for attempt := 0; attempt <= R; attempt++ {
 		a := make([]float64, R*R)
@@ -307,7 +308,7 @@ func (ms *master) refactor() {
 		inv, bad, freeRow := invert(a, R)
 		if bad < 0 {
 			ms.binv, ms.upd = inv, 0
-			return
+			return attempt > 0
 		}
 		ms.replaceBySlack(bad, freeRow)
 	}
@@ -392,6 +393,7 @@ func grow(s []float64, n int) []float64 {
 
 // recomputeX derives the basic values from the nonbasic ones.
 func (ms *master) recomputeX() {
+	ms.recheck = true
 	R := ms.R
 	sm := ms.sm
 	cols := sm.cols
@@ -553,25 +555,41 @@ func (ms *master) classValues(pi []float64, phase1 bool) []float64 {
 }
 
 // fullPass searches every type's cheapest schedule and refills the
-// candidate list with those of negative reduced cost.
+// candidate list with those of most negative reduced cost; columns are
+// created only for the candidates kept.
 func (ms *master) fullPass() {
 	sm := ms.sm
 	ms.cand, ms.candD = ms.cand[:0], ms.candD[:0]
+	ms.pend = ms.pend[:0]
 	cv := ms.classValues(ms.pi, ms.phase1)
 	pi := ms.pi
 	optValue := func(o *schedOpt) float64 { return cv[o.class] - pi[o.w] }
-	for t := range sm.types {
-		tt := int32(t)
+	// Partial pricing: scan the types round-robin from where the last
+	// pass stopped, until enough candidates are found (a pass that finds
+	// none has scanned every type, which proves optimality).
+	T := len(sm.types)
+	for n := 0; n < T; n++ {
+		if len(ms.pend)+len(ms.cand) >= maxCand/2 && n >= min(T, maxCand) {
+			break
+		}
+		tt := int32(ms.scan)
+		ms.scan = (ms.scan + 1) % T
 		vt := ms.typeDual(tt)
-		skip := ms.skipBounded(tt)
-		ch, val, ok := ms.se.bestSchedule(tt, optValue, cv[classNone], vt-optTol, skip)
+		ch, val, ok := ms.se.bestSchedule(tt, optValue, cv[classNone], vt-optTol, ms.skipBounded(tt))
 		if !ok {
 			continue
 		}
-		j := sm.column(tt, ch)
-		if sm.cols[j].st == stLower {
-			ms.addCand(j, val-vt)
+		if j := sm.lookup(tt, ch); j >= 0 {
+			if sm.cols[j].st == stLower {
+				ms.addCand(j, val-vt)
+			}
+			continue
 		}
+		ms.addPending(tt, ch, val-vt)
+	}
+	for _, pd := range ms.pend {
+		ms.cand = append(ms.cand, sm.column(pd.t, pd.ch))
+		ms.candD = append(ms.candD, pd.d)
 	}
 	for _, j := range ms.bounded {
 		d := ms.reduced(j)
@@ -583,6 +601,30 @@ func (ms *master) fullPass() {
 		if st == stLower && ms.pi[i] > optTol {
 			ms.addCand(-1-int32(i), -ms.pi[i])
 		}
+	}
+}
+
+// pending is a new schedule of negative reduced cost d, not yet a column.
+type pending struct {
+	t  int32
+	ch []int16
+	d  float64
+}
+
+// addPending keeps the maxCand new schedules of most negative d.
+func (ms *master) addPending(t int32, ch []int16, d float64) {
+	if len(ms.pend) < maxCand {
+		ms.pend = append(ms.pend, pending{t, slices.Clone(ch), math.Abs(d)})
+		return
+	}
+	worst := 0
+	for i := range ms.pend {
+		if ms.pend[i].d < ms.pend[worst].d {
+			worst = i
+		}
+	}
+	if math.Abs(d) > ms.pend[worst].d {
+		ms.pend[worst] = pending{t, slices.Clone(ch), math.Abs(d)}
 	}
 }
 
@@ -628,10 +670,14 @@ func (ms *master) solve() lpStatus {
 			ms.refactor()
 			ms.recomputeX()
 		}
-		was := ms.phase1
-		ms.phase1 = ms.infeasible()
-		if was != ms.phase1 {
-			ms.cand = ms.cand[:0]
+		// Phase 2 keeps every basic variable within its bounds; only
+		// phase 1 and changed values need the scan.
+		if ms.phase1 || ms.recheck {
+			was := ms.phase1
+			ms.phase1, ms.recheck = ms.infeasible(), false
+			if was != ms.phase1 {
+				ms.cand = ms.cand[:0]
+			}
 		}
 		ms.computePi()
 		q, dir, ok := ms.price()
@@ -883,8 +929,10 @@ func (ms *master) leaveKey(t int32, q int32, b float64) {
 		cols[nk].st, cols[nk].pos = stKey, -1
 		ms.enterAt(q, other)
 	}
-	ms.refactor()
-	ms.recomputeX()
+	// The values are already right; only a repaired basis moves them.
+	if ms.refactor() {
+		ms.recomputeX()
+	}
 }
 
 // fractional lists the basic columns with a fractional value.

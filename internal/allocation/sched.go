@@ -69,8 +69,6 @@ type schedModel struct {
 	// threshold excludes listed options of a higher rank (fairness);
 	// noThreshold keeps all.
 	threshold int
-	// rootBounded lists the columns the threshold excludes.
-	rootBounded []int32
 }
 
 // buildSchedModel groups the participants into types. Types are numbered
@@ -200,9 +198,6 @@ func (sm *schedModel) column(t int32, ch []int16) int32 {
 		}
 	}
 	j := int32(len(sm.cols))
-	if c.rootUp == 0 {
-		sm.rootBounded = append(sm.rootBounded, j)
-	}
 	sm.cols = append(sm.cols, c)
 	sm.index[string(sm.colKey(t, ch))] = j
 	return j
@@ -254,20 +249,53 @@ func (se *searcher) bestSchedule(t int32, optValue func(o *schedOpt) float64, no
 	ty := &se.sm.types[t]
 	S := len(ty.slots)
 	se.val = growRows(se.val, S)
-	se.order = growRows16(se.order, S)
-	se.suffix = append(se.suffix[:0], make([]float64, S+1)...)
-	for i := S - 1; i >= 0; i-- {
+	// Fast path: the per-slot minima bound every schedule from below and
+	// are the answer unless two of them share a topic or skip rejects.
+	se.cur = append(se.cur[:0], make([]int16, S)...)
+	se.used = se.used[:0]
+	sum, clash := 0.0, false
+	for i := 0; i < S; i++ {
 		opts := ty.opts[i]
 		v := append(se.val[i][:0], make([]float64, len(opts)+1)...)
-		ord := se.order[i][:0]
+		best, bi := noneValue, int16(-1)
 		for k := range opts {
 			if se.sm.allowed(&opts[k]) {
 				v[k] = optValue(&opts[k])
-				ord = append(ord, int16(k))
+				if v[k] < best {
+					best, bi = v[k], int16(k)
+				}
+			} else {
+				v[k] = math.Inf(1)
 			}
 		}
 		v[len(opts)] = noneValue
-		ord = append(ord, int16(len(opts)))
+		se.val[i] = v
+		sum += best
+		se.cur[i] = bi
+		if bi >= 0 {
+			if slices.Contains(se.used, opts[bi].topic) {
+				clash = true
+			}
+			se.used = append(se.used, opts[bi].topic)
+		}
+	}
+	if sum >= limit-1e-12 {
+		return nil, 0, false
+	}
+	if !clash && (skip == nil || !skip(se.cur)) {
+		se.best = append(se.best[:0], se.cur...)
+		return se.best, sum, true
+	}
+	se.order = growRows16(se.order, S)
+	se.suffix = append(se.suffix[:0], make([]float64, S+1)...)
+	for i := S - 1; i >= 0; i-- {
+		v := se.val[i]
+		ord := se.order[i][:0]
+		for k := range v {
+			if !math.IsInf(v[k], 1) {
+				ord = append(ord, int16(k))
+			}
+		}
 		slices.SortStableFunc(ord, func(a, b int16) int {
 			switch {
 			case v[a] < v[b]:
@@ -277,10 +305,9 @@ func (se *searcher) bestSchedule(t int32, optValue func(o *schedOpt) float64, no
 			}
 			return 0
 		})
-		se.val[i], se.order[i] = v, ord
+		se.order[i] = ord
 		se.suffix[i] = se.suffix[i+1] + v[ord[0]]
 	}
-	se.cur = append(se.cur[:0], make([]int16, S)...)
 	se.used = se.used[:0]
 	se.best = se.best[:0]
 	se.bestV = limit

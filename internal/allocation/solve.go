@@ -72,7 +72,7 @@ func (m *model) solve(ctx context.Context, deadline time.Time) (*solution, error
 		return sol, nil
 	}
 	sol.method = "flow+repair"
-	best, err := m.repairBest(relax, threshold)
+	best, err := m.repair(relax, threshold)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package allocation
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -215,7 +216,7 @@ func TestValidationErrors(t *testing.T) {
 		{"pins over capacity", func(i *Instance) {
 			i.Participants[0].Pinned = map[string]string{"r1": "A1"}
 			i.Participants[1].Pinned = map[string]string{"r1": "A1"}
-		}, `workshops[0]: 2 participants pinned to "A1" exceed its capacity 1`},
+		}, `participants[1].pinned.r1: workshop "A1" is over capacity: 2 pins, capacity 1`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -224,6 +225,10 @@ func TestValidationErrors(t *testing.T) {
 			_, err := Solve(t.Context(), inst, Limits{})
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("error %v, want it to contain %q", err, tt.want)
+			}
+			var ie *InputError
+			if !errors.As(err, &ie) {
+				t.Errorf("error %v is not an *InputError", err)
 			}
 		})
 	}
