@@ -82,6 +82,7 @@ type master struct {
 	key    []int32 // per type
 	bpos   []int32 // working basis: column id, or −1−row for a slack
 	binv   []float64
+	fact   []float64 // scratch of refactor
 	upd    int
 	phase1 bool
 	// recheck asks solve to scan the bounds (values were recomputed).
@@ -107,7 +108,9 @@ type master struct {
 	stopErr  error
 }
 
-func newMaster(ctx context.Context, sm *schedModel, deadline time.Time) *master {
+// newMaster starts the LP with every type's key on its most frequent
+// schedule of the start solution (all-empty for types it lacks).
+func newMaster(ctx context.Context, sm *schedModel, deadline time.Time, start []colCount) *master {
 	m := sm.m
 	ms := &master{sm: sm, W: len(m.wsCap), ctx: ctx, deadline: deadline, byType: map[int32][]int32{}}
 	ms.R = ms.W
@@ -119,16 +122,25 @@ func newMaster(ctx context.Context, sm *schedModel, deadline time.Time) *master 
 	ms.spos = make([]int32, ms.R)
 	ms.se.sm = sm
 	ms.tdel = make([]float64, len(sm.types))
-	// Start: every type in its all-empty schedule, every slack basic.
 	ms.key = make([]int32, len(sm.types))
-	for t := range sm.types {
-		ch := make([]int16, len(sm.types[t].slots))
-		for i := range ch {
-			ch[i] = -1
+	best := make([]int32, len(sm.types))
+	for t := range ms.key {
+		ms.key[t] = -1
+	}
+	for _, cc := range start {
+		if t := sm.cols[cc.col].t; cc.n > best[t] {
+			ms.key[t], best[t] = cc.col, cc.n
 		}
-		j := sm.column(int32(t), ch)
-		ms.key[t] = j
-		sm.cols[j].st = stKey
+	}
+	for t := range sm.types {
+		if ms.key[t] < 0 {
+			ch := make([]int16, len(sm.types[t].slots))
+			for i := range ch {
+				ch[i] = -1
+			}
+			ms.key[t] = sm.column(int32(t), ch)
+		}
+		sm.cols[ms.key[t]].st = stKey
 	}
 	for i := 0; i < ms.R; i++ {
 		ms.bpos = append(ms.bpos, -1-int32(i))
@@ -297,7 +309,8 @@ func (ms *master) cost(v int32) float64 {
 func (ms *master) refactor() bool {
 	R := ms.R
 	for attempt := 0; attempt <= R; attempt++ {
-		a := make([]float64, R*R)
+		ms.fact = grow(ms.fact, R*R)
+		a := ms.fact
 		ms.colv = grow(ms.colv, R)
 		for p, v := range ms.bpos {
 			ms.workCol(v, ms.colv)
@@ -305,9 +318,10 @@ func (ms *master) refactor() bool {
 				a[i*R+p] = ms.colv[i]
 			}
 		}
-		inv, bad, freeRow := invert(a, R)
+		ms.binv = grow(ms.binv, R*R)
+		bad, freeRow := invert(a, R, ms.binv)
 		if bad < 0 {
-			ms.binv, ms.upd = inv, 0
+			ms.upd = 0
 			return attempt > 0
 		}
 		ms.replaceBySlack(bad, freeRow)
@@ -330,10 +344,11 @@ func (ms *master) replaceBySlack(p, r int) {
 	ms.sst[r], ms.spos[r] = stBasic, int32(p)
 }
 
-// invert returns the inverse of the n×n matrix a (row-major), or the
-// position of a dependent column and a row no pivot used.
-func invert(a []float64, n int) ([]float64, int, int) {
-	inv := make([]float64, n*n)
+// invert writes the inverse of the n×n matrix a (row-major, destroyed)
+// into inv, or returns the position of a dependent column and a row no
+// pivot used.
+func invert(a []float64, n int, inv []float64) (int, int) {
+	clear(inv)
 	for i := 0; i < n; i++ {
 		inv[i*n+i] = 1
 	}
@@ -349,7 +364,7 @@ func invert(a []float64, n int) ([]float64, int, int) {
 			}
 		}
 		if piv < 0 {
-			return nil, c, rows[c]
+			return c, rows[c]
 		}
 		if piv != c {
 			swapRows(a, n, piv, c)
@@ -375,7 +390,7 @@ func invert(a []float64, n int) ([]float64, int, int) {
 			}
 		}
 	}
-	return inv, -1, -1
+	return -1, -1
 }
 
 func swapRows(a []float64, n, i, j int) {

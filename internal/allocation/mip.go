@@ -74,8 +74,8 @@ type schedOutcome struct {
 func (m *model) solveSchedules(ctx context.Context, deadline time.Time, start [][]int32) (*schedOutcome, error) {
 	sm := m.buildSchedModel()
 	ss := &schedSolver{m: m, sm: sm}
-	ss.ms = newMaster(ctx, sm, deadline)
 	ss.inc = ss.countsOf(start)
+	ss.ms = newMaster(ctx, sm, deadline, ss.inc)
 	objIdx := func(lv ipLevel) int {
 		switch lv.dim {
 		case classNone:

@@ -33,3 +33,17 @@ func TestScratchBig(t *testing.T) {
 		t.Log(line)
 	}
 }
+
+func TestScratchRepeat(t *testing.T) {
+	if os.Getenv("SCRATCH_REP") == "" {
+		t.Skip()
+	}
+	inst := Generate(GenOptions{Participants: 10000, Workshops: 50, Slots: 3, Choices: 3, RepeatTopics: true, Seed: 1})
+	c0 := cpuTime()
+	res, err := Solve(t.Context(), inst, Limits{Time: scratchLimit()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := res.Certificate.Schedules
+	t.Logf("cpu=%v opt=%v %v bound %v types=%d cols=%d it=%d %+v", cpuTime()-c0, res.Optimal, achievedVec(inst, res), boundVec(inst, res), s.Types, s.Columns, s.Iterations, s.Levels)
+}
