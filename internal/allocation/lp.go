@@ -45,6 +45,7 @@ const (
 	// refactorEvery bounds the product-form updates of the working basis
 	// inverse between two fresh inversions.
 	refactorEvery = 64
+	stallLimit    = 100
 	// maxCand is the number of entering candidates a pricing pass keeps.
 	maxCand = 64
 )
@@ -94,8 +95,13 @@ type master struct {
 	pi    []float64
 	cand  []int32
 	candD []float64
-	pend  []pending
-	scan  int // next type of the partial pricing
+	candDir []float64
+	pend    []pending
+	scan    int // next type of the partial pricing
+	// degenerate counts the pivots in a row that did not move; past
+	// stallLimit the entering variable is drawn at random.
+	degenerate int
+	rng        splitMix64
 	se    searcher
 	colv  []float64 // scratch: a working column
 	alpha []float64
@@ -528,7 +534,8 @@ func (ms *master) eligible(v int32, d float64) float64 {
 }
 
 // price picks the entering variable: the best of the candidate list, or
-// after a fresh pricing pass.
+// after a fresh pricing pass. After a long run of degenerate pivots it
+// picks a random eligible candidate instead, which breaks cycles.
 func (ms *master) price() (int32, float64, bool) {
 	for pass := 0; pass < 2; pass++ {
 		best, bestD, bestDir := int32(0), 0.0, 0.0
@@ -540,12 +547,17 @@ func (ms *master) price() (int32, float64, bool) {
 				continue
 			}
 			ms.cand[k] = v
+			ms.candDir = append(ms.candDir[:k], dir)
 			k++
 			if math.Abs(d) > bestD {
 				best, bestD, bestDir = v, math.Abs(d), dir
 			}
 		}
 		ms.cand = ms.cand[:k]
+		if bestDir != 0 && ms.degenerate > stallLimit {
+			i := int(ms.rng.below(uint64(k)))
+			return ms.cand[i], ms.candDir[i], true
+		}
 		if bestDir != 0 {
 			return best, bestDir, true
 		}
@@ -671,10 +683,16 @@ func (ms *master) addCand(v int32, d float64) {
 	}
 }
 
-// solve runs the simplex from the current basis.
+// solve runs the simplex from the current basis. An LP that needs more
+// than maxIters pivots is given up as failed (a safeguard: the search then
+// counts the node as unresolved).
 func (ms *master) solve() lpStatus {
 	ms.cand = ms.cand[:0]
-	for {
+	maxIters := 100*(len(ms.sm.types)+ms.R) + 10000
+	for it := 0; ; it++ {
+		if it > maxIters {
+			return lpFailed
+		}
 		ms.iters++
 		if ms.iters%64 == 0 {
 			if err := ms.checkStop(); err != nil {
@@ -802,6 +820,11 @@ func (ms *master) step(q int32, dir float64) bool {
 	if math.IsInf(theta, 1) {
 		ms.untouch()
 		return false
+	}
+	if theta < 1e-12 {
+		ms.degenerate++
+	} else {
+		ms.degenerate = 0
 	}
 	if kind == leaveKeyOf && !ms.canReplaceKey(who, q) {
 		ms.untouch()

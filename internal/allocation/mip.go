@@ -29,6 +29,8 @@ type ScheduleSearch struct {
 	Iterations int           `json:"lp_iterations"`
 	// Complete says every level was proven optimal.
 	Complete bool `json:"complete"`
+	// Aborted says why the search's plan was not used, if it was not.
+	Aborted string `json:"aborted,omitempty"`
 }
 
 // LevelSearch is one level of the lexicographic search: Value is the best
@@ -502,6 +504,16 @@ func (ss *schedSolver) tryRound(lv ipLevel) {
 	}
 	ss.fillLeft(take)
 	cols = sm.cols
+	for _, r := range ss.res {
+		if r < 0 {
+			return
+		}
+	}
+	for _, l := range ss.left {
+		if l != 0 {
+			return
+		}
+	}
 	// Check the fixed levels and compare.
 	for l, fixed := range ms.levels {
 		s := 0.0

@@ -81,12 +81,17 @@ func (m *model) solve(ctx context.Context, deadline time.Time) (*solution, error
 		sol.optimal = true
 		return sol, nil
 	}
-	out, err := m.solveSchedules(ctx, deadline, best)
+	out, err := m.searchSchedules(ctx, deadline, best)
 	if err != nil {
 		return nil, err
 	}
 	sol.method = "flow+repair+schedules"
 	sol.schedules = out.stats
+	if !m.feasible(out.assign) {
+		// Never expected; the repair's plan is valid by construction.
+		out.stats.Complete, out.stats.Aborted = false, "internal error: infeasible plan discarded"
+		return sol, nil
+	}
 	if lexLess(m.objective(out.assign), m.objective(best)) || out.optimal {
 		sol.assign = out.assign
 	}
@@ -95,6 +100,47 @@ func (m *model) solve(ctx context.Context, deadline time.Time) (*solution, error
 	sol.bound = lexMax(sol.bound, out.bound)
 	sol.optimal = slices.Equal(m.objective(sol.assign), sol.bound)
 	return sol, nil
+}
+
+// searchSchedules runs the schedule search; an internal error in it (a
+// bug, never bad input: compile has validated the instance) ends the
+// search with the repair's plan and the relaxation's bound instead of
+// failing the whole allocation.
+func (m *model) searchSchedules(ctx context.Context, deadline time.Time, start [][]int32) (out *schedOutcome, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			out = &schedOutcome{assign: start, bound: m.trivialBound(),
+				stats: &ScheduleSearch{Aborted: fmt.Sprint("internal error: ", r)}}
+			err = nil
+		}
+	}()
+	return m.solveSchedules(ctx, deadline, start)
+}
+
+// feasible checks an allocation against the hard rules: capacities,
+// topics, admissible seats.
+func (m *model) feasible(assign [][]int32) bool {
+	used := make([]int64, len(m.wsCap))
+	for s := range assign {
+		for p, w := range assign[s] {
+			if w < 0 {
+				continue
+			}
+			if !m.wants[p][s] || m.pins[p][s] >= 0 || m.wsSlot[w] != s {
+				return false
+			}
+			if m.rankOf(p, s, w) == 0 && !m.inst.Options.AllowUnlisted {
+				return false
+			}
+			used[w]++
+		}
+	}
+	for w, n := range used {
+		if n > m.wsCap[w] {
+			return false
+		}
+	}
+	return !m.hasClash(assign)
 }
 
 // lexMax is the lexicographically larger of two vectors.
