@@ -95,9 +95,12 @@ func (m *model) solveSchedules(ctx context.Context, deadline time.Time, start []
 	proven := true
 	// fix records a solved level in the bound (lb is in level units).
 	fix := func(lv ipLevel, lb int64) {
+		if lb == math.MinInt64 {
+			return // stopped before the level's first bound: keep the trivial one
+		}
 		v := m.objective(ss.assign())
 		i := objIdx(lv)
-		bound[i] = v[i] - (ss.value(lv) - lb)
+		bound[i] = max(bound[i], v[i]-(ss.value(lv)-lb))
 	}
 	run := func(lv ipLevel, name string) bool {
 		ok, lb := ss.solveLevel(lv, name)

@@ -1,6 +1,9 @@
 package allocation
 
-import "slices"
+import (
+	"slices"
+	"time"
+)
 
 // maxRepairRounds bounds the clash-repair loop; every round only adds
 // forbidden (participant, slot, topic) triples, so it converges anyway, and
@@ -14,14 +17,16 @@ const maxRepairRounds = 8
 // the affected slots are re-solved exactly, and this repeats until no clash
 // is left. Each slot stays an exact flow given the forbids, so the result is
 // optimal whenever the forbids happen to be the right ones.
-func (m *model) repair(start []*slotResult, threshold int) ([][]int32, error) {
+//
+// Past the deadline (zero: none) the remaining clashes are emptied at once.
+func (m *model) repair(start []*slotResult, threshold int, deadline time.Time) ([][]int32, error) {
 	S := len(m.inst.Slots)
 	assign := make([][]int32, S)
 	for s, r := range start {
 		assign[s] = slices.Clone(r.assign)
 	}
 	forbid := map[int][]int32{}
-	for round := 0; round < maxRepairRounds; round++ {
+	for round := 0; round < maxRepairRounds && (deadline.IsZero() || time.Now().Before(deadline)); round++ {
 		dirty := m.forbidClashes(assign, forbid)
 		if len(dirty) == 0 {
 			return assign, nil

@@ -71,8 +71,11 @@ func (m *model) solve(ctx context.Context, deadline time.Time) (*solution, error
 		}
 		return sol, nil
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	sol.method = "flow+repair"
-	best, err := m.repair(relax, threshold)
+	best, err := m.repair(relax, threshold, deadline)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package allocation
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // genCase is one generated instance configuration of the property tests.
@@ -70,6 +72,61 @@ func TestSolveProperties(t *testing.T) {
 		if !sameAssignments(res, again) {
 			t.Fatalf("%s: same seed gave different assignments", c.name)
 		}
+	}
+}
+
+// TestSolveRounds: the rounds shape (every topic in every slot) is solved
+// exactly by the schedule search, with a valid certificate.
+func TestSolveRounds(t *testing.T) {
+	t.Parallel()
+	n := 12
+	if testing.Short() {
+		n = 4
+	}
+	for i := 0; i < n; i++ {
+		inst := Generate(roundsCase(i))
+		res, err := Solve(t.Context(), inst, Limits{Time: time.Minute})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := validate(inst, res); err != nil {
+			t.Fatalf("rounds %d: invalid result: %v", i, err)
+		}
+		if err := checkCertificate(inst, res); err != nil {
+			t.Fatalf("rounds %d: certificate: %v", i, err)
+		}
+		if !res.Optimal || lexCmp(achievedVec(inst, res), boundVec(inst, res)) != 0 {
+			t.Errorf("rounds %d: optimal %v, objective %v, bound %v", i, res.Optimal, achievedVec(inst, res), boundVec(inst, res))
+		}
+	}
+}
+
+// TestSolveTimeLimit: past the budget Solve still returns a valid plan
+// with a bound that holds; a cancelled context is an error.
+func TestSolveTimeLimit(t *testing.T) {
+	t.Parallel()
+	inst := Generate(GenOptions{Participants: 300, Workshops: 18, Slots: 3, Choices: 4, Rounds: true,
+		CapacityFactor: 0.95, AllowUnlisted: true, Fair: true, Seed: 3})
+	for _, limit := range []time.Duration{time.Nanosecond, 20 * time.Millisecond} {
+		res, err := Solve(t.Context(), inst, Limits{Time: limit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := validate(inst, res); err != nil {
+			t.Fatalf("limit %v: invalid result: %v", limit, err)
+		}
+		if err := checkCertificate(inst, res); err != nil {
+			t.Fatalf("limit %v: certificate: %v", limit, err)
+		}
+		got, bound := achievedVec(inst, res), boundVec(inst, res)
+		if lexCmp(bound, got) > 0 || res.Optimal != (lexCmp(bound, got) == 0) {
+			t.Errorf("limit %v: optimal %v, objective %v, bound %v", limit, res.Optimal, got, bound)
+		}
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := Solve(ctx, inst, Limits{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: err = %v, want context.Canceled", err)
 	}
 }
 
