@@ -92,9 +92,9 @@ type master struct {
 	bounded []int32 // columns with lo > 0 or up < +Inf
 	byType  map[int32][]int32
 
-	pi    []float64
-	cand  []int32
-	candD []float64
+	pi      []float64
+	cand    []int32
+	candD   []float64
 	candDir []float64
 	pend    []pending
 	scan    int // next type of the partial pricing
@@ -102,11 +102,11 @@ type master struct {
 	// stallLimit the entering variable is drawn at random.
 	degenerate int
 	rng        splitMix64
-	se    searcher
-	colv  []float64 // scratch: a working column
-	alpha []float64
-	tdel  []float64 // scratch per type
-	ttch  []int32
+	se         searcher
+	colv       []float64 // scratch: a working column
+	alpha      []float64
+	tdel       []float64 // scratch per type
+	ttch       []int32
 
 	ctx      context.Context
 	deadline time.Time
@@ -1029,7 +1029,10 @@ func (ms *master) lagrangeBound() float64 {
 			return math.Inf(1)
 		}
 		_, free, ok := ms.se.bestSchedule(tt, optValue, cv[classNone], math.Inf(1), ms.skipBounded(tt))
-		if !ok {
+		switch {
+		case ms.se.truncated:
+			free = ms.se.lower // still a bound, if a weaker one
+		case !ok:
 			free = math.Inf(1)
 		}
 		slices.SortFunc(items, func(a, b item) int {
@@ -1057,16 +1060,4 @@ func (ms *master) lagrangeBound() float64 {
 		}
 	}
 	return total
-}
-
-// objective is the LP value of the current solution in the current level.
-func (ms *master) objective() float64 {
-	s := 0.0
-	for j := range ms.sm.cols {
-		c := &ms.sm.cols[j]
-		if c.x != 0 {
-			s += c.x * ms.cur.sign * float64(c.cnt[ms.cur.dim])
-		}
-	}
-	return s
 }

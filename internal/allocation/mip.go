@@ -51,6 +51,9 @@ type schedSolver struct {
 	ms  *master
 	inc []colCount // incumbent, integer counts
 	out ScheduleSearch
+	// bound is the proven bound vector (objective form), trivial where
+	// nothing is proven yet.
+	bound []int64
 	// scratch of the rounding heuristic
 	cnt  []int32
 	left []int
@@ -75,80 +78,82 @@ type schedOutcome struct {
 // the bound vector it proves.
 func (m *model) solveSchedules(ctx context.Context, deadline time.Time, start [][]int32) (*schedOutcome, error) {
 	sm := m.buildSchedModel()
-	ss := &schedSolver{m: m, sm: sm}
+	ss := &schedSolver{m: m, sm: sm, bound: m.trivialBound()}
 	ss.inc = ss.countsOf(start)
 	ss.ms = newMaster(ctx, sm, deadline, ss.inc)
-	objIdx := func(lv ipLevel) int {
-		switch lv.dim {
-		case classNone:
-			return 0
-		case classUnlisted:
-			return 1
-		}
-		off := 2
-		if m.inst.Options.Fair {
-			off = 3
-		}
-		return off + lv.dim - 2
-	}
-	bound := m.trivialBound()
-	proven := true
-	// fix records a solved level in the bound (lb is in level units).
-	fix := func(lv ipLevel, lb int64) {
-		if lb == math.MinInt64 {
-			return // stopped before the level's first bound: keep the trivial one
-		}
-		v := m.objective(ss.assign())
-		i := objIdx(lv)
-		bound[i] = max(bound[i], v[i]-(ss.value(lv)-lb))
-	}
-	run := func(lv ipLevel, name string) bool {
-		ok, lb := ss.solveLevel(lv, name)
-		if !ok {
-			proven = false
-			fix(lv, lb)
-			return false
-		}
-		fix(lv, lb)
-		return true
-	}
-	levels := []ipLevel{{classNone, 1}}
-	if m.inst.Options.AllowUnlisted {
-		levels = append(levels, ipLevel{classUnlisted, 1})
-	} else {
-		bound[1] = m.objective(ss.assign())[1] // only unlisted pins
-	}
-	for _, lv := range levels {
-		if !run(lv, levelName(lv)) {
-			break
-		}
-		ss.ms.addLevel(lv, ss.value(lv))
-	}
-	if proven && m.inst.Options.Fair {
-		proven = ss.fairLevels(bound)
-	}
-	if proven {
-		for r := 1; r <= m.maxRank; r++ {
-			if sm.threshold != noThreshold && r > sm.threshold {
-				bound[objIdx(ipLevel{classRank(r), -1})] = 0
-				continue
-			}
-			lv := ipLevel{classRank(r), -1}
-			if !run(lv, levelName(lv)) {
-				break
-			}
-			ss.ms.addLevel(lv, ss.value(lv))
-		}
-	}
+	proven := ss.levels12() && (!m.inst.Options.Fair || ss.fairLevels()) && ss.rankLevels()
 	ss.out.Types, ss.out.Columns, ss.out.Iterations, ss.out.Complete = len(sm.types), len(sm.cols), ss.ms.iters, proven
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	assign := ss.assign()
 	if proven {
-		bound = m.objective(assign)
+		ss.bound = m.objective(assign)
 	}
-	return &schedOutcome{assign: assign, bound: bound, optimal: proven, stats: &ss.out}, nil
+	return &schedOutcome{assign: assign, bound: ss.bound, optimal: proven, stats: &ss.out}, nil
+}
+
+// levels12 fills as many seats as possible, then places as few people
+// outside their lists as possible.
+func (ss *schedSolver) levels12() bool {
+	if !ss.run(ipLevel{classNone, 1}) {
+		return false
+	}
+	if !ss.m.inst.Options.AllowUnlisted {
+		ss.bound[1] = ss.m.objective(ss.assign())[1] // unlisted pins only
+		return true
+	}
+	return ss.run(ipLevel{classUnlisted, 1})
+}
+
+// rankLevels maximises the first choices, then the second, …
+func (ss *schedSolver) rankLevels() bool {
+	for r := 1; r <= ss.m.maxRank; r++ {
+		lv := ipLevel{classRank(r), -1}
+		if t := ss.sm.threshold; t != noThreshold && r > t {
+			ss.bound[ss.m.objIndex(lv)] = 0 // excluded by fairness
+			continue
+		}
+		if !ss.run(lv) {
+			return false
+		}
+	}
+	return true
+}
+
+// run solves one level, records its bound and fixes its optimum as a row.
+func (ss *schedSolver) run(lv ipLevel) bool {
+	ok, lb := ss.solveLevel(lv, levelName(lv))
+	ss.fixBound(lv, lb)
+	if ok {
+		ss.ms.addLevel(lv, ss.value(lv))
+	}
+	return ok
+}
+
+// fixBound records a level's proven bound lb (in level units) in the
+// bound vector.
+func (ss *schedSolver) fixBound(lv ipLevel, lb int64) {
+	if lb == math.MinInt64 {
+		return // stopped before the level's first bound: keep the trivial one
+	}
+	v := ss.m.objective(ss.assign())
+	i := ss.m.objIndex(lv)
+	ss.bound[i] = max(ss.bound[i], v[i]-(ss.value(lv)-lb))
+}
+
+// objIndex is the position of a level in the objective vector.
+func (m *model) objIndex(lv ipLevel) int {
+	switch lv.dim {
+	case classNone:
+		return 0
+	case classUnlisted:
+		return 1
+	}
+	if m.inst.Options.Fair {
+		return 3 + lv.dim - 2
+	}
+	return 2 + lv.dim - 2
 }
 
 func levelName(lv ipLevel) string {
@@ -166,7 +171,11 @@ func levelName(lv ipLevel) string {
 // trivialBound is the weakest bound vector: nothing unfilled or unlisted,
 // worst rank of the pins, every wanted seat a first choice.
 func (m *model) trivialBound() []int64 {
-	b := make([]int64, len(m.objective(m.emptyAssign())))
+	fair := 0
+	if m.inst.Options.Fair {
+		fair = 1
+	}
+	b := make([]int64, 2+fair+m.maxRank)
 	wanted := int64(0)
 	for p := range m.wants {
 		for _, w := range m.wants[p] {
@@ -186,22 +195,11 @@ func (m *model) trivialBound() []int64 {
 	return b
 }
 
-// emptyAssign is the allocation of the pins alone.
-func (m *model) emptyAssign() [][]int32 {
-	a := make([][]int32, len(m.inst.Slots))
-	for s := range a {
-		a[s] = make([]int32, len(m.prefs))
-		for p := range a[s] {
-			a[s][p] = seatEmpty
-		}
-	}
-	return a
-}
-
 // fairLevels finds the smallest worst rank: from the incumbent's worst
 // free rank down, a rank r is excluded when the rank-r seats can all be
 // avoided. It returns whether every test was proven.
-func (ss *schedSolver) fairLevels(bound []int64) bool {
+func (ss *schedSolver) fairLevels() bool {
+	bound := ss.bound
 	m := ss.m
 	worst := 0
 	for _, cc := range ss.inc {

@@ -236,10 +236,15 @@ type searcher struct {
 	bestV  float64
 	skip   func(ch []int16) bool
 	visits int
+	// truncated says the last search hit searchLimit; lower is then a
+	// valid lower bound of its optimum (the per-slot minima).
+	truncated bool
+	lower     float64
 }
 
-// searchLimit bounds one search; the best found is returned (the search
-// is exact in practice: the first leaf is almost always optimal).
+// searchLimit bounds one search; the best found is returned and the
+// search marked truncated (only types with many slots and many topic
+// clashes get near it).
 const searchLimit = 4096
 
 // bestSchedule returns the cheapest schedule of type t whose value, the
@@ -279,6 +284,7 @@ func (se *searcher) bestSchedule(t int32, optValue func(o *schedOpt) float64, no
 			se.used = append(se.used, opts[bi].topic)
 		}
 	}
+	se.truncated, se.lower = false, sum
 	if sum >= limit-1e-12 {
 		return nil, 0, false
 	}
@@ -332,8 +338,12 @@ func (se *searcher) dfs(ty *schedType, i int, acc float64) {
 	none := int16(len(ty.opts[i]))
 	for _, k := range se.order[i] {
 		v := acc + se.val[i][k] + se.suffix[i+1]
-		if v >= se.bestV-1e-12 || se.visits > searchLimit {
+		if v >= se.bestV-1e-12 {
 			return // options are sorted: the rest is no better
+		}
+		if se.visits > searchLimit {
+			se.truncated = true
+			return
 		}
 		se.visits++
 		if k == none {
