@@ -760,10 +760,60 @@ func stepLimit(x, lo, up, r float64) (float64, float64) {
 	return max(0, (x-lo)/-r), lo
 }
 
+// What blocks a step: the entering variable's own bound (a bound flip), a
+// working basis position, or the key of a type.
+const (
+	leaveFlip = iota
+	leavePos
+	leaveKeyOf
+)
+
+// blocker is the outcome of the ratio test.
+type blocker struct {
+	theta float64 // step length
+	kind  int
+	who   int32   // position or type
+	bound float64 // the bound the leaving variable stops at
+	rate  float64 // |rate| of the leaving variable (ties: the largest)
+}
+
 // step moves entering variable q in direction dir by the ratio test and
-// updates the basis. It returns false on an unbounded ray (numerical
-// trouble: the LP is bounded).
+// updates the basis. It returns false on an unbounded ray or a key without
+// a successor (numerical trouble: neither happens in exact arithmetic).
 func (ms *master) step(q int32, dir float64) bool {
+	ms.ftran(q)
+	defer ms.untouch()
+	b := ms.ratioTest(q, dir)
+	if math.IsInf(b.theta, 1) || b.kind == leaveKeyOf && !ms.canReplaceKey(b.who, q) {
+		return false
+	}
+	if b.theta < 1e-12 {
+		ms.degenerate++
+	} else {
+		ms.degenerate = 0
+	}
+	ms.move(q, dir, b.theta)
+	switch b.kind {
+	case leaveFlip:
+		c := &ms.sm.cols[q] // slacks have no upper bound, so q is a column
+		if dir > 0 {
+			c.st, c.x = stUpper, c.up
+		} else {
+			c.st, c.x = stLower, c.lo
+		}
+	case leavePos:
+		ms.leaveBasis(ms.bpos[b.who], b.bound)
+		ms.enterAt(q, int(b.who))
+		ms.updateInverse(int(b.who))
+	default:
+		ms.leaveKey(b.who, q, b.bound)
+	}
+	return true
+}
+
+// ftran computes α = B_w⁻¹·(working column of q) and the key rates
+// δ_t = −[t = t_q] + Σ α over t's basic columns (per unit of q).
+func (ms *master) ftran(q int32) {
 	R := ms.R
 	cols := ms.sm.cols
 	ms.colv = grow(ms.colv, R)
@@ -777,36 +827,29 @@ func (ms *master) step(q int32, dir float64) bool {
 		}
 		ms.alpha[p] = s
 	}
-	// Key rates: δ_t = dir·(−[t = t_q] + Σ α over t's basic columns).
-	tq := int32(-1)
 	if q >= 0 {
-		tq = cols[q].t
-		ms.touch(tq, -1)
+		ms.touch(cols[q].t, -1)
 	}
 	for p, v := range ms.bpos {
 		if v >= 0 && ms.alpha[p] != 0 {
 			ms.touch(cols[v].t, ms.alpha[p])
 		}
 	}
-	// What blocks: the entering variable's own bound (flip), a working
-	// basis position, or the key of a type.
-	const (
-		leaveFlip = iota
-		leavePos
-		leaveKeyOf
-	)
-	theta, kind, who, leaveBound, leaveRate := math.Inf(1), leaveFlip, int32(0), 0.0, 0.0
-	lo, up := ms.bounds(q)
-	if !math.IsInf(up, 1) {
-		theta = up - lo
+}
+
+// ratioTest finds how far q can move in direction dir.
+func (ms *master) ratioTest(q int32, dir float64) blocker {
+	b := blocker{theta: math.Inf(1), kind: leaveFlip}
+	if lo, up := ms.bounds(q); !math.IsInf(up, 1) {
+		b.theta = up - lo
 	}
-	consider := func(k int, w int32, x, lo, up, r float64) {
+	consider := func(kind int, who int32, x, lo, up, r float64) {
 		if math.Abs(r) <= pivTol {
 			return
 		}
-		lim, b := stepLimit(x, lo, up, r)
-		if lim < theta-1e-12 || lim <= theta+1e-12 && math.Abs(r) > leaveRate {
-			theta, kind, who, leaveBound, leaveRate = lim, k, w, b, math.Abs(r)
+		lim, bound := stepLimit(x, lo, up, r)
+		if lim < b.theta-1e-12 || lim <= b.theta+1e-12 && math.Abs(r) > b.rate {
+			b = blocker{theta: lim, kind: kind, who: who, bound: bound, rate: math.Abs(r)}
 		}
 	}
 	for p, v := range ms.bpos {
@@ -814,23 +857,15 @@ func (ms *master) step(q int32, dir float64) bool {
 		consider(leavePos, int32(p), ms.value(v), lo, up, -dir*ms.alpha[p])
 	}
 	for _, t := range ms.ttch {
-		c := &cols[ms.key[t]]
+		c := &ms.sm.cols[ms.key[t]]
 		consider(leaveKeyOf, t, c.x, c.lo, c.up, dir*ms.tdel[t])
 	}
-	if math.IsInf(theta, 1) {
-		ms.untouch()
-		return false
-	}
-	if theta < 1e-12 {
-		ms.degenerate++
-	} else {
-		ms.degenerate = 0
-	}
-	if kind == leaveKeyOf && !ms.canReplaceKey(who, q) {
-		ms.untouch()
-		return false
-	}
-	// Move.
+	return b
+}
+
+// move changes q by dir·theta and the basic variables with it.
+func (ms *master) move(q int32, dir, theta float64) {
+	cols := ms.sm.cols
 	if q < 0 {
 		ms.sx[-q-1] += dir * theta
 	} else {
@@ -849,23 +884,6 @@ func (ms *master) step(q int32, dir float64) bool {
 	for _, t := range ms.ttch {
 		cols[ms.key[t]].x += dir * theta * ms.tdel[t]
 	}
-	ms.untouch()
-	switch kind {
-	case leaveFlip:
-		c := &cols[q] // slacks have no upper bound, so q is a column
-		if dir > 0 {
-			c.st, c.x = stUpper, c.up
-		} else {
-			c.st, c.x = stLower, c.lo
-		}
-	case leavePos:
-		ms.leaveBasis(ms.bpos[who], leaveBound)
-		ms.enterAt(q, int(who))
-		ms.updateInverse(int(who))
-	default:
-		ms.leaveKey(who, q, leaveBound)
-	}
-	return true
 }
 
 func (ms *master) touch(t int32, a float64) {
