@@ -45,7 +45,7 @@ const (
 	// refactorEvery bounds the product-form updates of the working basis
 	// inverse between two fresh inversions.
 	refactorEvery = 64
-	stallLimit    = 100
+	stallLimit    = 2000
 	// maxCand is the number of entering candidates a pricing pass keeps.
 	maxCand = 64
 )

@@ -10,7 +10,7 @@ import (
 // whatever clash is left after the limit is resolved by emptying seats.
 // The repair only gives the exact search its first incumbent (and the
 // answer when the time runs out before the search improves on it).
-const maxRepairRounds = 8
+const maxRepairRounds = 3
 
 // repair resolves topic clashes: a participant holding topic T in several
 // slots keeps it where it ranks best and gets T forbidden in the others;
