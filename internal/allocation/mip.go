@@ -244,12 +244,13 @@ func (ss *schedSolver) countsOf(assign [][]int32) []colCount {
 	by := map[int32]int32{}
 	var order []int32
 	var ch []int16
-	for p, t := range sm.typeOf {
+	for _, p := range ss.m.order { // ticket order: independent of the input order
+		t := sm.typeOf[p]
 		if t < 0 {
 			continue
 		}
 		var ok bool
-		ch, ok = sm.choiceOf(assign, p, ch)
+		ch, ok = sm.choiceOf(assign, int(p), ch)
 		if !ok {
 			ch = ch[:0]
 			for range sm.types[t].slots {

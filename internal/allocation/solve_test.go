@@ -293,42 +293,47 @@ func TestValidationErrors(t *testing.T) {
 
 func TestLotteryDependsOnSeedOnly(t *testing.T) {
 	t.Parallel()
-	inst := Generate(GenOptions{Participants: 200, Workshops: 6, Slots: 2, Seed: 5, CapacityFactor: 0.8})
-	a, err := Solve(t.Context(), inst, Limits{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Reordering participants must not change who gets what.
-	rev := *inst
-	rev.Participants = slices.Clone(inst.Participants)
-	slices.Reverse(rev.Participants)
-	b, err := Solve(t.Context(), &rev, Limits{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	key := func(r *Result) map[string]string {
-		m := map[string]string{}
-		for _, x := range r.Assignments {
-			m[x.Participant+"/"+x.Slot] = x.Workshop
+	for _, o := range []GenOptions{
+		{Participants: 200, Workshops: 6, Slots: 2, Seed: 5, CapacityFactor: 0.8},
+		{Participants: 300, Workshops: 15, Slots: 3, Choices: 3, Rounds: true, AllowUnlisted: true, Seed: 5, CapacityFactor: 0.9},
+	} {
+		inst := Generate(o)
+		a, err := Solve(t.Context(), inst, Limits{})
+		if err != nil {
+			t.Fatal(err)
 		}
-		return m
-	}
-	ka, kb := key(a), key(b)
-	for k, v := range ka {
-		if kb[k] != v {
-			t.Fatalf("input order changed %s: %s vs %s", k, v, kb[k])
+		// Reordering participants must not change who gets what.
+		rev := *inst
+		rev.Participants = slices.Clone(inst.Participants)
+		slices.Reverse(rev.Participants)
+		b, err := Solve(t.Context(), &rev, Limits{})
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	inst.Options.Seed = 6
-	c, err := Solve(t.Context(), inst, Limits{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sameAssignments(a, c) {
-		t.Errorf("a different seed gave the same assignments")
-	}
-	if fmt.Sprint(a.Profile) != fmt.Sprint(c.Profile) {
-		t.Errorf("profile must not depend on the seed: %v vs %v", a.Profile, c.Profile)
+		key := func(r *Result) map[string]string {
+			m := map[string]string{}
+			for _, x := range r.Assignments {
+				m[x.Participant+"/"+x.Slot] = x.Workshop
+			}
+			return m
+		}
+		ka, kb := key(a), key(b)
+		for k, v := range ka {
+			if kb[k] != v {
+				t.Fatalf("%s: input order changed %s: %s vs %s", a.Method, k, v, kb[k])
+			}
+		}
+		inst.Options.Seed++
+		c, err := Solve(t.Context(), inst, Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sameAssignments(a, c) {
+			t.Errorf("%s: a different seed gave the same assignments", a.Method)
+		}
+		if fmt.Sprint(a.Profile) != fmt.Sprint(c.Profile) {
+			t.Errorf("%s: profile must not depend on the seed: %v vs %v", a.Method, a.Profile, c.Profile)
+		}
 	}
 }
 
