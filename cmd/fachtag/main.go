@@ -48,7 +48,7 @@ func main() {
 			os.Exit(2)
 		}
 		fmt.Fprintf(os.Stderr, "fachtag %s: %v\n", os.Args[1], err)
-		os.Exit(1)
+		os.Exit(exitStatus(err))
 	}
 }
 
@@ -67,7 +67,7 @@ func run(ctx context.Context, cmd string, args []string) error {
 	case "demo":
 		return runDemo(ctx)
 	case "allocate":
-		return runAllocate(args)
+		return runAllocate(ctx, args)
 	case "bench":
 		return runBench(ctx, args)
 	case "user":

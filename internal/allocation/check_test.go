@@ -393,9 +393,8 @@ func checkBound(inst *Instance, res *Result, sum []int64, fairR int) error {
 		claimed = append(claimed, -int64(n))
 	}
 	c := lexCmp(proven, claimed)
-	if c > 0 || c < 0 && res.Certificate.BranchAndBound == nil && res.Certificate.Lagrangian == nil {
-		// Only a branch-and-bound or a Lagrangian dual may claim more than
-		// the duals prove.
+	if c > 0 || c < 0 && res.Certificate.Schedules == nil {
+		// Only the schedule search may claim more than the duals prove.
 		return fmt.Errorf("bound %v, duals prove %v", claimed, proven)
 	}
 	return nil

@@ -1,8 +1,10 @@
 package allocation
 
 import (
+	"context"
 	"fmt"
 	"slices"
+	"time"
 )
 
 // ClosingResult is the outcome of SolveClosingUnderfilled.
@@ -16,8 +18,13 @@ type ClosingResult struct {
 // workshop that runs (has participants) below its minimum (capacity set to 0) and re-solves,
 // until no open workshop is under its minimum. Workshops with pinned
 // participants are never closed (pins are hard); they stay as warnings.
-// The caller's instance is not modified.
-func SolveClosingUnderfilled(inst *Instance) (*ClosingResult, error) {
+// The caller's instance is not modified. The time limit is for the whole
+// loop: every re-solve gets what the earlier ones left.
+func SolveClosingUnderfilled(ctx context.Context, inst *Instance, lim Limits) (*ClosingResult, error) {
+	var deadline time.Time
+	if lim.Time > 0 {
+		deadline = time.Now().Add(lim.Time)
+	}
 	cur := *inst
 	cur.Workshops = slices.Clone(inst.Workshops)
 	pinned := map[string]bool{}
@@ -29,7 +36,12 @@ func SolveClosingUnderfilled(inst *Instance) (*ClosingResult, error) {
 	closed := map[string]bool{}
 	out := &ClosingResult{Closed: []string{}}
 	for {
-		res, err := Solve(&cur)
+		step := Limits{}
+		if !deadline.IsZero() {
+			// At least a millisecond, so a late re-solve still answers.
+			step.Time = max(time.Until(deadline), time.Millisecond)
+		}
+		res, err := Solve(ctx, &cur, step)
 		if err != nil {
 			return nil, fmt.Errorf("after closing %v: %w", out.Closed, err)
 		}

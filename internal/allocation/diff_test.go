@@ -2,7 +2,9 @@ package allocation
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +13,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // This file checks the solver against an independent MIP solver (glpsol or
@@ -18,8 +21,21 @@ import (
 // the lexicographic objective is optimised level by level, each optimum
 // fixed as a constraint before the next level.
 
-// externalSolver finds the binary or skips (fails under CI=true).
+// externalSolver finds the binary or skips (fails under CI=true). HiGHS
+// is optional everywhere: FACHTAG_HIGHS names the installed npm package
+// "highs" (npm install highs; FACHTAG_HIGHS=$PWD/node_modules/highs), run
+// through testdata/highs.mjs by node.
 func externalSolver(t testing.TB, name string) string {
+	if name == "highs" {
+		if _, err := exec.LookPath("node"); err != nil || os.Getenv("FACHTAG_HIGHS") == "" {
+			t.Skip("HiGHS not set up (FACHTAG_HIGHS, node)")
+		}
+		path, err := filepath.Abs(filepath.Join("testdata", "highs.mjs"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
 	path, err := exec.LookPath(name)
 	if err != nil {
 		if os.Getenv("CI") == "true" {
@@ -201,6 +217,9 @@ var (
 
 // runExternal solves one LP file and returns the optimal objective.
 func runExternal(bin, dir, lp string) (int64, error) {
+	if filepath.Base(bin) == "highs.mjs" {
+		return runHiGHS(bin, lp)
+	}
 	out := filepath.Join(dir, "sol.txt")
 	var cmd *exec.Cmd
 	re := glpsolObj
@@ -234,6 +253,21 @@ func runExternal(bin, dir, lp string) (int64, error) {
 		return int64(f - 0.5), nil
 	}
 	return int64(f + 0.5), nil
+}
+
+func runHiGHS(script, lp string) (int64, error) {
+	msg, err := exec.Command("node", script, lp).CombinedOutput()
+	if err != nil {
+		return 0, fmt.Errorf("highs: %w\n%s", err, msg)
+	}
+	var sol struct {
+		Status    string  `json:"status"`
+		Objective float64 `json:"objective"`
+	}
+	if err := json.Unmarshal(msg, &sol); err != nil || sol.Status != "Optimal" {
+		return 0, fmt.Errorf("highs: not optimal (%v):\n%s", err, msg)
+	}
+	return int64(math.Round(sol.Objective)), nil
 }
 
 func firstLines(s string, n int) string {
@@ -297,12 +331,26 @@ func boundVec(inst *Instance, res *Result) []int64 {
 	return v
 }
 
-// diffCases: at least 200 seeded instances from tiny to a few thousand
-// participants, with repeated topics, pins, tight capacities.
-func diffCases(short bool) []genCase {
+// Sizes of the differential run. It is slow (the external solvers solve
+// every objective level of every instance), so -short skips it and the
+// default is a sample; FACHTAG_DIFF=full runs all 240 broad cases plus the
+// big ones, FACHTAG_DIFF_ROUNDS=N sets the number of rounds-shape
+// instances (default 8).
+const (
+	diffBroadSample = 6 // every 6th broad case by default
+	diffRoundsDef   = 8
+)
+
+// diffCases: 240 seeded instances from tiny to 150 participants, with
+// repeated topics, pins, tight capacities (full: plus four big ones of
+// 500–3,000 participants); by default every diffBroadSample-th.
+func diffCases(full bool) []genCase {
 	var cases []genCase
 	n := 240
 	for i := 0; i < n; i++ {
+		if !full && i%diffBroadSample != 0 {
+			continue
+		}
 		o := GenOptions{
 			Participants:   []int{2, 4, 7, 12, 25, 40, 80, 150}[i%8],
 			Slots:          1 + (i/2)%3,
@@ -317,14 +365,14 @@ func diffCases(short bool) []genCase {
 		o.Workshops = o.Slots * (2 + (i/4)%4)
 		cases = append(cases, genCase{fmt.Sprintf("%03d_p%d_s%d", i, o.Participants, o.Slots), o})
 	}
+	if !full {
+		return cases
+	}
 	big := []GenOptions{
 		{Participants: 500, RepeatTopics: true, PinRate: 0.05},
 		{Participants: 1000, AllowUnlisted: true, CapacityFactor: 0.9},
 		{Participants: 2000, RepeatTopics: true, Fair: true, PinRate: 0.05},
 		{Participants: 3000, PinRate: 0.05},
-	}
-	if short {
-		big = big[:2]
 	}
 	for j, o := range big {
 		o.Slots, o.Workshops, o.Choices, o.Seed = 3, 24, 3, int64(7+j)
@@ -336,51 +384,120 @@ func diffCases(short bool) []genCase {
 	return cases
 }
 
+// roundsCases are the first n instances of the rounds shape.
+func roundsCases(n int) []genCase {
+	cases := make([]genCase, n)
+	for i := range cases {
+		o := roundsCase(i)
+		cases[i] = genCase{fmt.Sprintf("rounds%03d_p%d_s%d_t%d_k%d", i, o.Participants, o.Slots, o.Workshops/o.Slots, o.Choices), o}
+	}
+	return cases
+}
+
+// diffCounts tallies one shape of the differential run.
+type diffCounts struct {
+	total, optimal, mismatches, exactHeur, gaps atomic.Int64
+}
+
+func (c *diffCounts) String() string {
+	return fmt.Sprintf("%d instances, %d proven optimal (%d mismatches), %d unproven matched the MIP optimum, %d unproven with a gap",
+		c.total.Load(), c.optimal.Load(), c.mismatches.Load(), c.exactHeur.Load(), c.gaps.Load())
+}
+
 func TestDifferentialMIP(t *testing.T) {
+	if testing.Short() {
+		t.Skip("differential run against glpsol/cbc is slow")
+	}
 	glpsol := externalSolver(t, "glpsol")
 	cbc := externalSolver(t, "cbc")
-	var total, optimal, exactHeur, gaps atomic.Int64
+	full := os.Getenv("FACHTAG_DIFF") == "full"
+	nRounds := diffRoundsDef
+	if v, err := strconv.Atoi(os.Getenv("FACHTAG_DIFF_ROUNDS")); err == nil {
+		nRounds = v
+	}
+	var broad, rounds diffCounts
 	t.Run("cases", func(t *testing.T) {
-		for i, c := range diffCases(testing.Short()) {
-			bin := glpsol
+		for i, c := range append(diffCases(full), roundsCases(nRounds)...) {
+			bin, counts := glpsol, &broad
 			if i%2 == 1 || strings.HasPrefix(c.name, "big") {
 				bin = cbc
 			}
+			if strings.HasPrefix(c.name, "rounds") {
+				// cbc is the faster of the two on these; glpsol gets the
+				// small ones.
+				bin, counts = cbc, &rounds
+				if i%3 == 0 && c.opt.Participants <= 150 {
+					bin = glpsol
+				}
+			}
 			t.Run(c.name, func(t *testing.T) {
 				t.Parallel()
-				inst := Generate(c.opt)
-				res, err := Solve(inst)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := validate(inst, res); err != nil {
-					t.Fatal(err)
-				}
-				mip, err := solveLexMIP(inst, bin, t.TempDir())
-				if err != nil {
-					t.Fatal(err)
-				}
-				got, bound := achievedVec(inst, res), boundVec(inst, res)
-				total.Add(1)
-				if res.Optimal {
-					optimal.Add(1)
-					if lexCmp(got, mip) != 0 {
-						t.Fatalf("optimal claimed: fachtag %v, %s %v", got, filepath.Base(bin), mip)
-					}
-					return
-				}
-				if lexCmp(bound, mip) > 0 || lexCmp(mip, got) > 0 {
-					t.Fatalf("bound %v ≤ %s %v ≤ fachtag %v violated", bound, filepath.Base(bin), mip, got)
-				}
-				if lexCmp(got, mip) == 0 {
-					exactHeur.Add(1)
-				} else {
-					gaps.Add(1)
-					t.Logf("heuristic gap: fachtag %v, %s %v, bound %v", got, filepath.Base(bin), mip, bound)
-				}
+				diffOne(t, c, bin, counts)
 			})
 		}
 	})
-	t.Logf("differential: %d instances, %d proven optimal, %d heuristic matched the MIP optimum, %d with a gap",
-		total.Load(), optimal.Load(), exactHeur.Load(), gaps.Load())
+	t.Logf("differential, broad cases: %v", &broad)
+	t.Logf("differential, rounds shape: %v", &rounds)
+}
+
+// diffOne solves one instance with fachtag and the external solver: where
+// fachtag claims optimality the objective vectors must be equal, and
+// always bound ≤ MIP optimum ≤ fachtag's allocation.
+func diffOne(t *testing.T, c genCase, bin string, counts *diffCounts) {
+	inst := Generate(c.opt)
+	start := time.Now()
+	res, err := Solve(t.Context(), inst, Limits{Time: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	elapsed := time.Since(start)
+	if err := validate(inst, res); err != nil {
+		t.Fatal(err)
+	}
+	start = time.Now()
+	mip, err := solveLexMIP(inst, bin, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("fachtag %v (optimal %v), %s %v", elapsed.Round(time.Millisecond), res.Optimal,
+		filepath.Base(bin), time.Since(start).Round(time.Millisecond))
+	got, bound := achievedVec(inst, res), boundVec(inst, res)
+	counts.total.Add(1)
+	if res.Optimal {
+		counts.optimal.Add(1)
+		if lexCmp(got, mip) != 0 {
+			counts.mismatches.Add(1)
+			t.Fatalf("optimal claimed: fachtag %v, %s %v", got, filepath.Base(bin), mip)
+		}
+		return
+	}
+	if lexCmp(bound, mip) > 0 || lexCmp(mip, got) > 0 {
+		counts.mismatches.Add(1)
+		t.Fatalf("bound %v ≤ %s %v ≤ fachtag %v violated", bound, filepath.Base(bin), mip, got)
+	}
+	if lexCmp(got, mip) == 0 {
+		counts.exactHeur.Add(1)
+	} else {
+		counts.gaps.Add(1)
+		t.Logf("gap: fachtag %v, %s %v, bound %v", got, filepath.Base(bin), mip, bound)
+	}
+}
+
+// roundsCase is the i-th seeded instance of the rounds shape: 90–400
+// participants, 2–3 rounds of the same 4–6 topics, 2–4 wishes per round,
+// with and without allow_unlisted and fair.
+func roundsCase(i int) GenOptions {
+	o := GenOptions{
+		Participants:   []int{90, 150, 220, 300, 400}[i%5],
+		Slots:          2 + i%2,
+		Choices:        2 + (i/2)%3,
+		Rounds:         true,
+		CapacityFactor: []float64{0.9, 1.0, 1.1, 0.95}[(i/3)%4],
+		PinRate:        []float64{0, 0, 0.05}[(i/4)%3],
+		AllowUnlisted:  (i/5)%2 == 1,
+		Fair:           (i/7)%2 == 1,
+		Seed:           int64(5000 + i),
+	}
+	o.Workshops = o.Slots * (4 + (i/3)%3)
+	return o
 }

@@ -14,6 +14,11 @@ type GenOptions struct {
 	// RepeatTopics makes about a third of the workshops in later slots
 	// repeat a topic of an earlier slot (e.g. A1 in r1, A2 in r2).
 	RepeatTopics bool
+	// Rounds makes every slot offer the same topics (the "Runde 1, Runde
+	// 2" pattern): workshop i of each slot has topic i, and a topic is
+	// equally popular in every round. Workshops should be a multiple of
+	// Slots.
+	Rounds bool
 	// CapacityFactor is total capacity per slot / participants (default
 	// 1.1); below 1 makes capacities tight.
 	CapacityFactor float64
@@ -87,6 +92,9 @@ func genWorkshops(inst *Instance, o *GenOptions, rng *splitMix64) ([][]string, [
 		if o.RepeatTopics && s > 0 && len(topics) > 0 && rng.below(3) == 0 {
 			topic = topics[rng.below(uint64(len(topics)))]
 		}
+		if o.Rounds {
+			topic = fmt.Sprintf("t%02d", len(bySlot[s])+1)
+		}
 		if s == 0 {
 			topics = append(topics, topic)
 		}
@@ -102,6 +110,10 @@ func genWorkshops(inst *Instance, o *GenOptions, rng *splitMix64) ([][]string, [
 		pop[s] = append(pop[s], 0)
 	}
 	for s := range pop {
+		if o.Rounds && s > 0 && len(pop[s]) == len(pop[0]) {
+			copy(pop[s], pop[0])
+			continue
+		}
 		perm := make([]int, len(pop[s]))
 		for i := range perm {
 			perm[i] = i

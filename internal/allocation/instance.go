@@ -61,9 +61,18 @@ type model struct {
 	order     []int32     // ticket → participant
 }
 
+// InputError is a validation error of an Instance: Path is the JSON path
+// of the offending value (e.g. participants[3].preferences.r1[1]).
+type InputError struct {
+	Path string
+	Msg  string
+}
+
+func (e *InputError) Error() string { return e.Path + ": " + e.Msg }
+
 // pathErr formats the contract's "path: message" validation errors.
 func pathErr(path, format string, args ...any) error {
-	return fmt.Errorf("%s: %s", path, fmt.Sprintf(format, args...))
+	return &InputError{Path: path, Msg: fmt.Sprintf(format, args...)}
 }
 
 // sortedKeys returns map keys in a stable order so errors and loops are
@@ -249,20 +258,20 @@ func (m *model) compilePin(pi int, path, sk, key string) error {
 	return nil
 }
 
-// applyPins takes pinned seats out of the capacities the flow may use.
+// applyPins takes pinned seats out of the capacities the flow may use. A
+// pin beyond a workshop's capacity is an error at that pin.
 func (m *model) applyPins() error {
 	for pi := range m.pins {
-		for _, w := range m.pins[pi] {
-			if w >= 0 {
-				m.wsCap[w]--
+		for s, w := range m.pins[pi] {
+			if w < 0 {
+				continue
 			}
-		}
-	}
-	for w, c := range m.wsCap {
-		if c < 0 {
-			ws := m.inst.Workshops[w]
-			return pathErr(fmt.Sprintf("workshops[%d]", w), "%d participants pinned to %q exceed its capacity %d",
-				int64(ws.Capacity)-c, ws.Key, ws.Capacity)
+			m.wsCap[w]--
+			if m.wsCap[w] < 0 {
+				ws := m.inst.Workshops[w]
+				return pathErr(fmt.Sprintf("participants[%d].pinned.%s", pi, m.inst.Slots[s]),
+					"workshop %q is over capacity: %d pins, capacity %d", ws.Key, int64(ws.Capacity)-m.wsCap[w], ws.Capacity)
+			}
 		}
 	}
 	return nil

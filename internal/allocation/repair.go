@@ -1,49 +1,32 @@
 package allocation
 
-import "slices"
+import (
+	"slices"
+	"time"
+)
 
 // maxRepairRounds bounds the clash-repair loop; every round only adds
 // forbidden (participant, slot, topic) triples, so it converges anyway, and
 // whatever clash is left after the limit is resolved by emptying seats.
-const maxRepairRounds = 64
-
-// repairBest turns the relaxation (which may give a participant one topic in
-// several slots) into a valid allocation. With Fair it tries both the
-// relaxation's threshold and no threshold and keeps the better objective.
-func (m *model) repairBest(relax []*slotResult, threshold int) ([][]int32, error) {
-	best, err := m.repair(relax, threshold)
-	if err != nil || !m.inst.Options.Fair || threshold == noThreshold {
-		return best, err
-	}
-	free := make([]*slotResult, len(relax))
-	for s := range relax {
-		if free[s], err = m.solveSlot(slotSpec{slot: s, threshold: noThreshold, full: true, noCert: true}); err != nil {
-			return nil, err
-		}
-	}
-	alt, err := m.repair(free, noThreshold)
-	if err != nil {
-		return nil, err
-	}
-	if lexLess(m.objective(alt), m.objective(best)) {
-		return alt, nil
-	}
-	return best, nil
-}
+// The repair only gives the exact search its first incumbent (and the
+// answer when the time runs out before the search improves on it).
+const maxRepairRounds = 3
 
 // repair resolves topic clashes: a participant holding topic T in several
 // slots keeps it where it ranks best and gets T forbidden in the others;
 // the affected slots are re-solved exactly, and this repeats until no clash
 // is left. Each slot stays an exact flow given the forbids, so the result is
 // optimal whenever the forbids happen to be the right ones.
-func (m *model) repair(start []*slotResult, threshold int) ([][]int32, error) {
+//
+// Past the deadline (zero: none) the remaining clashes are emptied at once.
+func (m *model) repair(start []*slotResult, threshold int, deadline time.Time) ([][]int32, error) {
 	S := len(m.inst.Slots)
 	assign := make([][]int32, S)
 	for s, r := range start {
 		assign[s] = slices.Clone(r.assign)
 	}
 	forbid := map[int][]int32{}
-	for round := 0; round < maxRepairRounds; round++ {
+	for round := 0; round < maxRepairRounds && (deadline.IsZero() || time.Now().Before(deadline)); round++ {
 		dirty := m.forbidClashes(assign, forbid)
 		if len(dirty) == 0 {
 			return assign, nil

@@ -16,8 +16,10 @@ type Result struct {
 	Objective Objective `json:"objective"`
 	Seed      int64     `json:"seed"`
 	ElapsedMS int64     `json:"elapsed_ms"`
-	// Method is "flow" (exact per-slot min-cost flows) or "flow+repair"
-	// (topics repeat across slots: relaxation plus clash repair).
+	// Method is "flow" (exact per-slot min-cost flows), "flow+repair"
+	// (topics repeat across slots: relaxation plus clash repair, optimal
+	// by the relaxation's bound) or "flow+repair+schedules" (the exact
+	// schedule search ran).
 	Method    string                  `json:"method"`
 	Workshops map[string]WorkshopFill `json:"workshops"`
 	Warnings  []string                `json:"warnings,omitempty"`
@@ -89,34 +91,10 @@ type Certificate struct {
 	// shorter duals use a prefix.
 	Dims  []string   `json:"dims"`
 	Duals []SlotDual `json:"duals"`
-	// BranchAndBound is set when topics repeat across slots and the
-	// relaxation's clash was branched on; it then proves a Bound at least
-	// as strong as the duals'.
-	BranchAndBound *BranchAndBound `json:"branch_and_bound,omitempty"`
-	// Lagrangian is set when topics repeat across slots and the
-	// improvement phase ran its subgradient rounds.
-	Lagrangian *Lagrangian `json:"lagrangian,omitempty"`
-}
-
-// Lagrangian summarises the improvement phase: subgradient rounds on the
-// topic constraints relaxed with multipliers in one objective level (the
-// first where relaxation and incumbent differed). Dual, when above the
-// relaxation, bounds that level for every allocation reaching the earlier
-// levels of the relaxation, and is part of Bound.
-type Lagrangian struct {
-	Level  int   `json:"level"`
-	Rounds int   `json:"rounds"`
-	Dual   int64 `json:"dual"`
-}
-
-// BranchAndBound summarises the search over topic clashes: every node
-// forbids a clashing topic for one participant in one of the two slots
-// and is bounded by its exact per-slot flow relaxation.
-type BranchAndBound struct {
-	Nodes    int  `json:"nodes"`
-	Complete bool `json:"complete"` // the tree was exhausted: optimal
-	// Open is the number of unexplored nodes when the work limit hit.
-	Open int `json:"open"`
+	// Schedules is set when topics repeat across slots and the
+	// relaxation's clashes were resolved by the exact schedule search; it
+	// then proves a Bound at least as strong as the duals'.
+	Schedules *ScheduleSearch `json:"schedules,omitempty"`
 }
 
 // Purposes of a SlotDual.

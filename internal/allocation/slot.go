@@ -22,10 +22,8 @@ type slotSpec struct {
 	// repeated-topic repair; topics pinned in other slots are always
 	// forbidden.
 	forbid map[int][]int32
-	// noCert skips the certificate (branch-and-bound nodes need none).
+	// noCert skips the certificate (the repair's re-solves need none).
 	noCert bool
-	// pens are Lagrangian multipliers on topics (improvement phase).
-	pens *penalties
 }
 
 // gEdge is one admissible workshop of a group; rank 0 = unlisted.
@@ -39,7 +37,6 @@ type slotGroup struct {
 	edges   []gEdge // listed by rank, then unlisted by workshop order
 	arc0    int32   // first forward arc; edges then the empty-seat arc
 	prio    int64   // N − best ticket
-	pens    []topicPen
 }
 
 // slotNet is one slot's flow network: groups → workshops → sink, plus an
@@ -142,14 +139,6 @@ func (m *model) buildSlot(spec slotSpec) (*slotNet, error) {
 				key = binary.AppendUvarint(key, uint64(t))
 			}
 		}
-		pens := spec.pens.of(p)
-		if len(pens) > 0 {
-			key = binary.AppendUvarint(key, 1<<41)
-			for _, tp := range pens {
-				key = binary.AppendUvarint(key, uint64(tp.t))
-				key = binary.AppendUvarint(key, uint64(tp.amt))
-			}
-		}
 		g, ok := keyIdx[string(key)]
 		if !ok {
 			g = int32(len(net.groups))
@@ -157,7 +146,6 @@ func (m *model) buildSlot(spec slotSpec) (*slotNet, error) {
 			net.groups = append(net.groups, slotGroup{
 				edges: m.groupEdges(p, s, listed, forb, local),
 				prio:  int64(len(m.order)) - int64(m.tickets[p]),
-				pens:  pens,
 			})
 		}
 		net.groups[g].members = append(net.groups[g].members, p)
@@ -208,16 +196,6 @@ func (net *slotNet) edgeCost(dst []int64, g *slotGroup, rank int32, empty bool) 
 	}
 }
 
-// addPenalty adds the group's Lagrangian multiplier of workshop w's topic.
-func (net *slotNet) addPenalty(dst []int64, g *slotGroup, w int32) {
-	t := net.m.wsTopic[net.ws[w]]
-	for _, tp := range g.pens {
-		if tp.t == t {
-			dst[net.spec.pens.dim] += tp.amt
-		}
-	}
-}
-
 func (net *slotNet) buildFlow() error {
 	G, W := int32(len(net.groups)), int32(len(net.ws))
 	sink := G + W
@@ -234,7 +212,6 @@ func (net *slotNet) buildFlow() error {
 		g.arc0 = int32(len(f.to))
 		for _, e := range g.edges {
 			net.edgeCost(c, g, e.rank, false)
-			net.addPenalty(c, g, e.w)
 			f.addArc(int32(gi), G+e.w, size, c)
 		}
 		net.edgeCost(c, g, 0, true)

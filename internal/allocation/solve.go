@@ -1,6 +1,7 @@
 package allocation
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strconv"
@@ -14,19 +15,32 @@ type solution struct {
 	optimal bool
 	duals   []SlotDual
 	method  string
-	bnb     *BranchAndBound
-	// lagrangian is set when the improvement phase ran.
-	lagrangian *Lagrangian
+	// schedules is set when the exact schedule search ran.
+	schedules *ScheduleSearch
 }
 
-// Solve validates the instance and computes the allocation.
-func Solve(inst *Instance) (*Result, error) {
+// Limits bound one solve.
+type Limits struct {
+	// Time is the budget of the exact search for repeated topics; past it
+	// Solve returns the best allocation found with its proven bound and
+	// Optimal false. Zero means no limit.
+	Time time.Duration
+}
+
+// Solve validates the instance and computes the allocation. A cancelled
+// ctx ends the search with ctx's error; the time limit ends it with the
+// best allocation found.
+func Solve(ctx context.Context, inst *Instance, lim Limits) (*Result, error) {
 	start := time.Now()
 	m, err := compile(inst)
 	if err != nil {
 		return nil, err
 	}
-	sol, err := m.solve()
+	var deadline time.Time
+	if lim.Time > 0 {
+		deadline = start.Add(lim.Time)
+	}
+	sol, err := m.solve(ctx, deadline)
 	if err != nil {
 		return nil, err
 	}
@@ -35,7 +49,7 @@ func Solve(inst *Instance) (*Result, error) {
 	return res, nil
 }
 
-func (m *model) solve() (*solution, error) {
+func (m *model) solve(ctx context.Context, deadline time.Time) (*solution, error) {
 	relax, threshold, duals, err := m.solveRelaxation(nil)
 	if err != nil {
 		return nil, err
@@ -57,8 +71,11 @@ func (m *model) solve() (*solution, error) {
 		}
 		return sol, nil
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	sol.method = "flow+repair"
-	best, err := m.repairBest(relax, threshold)
+	best, err := m.repair(relax, threshold, deadline)
 	if err != nil {
 		return nil, err
 	}
@@ -67,31 +84,74 @@ func (m *model) solve() (*solution, error) {
 		sol.optimal = true
 		return sol, nil
 	}
-	imp, err := m.improve(threshold, best, sol.bound)
+	out, err := m.searchSchedules(ctx, deadline, best)
 	if err != nil {
 		return nil, err
 	}
-	sol.method = "flow+repair+improve"
-	sol.assign = imp.assign
-	sol.lagrangian = &imp.stats
-	if slices.Equal(m.objective(imp.assign), sol.bound) {
-		sol.optimal = true
+	sol.method = "flow+repair+schedules"
+	sol.schedules = out.stats
+	if !m.feasible(out.assign) {
+		// Never expected; the repair's plan is valid by construction.
+		out.stats.Complete, out.stats.Aborted = false, "internal error: infeasible plan discarded"
 		return sol, nil
 	}
-	bb, err := m.branchAndBound(relax, sol.bound, imp.assign)
-	if err != nil {
-		return nil, err
+	if lexLess(m.objective(out.assign), m.objective(best)) || out.optimal {
+		sol.assign = out.assign
 	}
-	sol.method = "flow+repair+improve+branch-and-bound"
-	sol.assign, sol.optimal = bb.assign, bb.complete
-	// Both bounds are valid; the Lagrangian one may be stronger at the
-	// level it worked on, the tree's at the others.
-	sol.bound = lexMax(bb.bound, imp.bound)
-	if !sol.optimal && slices.Equal(m.objective(sol.assign), sol.bound) {
-		sol.optimal = true
-	}
-	sol.bnb = &bb.stats
+	// Both bounds are valid: the relaxation's per-slot flows and the
+	// schedule search's levels.
+	sol.bound = lexMax(sol.bound, out.bound)
+	sol.optimal = slices.Equal(m.objective(sol.assign), sol.bound)
 	return sol, nil
+}
+
+// searchSchedules runs the schedule search; an internal error in it (a
+// bug, never bad input: compile has validated the instance) ends the
+// search with the repair's plan and the relaxation's bound instead of
+// failing the whole allocation.
+func (m *model) searchSchedules(ctx context.Context, deadline time.Time, start [][]int32) (out *schedOutcome, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			out = &schedOutcome{assign: start, bound: m.trivialBound(),
+				stats: &ScheduleSearch{Aborted: fmt.Sprint("internal error: ", r)}}
+			err = nil
+		}
+	}()
+	return m.solveSchedules(ctx, deadline, start)
+}
+
+// feasible checks an allocation against the hard rules: capacities,
+// topics, admissible seats.
+func (m *model) feasible(assign [][]int32) bool {
+	used := make([]int64, len(m.wsCap))
+	for s := range assign {
+		for p, w := range assign[s] {
+			if w < 0 {
+				continue
+			}
+			if !m.wants[p][s] || m.pins[p][s] >= 0 || m.wsSlot[w] != s {
+				return false
+			}
+			if m.rankOf(p, s, w) == 0 && !m.inst.Options.AllowUnlisted {
+				return false
+			}
+			used[w]++
+		}
+	}
+	for w, n := range used {
+		if n > m.wsCap[w] {
+			return false
+		}
+	}
+	return !m.hasClash(assign)
+}
+
+// lexMax is the lexicographically larger of two vectors.
+func lexMax(a, b []int64) []int64 {
+	if lexLess(a, b) {
+		return b
+	}
+	return a
 }
 
 // solveRelaxation solves every slot independently (exact when topics do not
@@ -264,7 +324,7 @@ func (m *model) result(sol *solution) *Result {
 			Seed:   inst.Options.Seed,
 			Order:  make([]string, len(m.order)),
 		},
-		Certificate: &Certificate{Dims: m.dimNames(), Duals: sol.duals, BranchAndBound: sol.bnb, Lagrangian: sol.lagrangian},
+		Certificate: &Certificate{Dims: m.dimNames(), Duals: sol.duals, Schedules: sol.schedules},
 	}
 	for r := 1; r <= m.maxRank; r++ {
 		res.Profile[strconv.Itoa(r)] = 0

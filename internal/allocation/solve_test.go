@@ -1,12 +1,15 @@
 package allocation
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // genCase is one generated instance configuration of the property tests.
@@ -46,7 +49,7 @@ func TestSolveProperties(t *testing.T) {
 	}
 	for _, c := range propertyCases(n) {
 		inst := Generate(c.opt)
-		res, err := Solve(inst)
+		res, err := Solve(t.Context(), inst, Limits{})
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
@@ -62,13 +65,68 @@ func TestSolveProperties(t *testing.T) {
 		if !inst.hasRepeatedTopics() && !res.Optimal {
 			t.Fatalf("%s: decomposable instance not optimal", c.name)
 		}
-		again, err := Solve(inst)
+		again, err := Solve(t.Context(), inst, Limits{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !sameAssignments(res, again) {
 			t.Fatalf("%s: same seed gave different assignments", c.name)
 		}
+	}
+}
+
+// TestSolveRounds: the rounds shape (every topic in every slot) is solved
+// exactly by the schedule search, with a valid certificate.
+func TestSolveRounds(t *testing.T) {
+	t.Parallel()
+	n := 12
+	if testing.Short() {
+		n = 4
+	}
+	for i := 0; i < n; i++ {
+		inst := Generate(roundsCase(i))
+		res, err := Solve(t.Context(), inst, Limits{Time: time.Minute})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := validate(inst, res); err != nil {
+			t.Fatalf("rounds %d: invalid result: %v", i, err)
+		}
+		if err := checkCertificate(inst, res); err != nil {
+			t.Fatalf("rounds %d: certificate: %v", i, err)
+		}
+		if !res.Optimal || lexCmp(achievedVec(inst, res), boundVec(inst, res)) != 0 {
+			t.Errorf("rounds %d: optimal %v, objective %v, bound %v", i, res.Optimal, achievedVec(inst, res), boundVec(inst, res))
+		}
+	}
+}
+
+// TestSolveTimeLimit: past the budget Solve still returns a valid plan
+// with a bound that holds; a cancelled context is an error.
+func TestSolveTimeLimit(t *testing.T) {
+	t.Parallel()
+	inst := Generate(GenOptions{Participants: 300, Workshops: 18, Slots: 3, Choices: 4, Rounds: true,
+		CapacityFactor: 0.95, AllowUnlisted: true, Fair: true, Seed: 3})
+	for _, limit := range []time.Duration{time.Nanosecond, 20 * time.Millisecond} {
+		res, err := Solve(t.Context(), inst, Limits{Time: limit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := validate(inst, res); err != nil {
+			t.Fatalf("limit %v: invalid result: %v", limit, err)
+		}
+		if err := checkCertificate(inst, res); err != nil {
+			t.Fatalf("limit %v: certificate: %v", limit, err)
+		}
+		got, bound := achievedVec(inst, res), boundVec(inst, res)
+		if lexCmp(bound, got) > 0 || res.Optimal != (lexCmp(bound, got) == 0) {
+			t.Errorf("limit %v: optimal %v, objective %v, bound %v", limit, res.Optimal, got, bound)
+		}
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := Solve(ctx, inst, Limits{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: err = %v, want context.Canceled", err)
 	}
 }
 
@@ -149,7 +207,7 @@ func TestSolveSmall(t *testing.T) {
 			if err := json.Unmarshal([]byte(tt.inst), &inst); err != nil {
 				t.Fatal(err)
 			}
-			res, err := Solve(&inst)
+			res, err := Solve(t.Context(), &inst, Limits{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -215,15 +273,19 @@ func TestValidationErrors(t *testing.T) {
 		{"pins over capacity", func(i *Instance) {
 			i.Participants[0].Pinned = map[string]string{"r1": "A1"}
 			i.Participants[1].Pinned = map[string]string{"r1": "A1"}
-		}, `workshops[0]: 2 participants pinned to "A1" exceed its capacity 1`},
+		}, `participants[1].pinned.r1: workshop "A1" is over capacity: 2 pins, capacity 1`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			inst := base()
 			tt.mutate(inst)
-			_, err := Solve(inst)
+			_, err := Solve(t.Context(), inst, Limits{})
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("error %v, want it to contain %q", err, tt.want)
+			}
+			var ie *InputError
+			if !errors.As(err, &ie) {
+				t.Errorf("error %v is not an *InputError", err)
 			}
 		})
 	}
@@ -231,42 +293,47 @@ func TestValidationErrors(t *testing.T) {
 
 func TestLotteryDependsOnSeedOnly(t *testing.T) {
 	t.Parallel()
-	inst := Generate(GenOptions{Participants: 200, Workshops: 6, Slots: 2, Seed: 5, CapacityFactor: 0.8})
-	a, err := Solve(inst)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Reordering participants must not change who gets what.
-	rev := *inst
-	rev.Participants = slices.Clone(inst.Participants)
-	slices.Reverse(rev.Participants)
-	b, err := Solve(&rev)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key := func(r *Result) map[string]string {
-		m := map[string]string{}
-		for _, x := range r.Assignments {
-			m[x.Participant+"/"+x.Slot] = x.Workshop
+	for _, o := range []GenOptions{
+		{Participants: 200, Workshops: 6, Slots: 2, Seed: 5, CapacityFactor: 0.8},
+		{Participants: 300, Workshops: 15, Slots: 3, Choices: 3, Rounds: true, AllowUnlisted: true, Seed: 5, CapacityFactor: 0.9},
+	} {
+		inst := Generate(o)
+		a, err := Solve(t.Context(), inst, Limits{})
+		if err != nil {
+			t.Fatal(err)
 		}
-		return m
-	}
-	ka, kb := key(a), key(b)
-	for k, v := range ka {
-		if kb[k] != v {
-			t.Fatalf("input order changed %s: %s vs %s", k, v, kb[k])
+		// Reordering participants must not change who gets what.
+		rev := *inst
+		rev.Participants = slices.Clone(inst.Participants)
+		slices.Reverse(rev.Participants)
+		b, err := Solve(t.Context(), &rev, Limits{})
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	inst.Options.Seed = 6
-	c, err := Solve(inst)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sameAssignments(a, c) {
-		t.Errorf("a different seed gave the same assignments")
-	}
-	if fmt.Sprint(a.Profile) != fmt.Sprint(c.Profile) {
-		t.Errorf("profile must not depend on the seed: %v vs %v", a.Profile, c.Profile)
+		key := func(r *Result) map[string]string {
+			m := map[string]string{}
+			for _, x := range r.Assignments {
+				m[x.Participant+"/"+x.Slot] = x.Workshop
+			}
+			return m
+		}
+		ka, kb := key(a), key(b)
+		for k, v := range ka {
+			if kb[k] != v {
+				t.Fatalf("%s: input order changed %s: %s vs %s", a.Method, k, v, kb[k])
+			}
+		}
+		inst.Options.Seed++
+		c, err := Solve(t.Context(), inst, Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sameAssignments(a, c) {
+			t.Errorf("%s: a different seed gave the same assignments", a.Method)
+		}
+		if fmt.Sprint(a.Profile) != fmt.Sprint(c.Profile) {
+			t.Errorf("%s: profile must not depend on the seed: %v vs %v", a.Method, a.Profile, c.Profile)
+		}
 	}
 }
 
@@ -285,7 +352,7 @@ func TestSolveClosingUnderfilled(t *testing.T) {
 			{ID: "p3", Preferences: map[string][]string{"r1": {"C", "A"}}},
 		},
 	}
-	cr, err := SolveClosingUnderfilled(inst)
+	cr, err := SolveClosingUnderfilled(t.Context(), inst, Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,7 +378,7 @@ func TestExampleFile(t *testing.T) {
 	if err := json.Unmarshal(data, &inst); err != nil {
 		t.Fatal(err)
 	}
-	res, err := Solve(&inst)
+	res, err := Solve(t.Context(), &inst, Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}

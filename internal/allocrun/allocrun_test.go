@@ -441,6 +441,46 @@ func TestStaleRunAndPins(t *testing.T) {
 	}
 }
 
+// TestRunSolvesOutsideTransactions: while the solver's result waits to be
+// stored, the run holds the event's lock but no transaction, and a wish
+// changed meanwhile makes the store refuse the stale result.
+func TestRunSolvesOutsideTransactions(t *testing.T) {
+	pool, _ := dbtest.New(t)
+	f := importScenario(t, pool, "berufliche-teilhabe-2025")
+	bs := booking.New(pool)
+	tokens := registerMany(t, bs, f, 30, 7)
+	s := New(pool)
+	ctx := t.Context()
+	var token string
+	for _, token = range tokens {
+		break
+	}
+	s.solved = func() {
+		s.solved = nil
+		const open = `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND state LIKE 'idle in transaction%'`
+		if n := count(t, pool, open); n != 0 {
+			t.Errorf("%d transactions open while the run waits to store", n)
+		}
+		if _, err := s.Run(ctx, f.Slug, Options{}); !errors.Is(err, ErrRunInProgress) {
+			t.Errorf("second Run during the first: err = %v, want ErrRunInProgress", err)
+		}
+		if _, err := bs.ChangeWishes(ctx, token, map[string][]string{"r1": {"D1"}, "r2": {"C2"}}); err != nil {
+			t.Errorf("ChangeWishes: %v", err)
+		}
+	}
+	if _, err := s.Run(ctx, f.Slug, Options{}); !errors.Is(err, ErrStaleRun) {
+		t.Fatalf("Run with wishes changed during the solve: err = %v, want ErrStaleRun", err)
+	}
+	if n := count(t, pool, `SELECT count(*) FROM allocation_runs`); n != 0 {
+		t.Errorf("%d runs stored from a stale input", n)
+	}
+	// The lock was released: the next run goes through.
+	if _, err := s.Run(ctx, f.Slug, Options{}); err != nil {
+		t.Fatalf("Run after the refused one: %v", err)
+	}
+}
+
 func hasAssignment(res *allocation.Result, p, slot, ws string) bool {
 	for _, a := range res.Assignments {
 		if a.Participant == p && a.Slot == slot && a.Workshop == ws {

@@ -1,6 +1,7 @@
 package allocrun
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -61,16 +62,30 @@ type Run struct {
 // Service runs, stores and publishes allocation runs on one database.
 type Service struct {
 	pool *pgxpool.Pool
+	// limits bound every solve (the solver returns its best plan, with
+	// its bound, when the time runs out).
+	limits allocation.Limits
+	// solved, when set, runs between the solve and the store (tests).
+	solved func()
 }
+
+// SolveTimeLimit is the time budget of one solve in a run.
+const SolveTimeLimit = 10 * time.Second
 
 // New returns a Service on pool.
 func New(pool *pgxpool.Pool) *Service {
-	return &Service{pool: pool}
+	return &Service{pool: pool, limits: allocation.Limits{Time: SolveTimeLimit}}
 }
 
 // The advisory lock key: a constant class for allocation runs and the
-// event id, so runs of different events never wait for each other.
-const tryRunLock = `SELECT pg_try_advisory_xact_lock(hashtext('fachtag.allocrun'), $1::int)`
+// event id, so runs of different events never wait for each other. A run
+// holds it as a session lock for its whole duration (read, solve, store),
+// a publication as a transaction lock; either excludes the other.
+const (
+	tryRunLock     = `SELECT pg_try_advisory_xact_lock(hashtext('fachtag.allocrun'), $1::int)`
+	trySessionLock = `SELECT pg_try_advisory_lock(hashtext('fachtag.allocrun'), $1::int)`
+	unlockSession  = `SELECT pg_advisory_unlock(hashtext('fachtag.allocrun'), $1::int)`
+)
 
 func tryLock(ctx context.Context, tx pgx.Tx, eventID int64) error {
 	var got bool
@@ -85,13 +100,16 @@ func tryLock(ctx context.Context, tx pgx.Tx, eventID int64) error {
 
 // Run computes an allocation of the event's current wishes and stores it
 // as a draft. A second run of the same event while one is computing gets
-// ErrRunInProgress.
+// ErrRunInProgress; wishes, pins or seats that change while the solver
+// runs make it ErrStaleRun (nothing is stored).
 func (s *Service) Run(ctx context.Context, slug string, opts Options) (*Run, error) {
 	var run *Run
-	err := s.snapshot(ctx, slug, func(tx pgx.Tx, in *input) error {
+	err := s.locked(ctx, slug, func(in *input) error {
 		var err error
-		run, err = solveAndStore(ctx, tx, in, opts)
-		return err
+		if run, err = s.solve(ctx, in, opts); err != nil {
+			return err
+		}
+		return s.store(ctx, in, run)
 	})
 	return run, err
 }
@@ -106,15 +124,17 @@ type Comparison struct {
 // Compare runs the plain and the fair variant side by side.
 func (s *Service) Compare(ctx context.Context, slug string, opts Options) (*Comparison, error) {
 	var c Comparison
-	err := s.snapshot(ctx, slug, func(tx pgx.Tx, in *input) error {
+	err := s.locked(ctx, slug, func(in *input) error {
 		var err error
 		opts.Fair = false
-		if c.Plain, err = solveAndStore(ctx, tx, in, opts); err != nil {
+		if c.Plain, err = s.solve(ctx, in, opts); err != nil {
 			return err
 		}
 		opts.Fair = true
-		c.Fair, err = solveAndStore(ctx, tx, in, opts)
-		return err
+		if c.Fair, err = s.solve(ctx, in, opts); err != nil {
+			return err
+		}
+		return s.store(ctx, in, c.Plain, c.Fair)
 	})
 	if err != nil {
 		return nil, err
@@ -122,29 +142,61 @@ func (s *Service) Compare(ctx context.Context, slug string, opts Options) (*Comp
 	return &c, nil
 }
 
-// snapshot runs fn under the event's advisory lock on one consistent view
-// of its wishes and seats.
-func (s *Service) snapshot(ctx context.Context, slug string, fn func(pgx.Tx, *input) error) error {
-	return db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SET TRANSACTION ISOLATION LEVEL REPEATABLE READ`); err != nil {
+// locked runs fn under the event's advisory lock, held as a session lock
+// on a connection of its own, with the event's input read in one short
+// REPEATABLE READ transaction. fn solves outside any transaction — a solve
+// may take seconds, and must hold neither row locks nor an old snapshot —
+// and stores in a transaction of its own (store).
+func (s *Service) locked(ctx context.Context, slug string, fn func(*input) error) error {
+	ev, err := loadEvent(ctx, s.pool, slug)
+	if err != nil {
+		return err
+	}
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("acquire: %w", err)
+	}
+	defer conn.Release()
+	var got bool
+	if err := conn.QueryRow(ctx, trySessionLock, ev.ID).Scan(&got); err != nil {
+		return fmt.Errorf("advisory lock: %w", err)
+	}
+	if !got {
+		return ErrRunInProgress
+	}
+	defer func() {
+		// Even when ctx is done: a lock left on a pooled connection would
+		// block every later run. A connection that cannot unlock is closed,
+		// which releases the lock.
+		if _, err := conn.Exec(context.WithoutCancel(ctx), unlockSession, ev.ID); err != nil {
+			_ = conn.Conn().Close(context.WithoutCancel(ctx))
+		}
+	}()
+	in, err := s.read(ctx, slug)
+	if err != nil {
+		return err
+	}
+	return fn(in)
+}
+
+// read loads the event's input from one consistent snapshot.
+func (s *Service) read(ctx context.Context, slug string) (*input, error) {
+	var in *input
+	err := db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`); err != nil {
 			return fmt.Errorf("set isolation: %w", err)
 		}
 		ev, err := loadEvent(ctx, tx, slug)
 		if err != nil {
 			return err
 		}
-		if err := tryLock(ctx, tx, ev.ID); err != nil {
-			return err
-		}
 		if ev.Registration.Mode != event.ModePreferences {
 			return notWishPhase(ctx, tx, ev.ID)
 		}
-		in, err := loadInput(ctx, tx, ev)
-		if err != nil {
-			return err
-		}
-		return fn(tx, in)
+		in, err = loadInput(ctx, tx, ev)
+		return err
 	})
+	return in, err
 }
 
 func loadEvent(ctx context.Context, q event.Querier, slug string) (*event.Event, error) {
@@ -172,7 +224,8 @@ const insertRun = `
 INSERT INTO allocation_runs (event_id, options, fingerprint, result, closed)
 VALUES ($1, $2, $3, $4, $5) RETURNING id, created_at`
 
-func solveAndStore(ctx context.Context, tx pgx.Tx, in *input, opts Options) (*Run, error) {
+// solve computes one run of the input, outside any transaction.
+func (s *Service) solve(ctx context.Context, in *input, opts Options) (*Run, error) {
 	inst := *in.inst
 	inst.Options.Fair = opts.Fair
 	if opts.Seed != nil {
@@ -183,26 +236,54 @@ func solveAndStore(ctx context.Context, tx pgx.Tx, in *input, opts Options) (*Ru
 	var err error
 	if opts.CloseUnderfilled {
 		var cr *allocation.ClosingResult
-		if cr, err = allocation.SolveClosingUnderfilled(&inst); err == nil {
+		if cr, err = allocation.SolveClosingUnderfilled(ctx, &inst, s.limits); err == nil {
 			run.Result, run.Closed = cr.Result, cr.Closed
 		}
 	} else {
-		run.Result, err = allocation.Solve(&inst)
+		run.Result, err = allocation.Solve(ctx, &inst, s.limits)
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	warnEventSeats(in, run.Result)
-	result, err := json.Marshal(run.Result)
-	if err != nil {
-		return nil, fmt.Errorf("encode result: %w", err)
-	}
-	options, _ := json.Marshal(opts)
-	err = tx.QueryRow(ctx, insertRun, in.ev.ID, options, in.fingerprint, result, run.Closed).Scan(&run.ID, &run.CreatedAt)
-	if err != nil {
-		return nil, fmt.Errorf("store run: %w", err)
-	}
 	return run, nil
+}
+
+// store writes solved runs in one short transaction that refuses a stale
+// input: the event's input is read again and must have the fingerprint the
+// solve started from (wishes, pins, seats and the wish phase itself).
+func (s *Service) store(ctx context.Context, in *input, runs ...*Run) error {
+	if s.solved != nil {
+		s.solved()
+	}
+	return db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
+		ev, err := loadEvent(ctx, tx, in.ev.Slug)
+		if err != nil {
+			return err
+		}
+		now, err := loadInput(ctx, tx, ev)
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(now.fingerprint, in.fingerprint) {
+			return ErrStaleRun
+		}
+		for _, run := range runs {
+			result, err := json.Marshal(run.Result)
+			if err != nil {
+				return fmt.Errorf("encode result: %w", err)
+			}
+			options, _ := json.Marshal(run.Options)
+			err = tx.QueryRow(ctx, insertRun, in.ev.ID, options, in.fingerprint, result, run.Closed).Scan(&run.ID, &run.CreatedAt)
+			if err != nil {
+				return fmt.Errorf("store run: %w", err)
+			}
+		}
+		return nil
+	})
 }
 
 // warnEventSeats says when more people wished than the event has seats:
