@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/fachtag/fachtag/internal/allocation"
+	"github.com/fachtag/fachtag/internal/db"
 	"github.com/fachtag/fachtag/internal/event"
 )
 
@@ -37,7 +38,7 @@ ORDER BY p.registration_id, s.key`
 // loadInput builds the instance of ev. Wishes naming a workshop that no
 // longer exists, or no longer runs in that slot, are skipped: the
 // organiser may have changed the programme after people wished.
-func loadInput(ctx context.Context, q event.Querier, ev *event.Event) (*input, error) {
+func loadInput(ctx context.Context, q db.Conn, ev *event.Event) (*input, error) {
 	inst := &allocation.Instance{Slots: []string{}, Workshops: []allocation.Workshop{}, Participants: []allocation.Participant{}}
 	for _, s := range ev.Slots {
 		inst.Slots = append(inst.Slots, s.Key)
@@ -79,7 +80,7 @@ func cleanWishes(ev *event.Event, raw map[string][]string) map[string][]string {
 	return out
 }
 
-func loadPins(ctx context.Context, q event.Querier, ev *event.Event, inst *allocation.Instance) error {
+func loadPins(ctx context.Context, q db.Conn, ev *event.Event, inst *allocation.Instance) error {
 	idx := make(map[string]int, len(inst.Participants))
 	for i, p := range inst.Participants {
 		idx[p.ID] = i

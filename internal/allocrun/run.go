@@ -199,7 +199,7 @@ func (s *Service) read(ctx context.Context, slug string) (*input, error) {
 	return in, err
 }
 
-func loadEvent(ctx context.Context, q event.Querier, slug string) (*event.Event, error) {
+func loadEvent(ctx context.Context, q db.Conn, slug string) (*event.Event, error) {
 	ev, err := event.LoadRules(ctx, q, slug)
 	if errors.Is(err, event.ErrNotFound) {
 		return nil, ErrNotFound
@@ -208,7 +208,7 @@ func loadEvent(ctx context.Context, q event.Querier, slug string) (*event.Event,
 }
 
 // notWishPhase tells a published event from one that never had wishes.
-func notWishPhase(ctx context.Context, q event.Querier, eventID int64) error {
+func notWishPhase(ctx context.Context, q db.Conn, eventID int64) error {
 	var published bool
 	err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM allocation_runs WHERE event_id = $1 AND status = 'published')`, eventID).Scan(&published)
 	if err != nil {
@@ -307,7 +307,7 @@ func (s *Service) Get(ctx context.Context, slug string, id int64) (*Run, error) 
 	return getRun(ctx, s.pool, slug, id, false)
 }
 
-func getRun(ctx context.Context, q event.Querier, slug string, id int64, lock bool) (*Run, error) {
+func getRun(ctx context.Context, q db.Conn, slug string, id int64, lock bool) (*Run, error) {
 	sql := selectRun
 	if lock {
 		sql += " FOR NO KEY UPDATE OF r"

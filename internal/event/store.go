@@ -15,10 +15,6 @@ import (
 // ErrNotFound means no event has the slug or id.
 var ErrNotFound = errors.New("event not found")
 
-// Querier is db.Conn under its old name, kept only for allocrun's run.go
-// and instance.go; new code uses db.Conn.
-type Querier = db.Conn
-
 // Event is an event with its slots and workshops as stored.
 type Event struct {
 	ID            int64
