@@ -21,14 +21,7 @@ import (
 // TestGracefulShutdown cancels the server's context while a request is in
 // flight: the request must complete and serveUntilDone return cleanly.
 func TestGracefulShutdown(t *testing.T) {
-	pool, _ := dbtest.New(t)
-	sink := mailtest.Start(t)
-	sender, err := mail.NewSMTPSender(mail.SMTPConfig{Host: sink.Host(), Port: sink.Port(), TLS: "none"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sender.Close()
-	worker := mail.NewWorker(pool, sender, mail.WorkerConfig{PersonalLink: server.ManageLink("http://x.test"), From: "fachtag <f@x.test>"}, slog.New(slog.DiscardHandler))
+	worker := testWorker(t)
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -85,14 +78,7 @@ func TestGracefulShutdown(t *testing.T) {
 // keeps serving for SHUTDOWN_DELAY before it drains; /metrics is served on
 // its own listener.
 func TestShutdownDelay(t *testing.T) {
-	pool, _ := dbtest.New(t)
-	sink := mailtest.Start(t)
-	sender, err := mail.NewSMTPSender(mail.SMTPConfig{Host: sink.Host(), Port: sink.Port(), TLS: "none"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sender.Close()
-	worker := mail.NewWorker(pool, sender, mail.WorkerConfig{From: "fachtag <f@x.test>"}, slog.New(slog.DiscardHandler))
+	worker := testWorker(t)
 	addr, metricsAddr := freeAddr(t), freeAddr(t)
 	cfg := config.Config{HTTPAddr: addr, MetricsAddr: metricsAddr, ShutdownDelay: 2 * time.Second, ShutdownTimeout: 5 * time.Second}
 	var drained atomic.Bool
@@ -154,4 +140,18 @@ func waitStatus(t *testing.T, url string) int {
 	}
 	t.Fatalf("GET %s: no answer", url)
 	return 0
+}
+
+// testWorker is a mail worker on a fresh database that sends to an
+// in-process SMTP server.
+func testWorker(t *testing.T) *mail.Worker {
+	t.Helper()
+	pool, _ := dbtest.New(t)
+	sink := mailtest.Start(t)
+	sender, err := mail.NewSMTPSender(mail.SMTPConfig{Host: sink.Host(), Port: sink.Port(), TLS: "none"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sender.Close() })
+	return mail.NewWorker(pool, sender, mail.WorkerConfig{PersonalLink: server.ManageLink("http://x.test"), From: "fachtag <f@x.test>"}, slog.New(slog.DiscardHandler))
 }
