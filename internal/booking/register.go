@@ -107,8 +107,8 @@ func newRegistration(ev *event.Event, req Request) *Registration {
 // and this way its lock is held only for the commit. A pipelined batch
 // without a transaction would save the two round trips of BEGIN and COMMIT
 // but would need every rule a second time for the cases it cannot finish
-// (a full event, a waiting list whose place the mail must name); measured
-// with fachtag bench, the two paths were equally fast (README, benchmark).
+// (a full event, a waiting list whose place the mail must name); what that
+// costs is in the package doc.
 func register(ctx context.Context, tx pgx.Tx, ev *event.Event, req Request) (*Registration, string, error) {
 	reg := newRegistration(ev, req)
 	var choices map[string]string
