@@ -19,7 +19,6 @@ import (
 func (s *Server) registerOnce(w http.ResponseWriter, r *http.Request, slug, key string, body []byte, req booking.Request) error {
 	sum := sha256.Sum256(body)
 	retry := booking.Retry{Key: key, Hash: sum[:], Reply: func(reg *booking.Registration, token string) ([]byte, error) {
-		s.countSignUp(reg, nil) // once per registration, not per replay
 		b, err := json.Marshal(s.registrationJSON(reg, token))
 		return append(b, '\n'), err
 	}}
@@ -33,9 +32,20 @@ func (s *Server) registerOnce(w http.ResponseWriter, r *http.Request, slug, key 
 	}
 	if replayed {
 		w.Header().Set("Idempotent-Replayed", "true")
+	} else {
+		s.countReply(reply)
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(http.StatusCreated)
 	_, err = w.Write(reply)
 	return err
+}
+
+// countReply counts a new sign-up by the status in its reply; a replay is
+// no new sign-up.
+func (s *Server) countReply(reply []byte) {
+	var r struct{ Status string }
+	if json.Unmarshal(reply, &r) == nil {
+		s.opts.Metrics.SignUp(r.Status)
+	}
 }

@@ -47,15 +47,21 @@ func TestRequestsAreCountedAndLoggedWithoutPersonalData(t *testing.T) {
 		t.Fatalf("personal page: %v", r)
 	}
 	f.postJSON(regPath(slugClosed), f.person(nil))
+	retried := f.person(map[string]string{"r1": "B1"})
+	for range 2 { // a retry is replayed, not counted again
+		if r := f.postJSON(regPath(slugOpen), retried, "Idempotency-Key", "k-1"); r.status != http.StatusCreated {
+			t.Fatalf("sign-up with key: %v", r)
+		}
+	}
 
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	scrape, _ := io.ReadAll(rec.Body)
 	for _, want := range []string{
-		`fachtag_http_requests_total{method="POST",route="/api/v1/events/{slug}/registrations",status="201"} 1`,
+		`fachtag_http_requests_total{method="POST",route="/api/v1/events/{slug}/registrations",status="201"} 3`,
 		`fachtag_http_requests_total{method="POST",route="/api/v1/events/{slug}/registrations",status="410"} 1`,
 		`fachtag_http_requests_total{method="GET",route="/r/{token}",status="200"} 1`,
-		`fachtag_signups_total{outcome="confirmed"} 1`,
+		`fachtag_signups_total{outcome="confirmed"} 2`,
 		`fachtag_signups_total{outcome="rejected"} 1`,
 	} {
 		if !strings.Contains(string(scrape), want) {
@@ -63,8 +69,8 @@ func TestRequestsAreCountedAndLoggedWithoutPersonalData(t *testing.T) {
 		}
 	}
 	got := logs.String()
-	if n := strings.Count(got, `"msg":"request"`); n != 3 {
-		t.Errorf("got %d access-log lines, want 3:\n%s", n, got)
+	if n := strings.Count(got, `"msg":"request"`); n != 5 {
+		t.Errorf("got %d access-log lines, want 5:\n%s", n, got)
 	}
 	for _, secret := range []string{reg.Token, body["email"].(string)} {
 		if strings.Contains(got, secret) || strings.Contains(string(scrape), secret) {
