@@ -203,6 +203,11 @@ func TestRegisterValidation(t *testing.T) {
 		{"unknown language", func(r *Request) { r.Language = "fr" }, "language", "err.language"},
 		{"organisation with line break", func(r *Request) { r.Organisation = "Jobcenter\nX" }, "organisation", "err.line_break"},
 		{"name too long", func(r *Request) { r.Name = strings.Repeat("a", 201) }, "name", "err.too_long"},
+		{"NUL in name", func(r *Request) { r.Name = "Ana\x00" }, "name", "err.line_break"},
+		{"bidi override in name", func(r *Request) { r.Name = "Ana \u202egro.elpmaxe" }, "name", "err.line_break"},
+		{"name of zero-width characters only", func(r *Request) { r.Name = "\u200b\u200d\ufeff" }, "name", "err.required"},
+		{"NUL in a text answer", func(r *Request) { r.Answers["badge"] = "Ana\x00" }, "answers.badge", "err.control_char"},
+		{"bidi override in a text answer", func(r *Request) { r.Answers["badge"] = "Ana\u2066x" }, "answers.badge", "err.control_char"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -234,6 +239,13 @@ func TestRegisterValidation(t *testing.T) {
 	// reason it names, not for another.
 	if _, _, err := s.Register(context.Background(), "ft", valid()); err != nil {
 		t.Errorf("valid request: got %v, want nil", err)
+	}
+	// A name copied from Arabic text keeps its direction mark, and a
+	// multi-line answer its line breaks.
+	rtl := valid()
+	rtl.Email, rtl.Name, rtl.Answers["badge"] = "sara@example.org", "سارة\u200f Haddad", "Sara\nHaddad"
+	if _, _, err := s.Register(context.Background(), "ft", rtl); err != nil {
+		t.Errorf("name with a direction mark: got %v, want nil", err)
 	}
 	dbtest.CheckInvariants(t, pool)
 }

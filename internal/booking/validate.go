@@ -84,18 +84,44 @@ func validate(ev *event.Event, r *Request) error {
 }
 
 // checkLine rejects what would break a mail header, a CSV row or a page:
-// control characters (CR, LF, …) and angle brackets.
+// control characters (CR, LF, NUL, …), bidi overrides that make a name
+// read backwards (bidiOverride), and angle brackets; a required line must show something
+// (zero-width characters alone do not).
 func checkLine(v *ValidationError, field, s string, maxLen int, required bool) {
 	switch {
-	case required && s == "":
+	case required && strings.TrimFunc(s, invisible) == "":
 		v.add(field, "err.required")
 	case utf8.RuneCountInString(s) > maxLen:
 		v.add(field, "err.too_long", maxLen)
-	case strings.IndexFunc(s, unicode.IsControl) >= 0:
+	case strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || bidiOverride(r) }) >= 0:
 		v.add(field, "err.line_break")
 	case strings.ContainsAny(s, "<>"):
 		v.add(field, "err.angle_brackets")
 	}
+}
+
+// invisible is white space and the characters that take no room: zero-width
+// spaces and joiners, bidi marks, the byte-order mark.
+func invisible(r rune) bool {
+	return unicode.IsSpace(r) || unicode.Is(unicode.Cf, r)
+}
+
+// badInText is what a free-text answer may not hold: control characters
+// other than line breaks and tabs (PostgreSQL refuses NUL outright), and
+// bidi overrides.
+func badInText(r rune) bool {
+	if r == '\n' || r == '\r' || r == '\t' {
+		return false
+	}
+	return unicode.IsControl(r) || bidiOverride(r)
+}
+
+// bidiOverride is a bidi embedding, override or isolate (U+202A–U+202E,
+// U+2066–U+2069), which can make text read in another order than it is
+// stored. The plain direction marks (LRM, RLM, ALM) stay allowed: they
+// come with names copied from Arabic or Hebrew text.
+func bidiOverride(r rune) bool {
+	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)
 }
 
 func checkEmail(v *ValidationError, s string) {
@@ -140,10 +166,12 @@ func checkAnswer(v *ValidationError, q event.Question, a any) {
 		}
 		s = strings.TrimSpace(s)
 		switch {
-		case q.Required && s == "":
+		case q.Required && strings.TrimFunc(s, invisible) == "":
 			v.add(field, "err.required")
 		case utf8.RuneCountInString(s) > 2000:
 			v.add(field, "err.too_long", 2000)
+		case strings.IndexFunc(s, badInText) >= 0:
+			v.add(field, "err.control_char")
 		case q.Type == "choice" && s != "" && !contains(q.Options, s):
 			v.add(field, "err.invalid_option")
 		}

@@ -18,6 +18,7 @@ var catalog = map[string][2]string{
 	"err.required":         {"Bitte ausfüllen.", "Please fill in."},
 	"err.too_long":         {"Bitte höchstens %d Zeichen.", "Please use at most %d characters."},
 	"err.line_break":       {"Darf keine Zeilenumbrüche oder Steuerzeichen enthalten.", "Must not contain line breaks or control characters."},
+	"err.control_char":     {"Darf keine Steuerzeichen enthalten.", "Must not contain control characters."},
 	"err.angle_brackets":   {"Darf keine spitzen Klammern (< >) enthalten.", "Must not contain angle brackets (< >)."},
 	"err.email":            {"Das ist keine gültige E-Mail-Adresse.", "This is not a valid e-mail address."},
 	"err.privacy":          {"Bitte stimmen Sie der Datenschutzerklärung zu.", "Please agree to the privacy policy."},
