@@ -37,6 +37,7 @@ var catalog = map[string][2]string{
 	"err.duplicate_wish":   {"Workshop „%s“ steht zweimal auf der Liste.", "Workshop “%s” is listed twice."},
 	"err.invalid":          {"Bitte prüfen Sie Ihre Angaben.", "Please check your entries."},
 	"err.malformed":        {"Die Anfrage ist kein gültiges JSON: %s", "The request is not valid JSON: %s"},
+	"err.not_json":         {"Bitte den Inhalt als JSON senden (Content-Type: application/json).", "Please send the body as JSON (Content-Type: application/json)."},
 	"json.unreadable":      {"Der Inhalt der Anfrage ließ sich nicht lesen.", "The request body could not be read."},
 	"json.empty":           {"Die Anfrage ist leer.", "The request body is empty."},
 	"json.syntax":          {"Syntaxfehler bei Byte %d.", "syntax error at byte %d."},

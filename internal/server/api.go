@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"mime"
 	"net/http"
 	"net/mail"
 	"strings"
@@ -170,7 +171,18 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	if err != nil {
 		return nil, &malformedError{key: "json.unreadable"}
 	}
+	if len(body) > 0 && !declaredJSON(r) {
+		return nil, errNotJSON
+	}
 	return body, nil
+}
+
+// declaredJSON reports whether the request says its body is JSON. A body
+// sent as text/plain or a form is refused: those are what a page on
+// another site can send without asking.
+func declaredJSON(r *http.Request) bool {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
 }
 
 // decodeJSON decodes exactly one JSON object into v, naming the field of

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"reflect"
@@ -704,5 +705,30 @@ func TestRegisterUnknownLanguage(t *testing.T) {
 	wantError(t, "language fr", r, 422, "invalid", "language", "„de“ oder „en“")
 	if f.counts() != before {
 		t.Error("rows changed")
+	}
+}
+
+// A body that does not say it is JSON is refused before it is read as
+// JSON: text/plain and forms are what another site's page can send
+// without asking.
+func TestRegisterRefusesBodiesNotDeclaredJSON(t *testing.T) {
+	f := newFixture(t, fixtureOpts{})
+	body, err := json.Marshal(f.person(map[string]string{"r1": "B1"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ct := range []string{"text/plain", "application/x-www-form-urlencoded", ""} {
+		before := f.counts()
+		r := f.do(http.MethodPost, regPath(slugOpen), bytes.NewReader(body), "Content-Type", ct)
+		if r.status != http.StatusUnsupportedMediaType || !bytes.Contains(r.body, []byte(`"unsupported_media_type"`)) {
+			t.Errorf("Content-Type %q: got %v, want 415 unsupported_media_type", ct, r)
+		}
+		if after := f.counts(); after != before {
+			t.Errorf("Content-Type %q: rows changed: %+v → %+v", ct, before, after)
+		}
+	}
+	r := f.do(http.MethodPost, regPath(slugOpen), bytes.NewReader(body), "Content-Type", "application/json; charset=utf-8")
+	if r.status != http.StatusCreated {
+		t.Errorf("application/json with charset: got %v, want 201", r)
 	}
 }

@@ -21,6 +21,7 @@ var (
 	errLinkNotFound = errors.New("personal link not found")
 	errRateLimited  = errors.New("rate limited")
 	errTooLarge     = errors.New("request body too large")
+	errNotJSON      = errors.New("request body is not declared as JSON")
 	errIdemMismatch = errors.New("idempotency key reused with another body")
 )
 
@@ -73,6 +74,8 @@ func classify(err error) problem {
 		return problem{http.StatusTooManyRequests, "rate_limited", "err.rate_limited"}
 	case errors.Is(err, errTooLarge):
 		return problem{http.StatusRequestEntityTooLarge, "too_large", "err.too_large"}
+	case errors.Is(err, errNotJSON):
+		return problem{http.StatusUnsupportedMediaType, "unsupported_media_type", "err.not_json"}
 	case errors.Is(err, errIdemMismatch):
 		return problem{http.StatusUnprocessableEntity, "idempotency_key_reused", "err.idempotency"}
 	case errors.Is(err, auth.ErrUnauthenticated):
