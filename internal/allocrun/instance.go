@@ -1,6 +1,7 @@
 package allocrun
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
@@ -113,6 +114,19 @@ func defaultSeed(slug string) int64 {
 	h := fnv.New64a()
 	_, _ = h.Write([]byte(slug))
 	return int64(h.Sum64() >> 1)
+}
+
+// unchangedInput reads the event's input again; it is ErrStaleRun unless
+// it still has the fingerprint a run was computed from.
+func unchangedInput(ctx context.Context, q db.Conn, ev *event.Event, want []byte) (*input, error) {
+	in, err := loadInput(ctx, q, ev)
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Equal(in.fingerprint, want) {
+		return nil, ErrStaleRun
+	}
+	return in, nil
 }
 
 // fingerprint hashes everything a publication of a run depends on: the

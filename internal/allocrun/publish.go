@@ -1,7 +1,6 @@
 package allocrun
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"time"
@@ -50,12 +49,9 @@ func (s *Service) Publish(ctx context.Context, slug string, id int64) (*Publicat
 		if err != nil {
 			return err
 		}
-		in, err := loadInput(ctx, tx, ev)
+		in, err := unchangedInput(ctx, tx, ev, run.fingerprint)
 		if err != nil {
 			return err
-		}
-		if !bytes.Equal(in.fingerprint, run.fingerprint) {
-			return ErrStaleRun
 		}
 		stats, err := booking.PublishAllocation(ctx, tx, ev, placements(run.Result, in.inst))
 		if err != nil {

@@ -1,7 +1,6 @@
 package allocrun
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -264,12 +263,8 @@ func (s *Service) store(ctx context.Context, in *input, runs ...*Run) error {
 		if err != nil {
 			return err
 		}
-		now, err := loadInput(ctx, tx, ev)
-		if err != nil {
+		if _, err := unchangedInput(ctx, tx, ev, in.fingerprint); err != nil {
 			return err
-		}
-		if !bytes.Equal(now.fingerprint, in.fingerprint) {
-			return ErrStaleRun
 		}
 		for _, run := range runs {
 			result, err := json.Marshal(run.Result)
