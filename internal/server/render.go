@@ -90,15 +90,14 @@ type input struct {
 }
 
 func funcs(lang string) template.FuncMap {
-	months := monthNames(lang)
 	return template.FuncMap{
 		"t": func(key string, args ...any) string { return i18n.T(lang, key, args...) },
 		"fdate": func(t time.Time, loc *time.Location) string {
 			t = t.In(loc)
 			if lang == "en" {
-				return fmt.Sprintf("%s %d %s %d", t.Weekday().String(), t.Day(), months[t.Month()-1], t.Year())
+				return fmt.Sprintf("%s %d %s %d", t.Weekday().String(), t.Day(), t.Month().String(), t.Year())
 			}
-			return fmt.Sprintf("%s, %d. %s %d", germanWeekdays[t.Weekday()], t.Day(), months[t.Month()-1], t.Year())
+			return i18n.LongDate(lang, t)
 		},
 		"ftime": func(t time.Time, loc *time.Location) string { return t.In(loc).Format("15:04") },
 		"fdatetime": func(t time.Time, loc *time.Location) string {
@@ -106,7 +105,7 @@ func funcs(lang string) template.FuncMap {
 			if lang == "en" {
 				return t.Format("2 January 2006, 15:04")
 			}
-			return fmt.Sprintf("%d. %s %d, %s Uhr", t.Day(), months[t.Month()-1], t.Year(), t.Format("15:04"))
+			return fmt.Sprintf("%d. %s %d, %s Uhr", t.Day(), i18n.Month(lang, t.Month()), t.Year(), t.Format("15:04"))
 		},
 		"join": strings.Join,
 		"seats": func(w event.Workshop) template.HTML {
@@ -151,13 +150,4 @@ func seatsHTML(lang string, w event.Workshop) template.HTML {
 		return template.HTML(template.HTMLEscapeString(i18n.T(lang, "event.one_seat_left")))
 	}
 	return template.HTML(template.HTMLEscapeString(i18n.T(lang, "event.seats_left", left)))
-}
-
-var germanWeekdays = [...]string{"Sonntag", "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag"}
-
-func monthNames(lang string) [12]string {
-	if lang == "en" {
-		return [12]string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"}
-	}
-	return [12]string{"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"}
 }
