@@ -216,7 +216,9 @@ func TestPersonDeleteNow(t *testing.T) {
 	if strings.Contains(string(page.body), "Zauberstab") || strings.Contains(string(page.body), `id="form-correct"`) {
 		t.Errorf("page after delete still shows the name or the correction form")
 	}
-	wantStatus(t, "delete again", of.postForm(del, url.Values{"confirm": {"yes"}}, cookie...), http.StatusGone)
+	again := of.postForm(del, url.Values{"confirm": {"yes"}}, cookie...)
+	wantStatus(t, "delete again", again, http.StatusGone)
+	wantContains(t, "delete again", again, "Die Daten dieser Person sind gelöscht.")
 
 	sink := of.startMail()
 	waitSent(t, of)
