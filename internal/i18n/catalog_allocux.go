@@ -18,6 +18,7 @@ var allocUX = map[string][2]string{
 var allocUXOrg = map[string][2]string{
 	"alloc.label_plain":        {"Möglichst viele Erstwünsche", "As many first wishes as possible"},
 	"alloc.label_fair":         {"Fair: niemand schlechter als Wunsch %d", "Fair: nobody worse than wish no. %d"},
+	"alloc.label_fair_worst":   {"Fair: schlechtester vergebener Wunsch ist Wunsch %d", "Fair: the worst wish given is wish no. %d"},
 	"alloc.run_n":              {"Lauf %d", "Run %d"},
 	"alloc.got":                {"Bekommen", "Got"},
 	"alloc.yes":                {"ja", "yes"},

@@ -12,12 +12,16 @@ import (
 // the allocation outcome on the personal page.
 func allocFuncs(lang string) template.FuncMap {
 	return template.FuncMap{
-		// runLabel names a run's objective in plain words.
-		"runLabel": func(fair bool, worst int) string {
-			if fair {
-				return i18n.T(lang, "alloc.label_fair", worst)
+		// runLabel names a run's objective in plain words; "nobody worse
+		// than wish N" only where everyone wanting a seat got a listed one.
+		"runLabel": func(fair bool, worst int, profile map[string]int) string {
+			switch {
+			case !fair:
+				return i18n.T(lang, "alloc.label_plain")
+			case profile["none"] > 0 || profile["unlisted"] > 0:
+				return i18n.T(lang, "alloc.label_fair_worst", worst)
 			}
-			return i18n.T(lang, "alloc.label_plain")
+			return i18n.T(lang, "alloc.label_fair", worst)
 		},
 		"slotTitle": func(ev *event.Event, key string) string {
 			if s, ok := ev.Slot(key); ok && s.Title != "" {
