@@ -25,8 +25,9 @@ type Report struct {
 	Worst     []Outcome   `json:"worst"`
 	People    []Person    `json:"people"`
 	FreeSeats []FreeSeats `json:"free_seats"`
-	// Stale says the wishes, pins or seats changed since this draft: it
-	// can no longer be published, and its reasons are not shown.
+	// Stale says the wishes, pins or seats changed since this draft, which
+	// is still in the wish phase: it can no longer be published (run
+	// again), and its reasons are not shown.
 	Stale bool `json:"stale"`
 	// Publish is what publishing this draft does now (nil when it cannot).
 	Publish *PublishPreview `json:"publish,omitempty"`
@@ -93,7 +94,8 @@ func (s *Service) Report(ctx context.Context, slug string, id int64) (*Report, e
 		in, err := unchangedInput(ctx, s.pool, ev, run.fingerprint)
 		switch {
 		case errors.Is(err, ErrStaleRun):
-			rep.Stale = true
+			// After another run's publication a draft is simply over.
+			rep.Stale = ev.Registration.Mode == event.ModePreferences
 		case err != nil:
 			return nil, err
 		default:

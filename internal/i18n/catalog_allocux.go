@@ -4,15 +4,16 @@ package i18n
 // allocation: demand before the run, each person's outcome and its
 // reason, free seats and why, the publish confirmation and pins.
 var allocUX = map[string][2]string{
-	"outcome.wish":              {"Ihr %d. Wunsch", "Your wish no. %d"},
-	"outcome.unlisted":          {"ein Workshop außerhalb Ihrer Wünsche", "a workshop outside your wishes"},
-	"outcome.none":              {"kein Platz in diesem Zeitraum", "no seat in this time slot"},
-	"outcome.reason.pinned":     {"Das Organisationsteam hat Sie diesem Workshop fest zugeteilt.", "The organisers placed you in this workshop."},
-	"outcome.reason.closed":     {"Ihr 1. Wunsch „%s“ findet nicht statt, weil sich zu wenige dafür gemeldet hatten.", "Your first wish “%s” does not take place because too few people chose it."},
-	"outcome.reason.topic":      {"Ihr 1. Wunsch „%s“ hat dasselbe Thema wie „%s“, den Sie in einer anderen Runde bekommen, und niemand bekommt ein Thema zweimal.", "Your first wish “%s” has the same topic as “%s”, which you get in another round, and nobody gets a topic twice."},
-	"outcome.reason.full_first": {"Ihr 1. Wunsch „%s“ war voll: Alle Plätze gingen an Personen, die ihn ebenfalls als 1. Wunsch angegeben hatten.", "Your first wish “%s” was full: all its seats went to people who also listed it as their first wish."},
-	"outcome.reason.full_fair":  {"Ihr 1. Wunsch „%s“ war voll, auch mit Personen, die ihn weiter hinten gewählt hatten. Die Verteilung ist fair eingestellt: Niemand bekommt etwas Schlechteres als seinen %d. Wunsch.", "Your first wish “%s” was full, also with people who listed it further down. The allocation is set to be fair: nobody gets anything worse than their wish no. %d."},
-	"outcome.reason.full":       {"Ihr 1. Wunsch „%s“ war schon voll.", "Your first wish “%s” was already full."},
+	"outcome.wish":               {"Ihr %d. Wunsch", "Your wish no. %d"},
+	"outcome.unlisted":           {"ein Workshop außerhalb Ihrer Wünsche", "a workshop outside your wishes"},
+	"outcome.none":               {"kein Platz in diesem Zeitraum", "no seat in this time slot"},
+	"outcome.reason.pinned":      {"Das Organisationsteam hat Sie diesem Workshop fest zugeteilt.", "The organisers placed you in this workshop."},
+	"outcome.reason.closed":      {"Ihr 1. Wunsch „%s“ findet nicht statt, weil sich zu wenige dafür gemeldet hatten.", "Your first wish “%s” does not take place because too few people chose it."},
+	"outcome.reason.topic":       {"Ihr 1. Wunsch „%s“ hat dasselbe Thema wie „%s“, den Sie in einer anderen Runde bekommen, und niemand bekommt ein Thema zweimal.", "Your first wish “%s” has the same topic as “%s”, which you get in another round, and nobody gets a topic twice."},
+	"outcome.reason.topic_again": {"Ihren 1. Wunsch „%s“ bekommen Sie schon in einer anderen Runde, und niemand besucht denselben Workshop zweimal.", "You already get your first wish “%s” in another round, and nobody attends the same workshop twice."},
+	"outcome.reason.full_first":  {"Ihr 1. Wunsch „%s“ war voll: Alle Plätze gingen an Personen, die ihn ebenfalls als 1. Wunsch angegeben hatten.", "Your first wish “%s” was full: all its seats went to people who also listed it as their first wish."},
+	"outcome.reason.full_fair":   {"Ihr 1. Wunsch „%s“ war voll, auch mit Personen, die ihn weiter hinten gewählt hatten. Die Verteilung ist fair eingestellt: Niemand bekommt etwas Schlechteres als seinen %d. Wunsch.", "Your first wish “%s” was full, also with people who listed it further down. The allocation is set to be fair: nobody gets anything worse than their wish no. %d."},
+	"outcome.reason.full":        {"Ihr 1. Wunsch „%s“ war schon voll.", "Your first wish “%s” was already full."},
 }
 
 var allocUXOrg = map[string][2]string{
@@ -33,6 +34,7 @@ var allocUXOrg = map[string][2]string{
 	"alloc.publish_review":     {"Lauf %d veröffentlichen …", "Publish run %d …"},
 	"alloc.preview":            {"Wer bekommt was (Lauf %d)", "Who gets what (run %d)"},
 	"alloc.preview_hint":       {"Die schlechtesten Ergebnisse stehen oben. Der Satz unter einem Platz steht so auch in der E-Mail an die Person.", "The worst results come first. The sentence under a seat is what the person's e-mail says too."},
+	"alloc.preview_rest":       {"Alle weiteren %d Personen zeigen", "Show the other %d people"},
 	"alloc.pin_link":           {"fest zuteilen", "place by hand"},
 	"alloc.pin_for":            {"%s fest zuteilen", "Place %s by hand"},
 	"alloc.free":               {"Freie Plätze und warum", "Free seats and why"},

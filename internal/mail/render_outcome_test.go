@@ -58,3 +58,17 @@ func TestRenderPublishedOutcomes(t *testing.T) {
 		t.Errorf("swap mail mentions a wish:\n%s", r.Text)
 	}
 }
+
+// A workshop repeated with the same title in another round is named once.
+func TestRenderTopicAgain(t *testing.T) {
+	ev := testEvent(t)
+	ev.Workshops = append(ev.Workshops, ev.Workshops[0])
+	ev.Workshops[3].Key, ev.Workshops[3].SlotKey = "A2", "r2"
+	m := testMessage(KindPublished, "de")
+	m.Bookings = []Booking{{Slot: "r1", Workshop: "B1", Status: "confirmed"}, {Slot: "r2", Workshop: "A2", Status: "confirmed"}}
+	m.Outcomes = []registration.Outcome{{Slot: "r1", Workshop: "B1", Rank: 2, Reason: registration.ReasonTopic, First: "A1", Other: "A2"}}
+	r, err := Render(m, ev, testLink)
+	if want := "Ihren 1. Wunsch „Arbeitsmarktzugang“ bekommen Sie schon in einer anderen Runde"; err != nil || !strings.Contains(r.Text, want) {
+		t.Errorf("text lacks %q (%v):\n%s", want, err, r.Text)
+	}
+}

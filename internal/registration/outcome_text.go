@@ -24,7 +24,11 @@ func (o Outcome) Why(lang string, title func(key string) string) string {
 	case ReasonPinned:
 		return i18n.T(lang, "outcome.reason.pinned")
 	case ReasonTopic:
-		return i18n.T(lang, "outcome.reason.topic", title(o.First), title(o.Other))
+		if first, other := title(o.First), title(o.Other); first != other {
+			return i18n.T(lang, "outcome.reason.topic", first, other)
+		}
+		// The same workshop offered again in another round.
+		return i18n.T(lang, "outcome.reason.topic_again", title(o.First))
 	case ReasonFullFair:
 		return i18n.T(lang, "outcome.reason.full_fair", title(o.First), o.Worst)
 	}

@@ -3,6 +3,7 @@ package server
 import (
 	"html/template"
 
+	"github.com/fachtag/fachtag/internal/allocrun"
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/i18n"
 	"github.com/fachtag/fachtag/internal/registration"
@@ -60,6 +61,13 @@ func allocFuncs(lang string) template.FuncMap {
 			return nil
 		},
 		"add1": func(i int) int { return i + 1 },
+		// firstPeople and restPeople split the preview: the worst
+		// outcomes open, everyone else folded away.
+		"firstPeople": func(ps []allocrun.Person) []allocrun.Person { return ps[:min(len(ps), previewShown)] },
+		"restPeople":  func(ps []allocrun.Person) []allocrun.Person { return ps[min(len(ps), previewShown):] },
+		"personRow": func(ev *event.Event, run int64, p allocrun.Person, canPin bool, lang string) personRow {
+			return personRow{Event: ev, Run: run, Person: p, CanPin: canPin, Lang: lang}
+		},
 		// rankCounts pairs each rank with its count, for the demand text.
 		"rankCounts": func(byRank []int) []rankCount {
 			out := make([]rankCount, len(byRank))
@@ -72,3 +80,16 @@ func allocFuncs(lang string) template.FuncMap {
 }
 
 type rankCount struct{ Rank, N int }
+
+// previewShown is how many people the preview lists before folding the
+// rest away (the worst outcomes come first).
+const previewShown = 25
+
+// personRow is one person of the preview list with what the row needs.
+type personRow struct {
+	Event  *event.Event
+	Run    int64
+	Person allocrun.Person
+	CanPin bool
+	Lang   string
+}

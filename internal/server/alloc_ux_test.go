@@ -107,6 +107,7 @@ type reportJSON struct {
 		Free, Wishes     int
 	} `json:"free_seats"`
 	Publish *struct{ Mails, Confirmed, Waitlisted int } `json:"publish"`
+	Stale   bool                                        `json:"stale"`
 }
 
 func (x *allocUXFixture) report(id int64) reportJSON {
@@ -266,8 +267,13 @@ func TestAllocationPinForm(t *testing.T) {
 	if !strings.Contains(page, "Die feste Zuteilung gilt ab dem nächsten Lauf") || !strings.Contains(page, "Beratung im ländlichen Raum</strong>") {
 		t.Errorf("page after pinning lacks the notice or the pin list")
 	}
-	if o := x.report(first).outcome(t, p3, "r2"); o.Workshop != "A2" {
-		t.Errorf("first run already changed: %+v", o)
+	old := x.report(first)
+	if o := old.outcome(t, p3, "r2"); o.Workshop != "A2" || !old.Stale || old.Publish != nil || o.Reason != "" {
+		t.Errorf("first run after the pin: stale %v, publish %+v, outcome %+v; want stale, unchanged, no reasons", old.Stale, old.Publish, o)
+	}
+	confirm := string(x.get(fmt.Sprintf("%s/%d/publish?lang=de", x.page, first), x.cookie...).body)
+	if !strings.Contains(confirm, "Bitte neu verteilen.") || strings.Contains(confirm, `method="post"`) {
+		t.Errorf("confirmation page of a stale run offers publishing")
 	}
 	rep := x.report(x.runPage(url.Values{}))
 	if o := rep.outcome(t, p3, "r1"); o.Workshop != "A1" || o.Reason != "pinned" {
