@@ -53,7 +53,12 @@ func (s *Service) Publish(ctx context.Context, slug string, id int64) (*Publicat
 		if err != nil {
 			return err
 		}
-		stats, err := booking.PublishAllocation(ctx, tx, ev, placements(run.Result, in.inst))
+		ps := placements(run.Result, in.inst)
+		outcomes := newPlan(ev, run).outcomes(in.inst)
+		for i := range ps {
+			ps[i].Outcomes = outcomes[ps[i].RegistrationID]
+		}
+		stats, err := booking.PublishAllocation(ctx, tx, ev, ps)
 		if err != nil {
 			return err
 		}

@@ -333,10 +333,12 @@ type Summary struct {
 	CreatedAt time.Time      `json:"created_at"`
 	Profile   map[string]int `json:"profile"`
 	Optimal   bool           `json:"optimal"`
+	WorstRank int            `json:"worst_rank"` // the worst wish given (fair runs keep it small)
 }
 
 const selectRuns = `
-SELECT r.id, r.status, r.options, r.created_at, r.result->'profile', (r.result->>'optimal')::boolean
+SELECT r.id, r.status, r.options, r.created_at, r.result->'profile', (r.result->>'optimal')::boolean,
+       coalesce((r.result->'objective'->>'worst_rank')::int, 0)
 FROM allocation_runs r JOIN events e ON e.id = r.event_id
 WHERE e.slug = $1 ORDER BY r.id DESC LIMIT 50`
 
@@ -346,7 +348,7 @@ func (s *Service) List(ctx context.Context, slug string) ([]Summary, error) {
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Summary, error) {
 		var sm Summary
 		var options []byte
-		if err := r.Scan(&sm.ID, &sm.Status, &options, &sm.CreatedAt, &sm.Profile, &sm.Optimal); err != nil {
+		if err := r.Scan(&sm.ID, &sm.Status, &options, &sm.CreatedAt, &sm.Profile, &sm.Optimal, &sm.WorstRank); err != nil {
 			return sm, err
 		}
 		return sm, json.Unmarshal(options, &sm.Options)

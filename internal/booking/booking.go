@@ -82,7 +82,10 @@ type Registration struct {
 	WaitlistPosition int // place on the event's waiting list, when waitlisted
 	Bookings         []Booking
 	Preferences      map[string][]string
-	CreatedAt        time.Time
+	// Outcomes are what the published allocation gave per slot, and why
+	// (nil for registrations that were never in a wish phase).
+	Outcomes  []registration.Outcome
+	CreatedAt time.Time
 }
 
 // Booking is a seat or a waiting-list place in one slot.

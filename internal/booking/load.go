@@ -12,7 +12,7 @@ import (
 
 const selectRegistration = `
 SELECT r.id, r.event_id, e.slug, r.status, r.name, r.email, r.organisation, r.role,
-       r.language, r.preferences, r.created_at,
+       r.language, r.preferences, r.allocation_outcomes, r.created_at,
        CASE WHEN r.status = 'waitlisted' THEN
            (SELECT count(*) FROM registrations q
             WHERE q.event_id = r.event_id AND q.status = 'waitlisted' AND q.seq <= r.seq)
@@ -41,9 +41,9 @@ func loadRegistration(ctx context.Context, q db.Conn, id string, lock bool) (*Re
 		sql += " FOR NO KEY UPDATE OF r"
 	}
 	var r Registration
-	var prefs []byte
+	var prefs, outcomes []byte
 	err := q.QueryRow(ctx, sql, id).Scan(&r.ID, &r.EventID, &r.EventSlug, &r.Status, &r.Name, &r.Email,
-		&r.Organisation, &r.Role, &r.Language, &prefs, &r.CreatedAt, &r.WaitlistPosition)
+		&r.Organisation, &r.Role, &r.Language, &prefs, &outcomes, &r.CreatedAt, &r.WaitlistPosition)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -52,6 +52,11 @@ func loadRegistration(ctx context.Context, q db.Conn, id string, lock bool) (*Re
 	}
 	if err := json.Unmarshal(prefs, &r.Preferences); err != nil {
 		return nil, fmt.Errorf("decode preferences: %w", err)
+	}
+	if outcomes != nil {
+		if err := json.Unmarshal(outcomes, &r.Outcomes); err != nil {
+			return nil, fmt.Errorf("decode allocation outcomes: %w", err)
+		}
 	}
 	rows, _ := q.Query(ctx, selectBookings, id)
 	if r.Bookings, err = collectBookings(rows); err != nil {

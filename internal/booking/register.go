@@ -311,5 +311,8 @@ func message(reg *Registration, kind mail.Kind, token string, change *mail.Chang
 	m := mail.Message{Kind: kind, RegistrationID: reg.ID, EventID: reg.EventID, To: reg.Email,
 		Name: reg.Name, Language: reg.Language, Token: token, RegistrationStatus: reg.Status, Change: change,
 		Preferences: reg.Preferences, Bookings: append([]mail.Booking(nil), reg.Bookings...)}
+	if kind == mail.KindPublished {
+		m.Outcomes = reg.Outcomes
+	}
 	return m
 }

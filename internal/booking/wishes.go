@@ -91,10 +91,12 @@ func changeWishes(ctx context.Context, tx pgx.Tx, reg *Registration, token strin
 }
 
 // Placement is one wish-phase registration's outcome of an allocation:
-// the workshop it gets per slot (none when empty).
+// the workshop it gets per slot (none when empty), and per wanted slot the
+// rank and the reason, which are stored and mailed.
 type Placement struct {
 	RegistrationID string
 	Workshops      map[string]string // slot key → workshop key
+	Outcomes       []registration.Outcome
 }
 
 // PublishStats counts what PublishAllocation did.
@@ -133,6 +135,9 @@ func PublishAllocation(ctx context.Context, tx pgx.Tx, ev *event.Event, placemen
 		return st, err
 	}
 	regs = append(regs, waiting...)
+	if err := storeOutcomes(ctx, tx, placements, regs); err != nil {
+		return st, err
+	}
 	for _, r := range regs {
 		st.Bookings += len(r.Bookings)
 	}
@@ -260,6 +265,28 @@ func loadPublished(ctx context.Context, tx pgx.Tx, ev *event.Event, ps []Placeme
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+const updateOutcomes = `
+UPDATE registrations r SET allocation_outcomes = o.outcomes::jsonb
+FROM unnest($1::uuid[], $2::text[]) AS o(id, outcomes) WHERE r.id = o.id`
+
+// storeOutcomes keeps every placement's outcomes on its registration and
+// hands them to its published mail (regs are in placement order).
+func storeOutcomes(ctx context.Context, tx pgx.Tx, ps []Placement, regs []*Registration) error {
+	ids, outcomes := make([]string, len(ps)), make([]string, len(ps))
+	for i, p := range ps {
+		data, err := json.Marshal(append([]registration.Outcome{}, p.Outcomes...))
+		if err != nil {
+			return fmt.Errorf("encode outcomes: %w", err)
+		}
+		ids[i], outcomes[i] = p.RegistrationID, string(data)
+		regs[i].Outcomes = p.Outcomes
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	return exec(ctx, tx, updateOutcomes, ids, outcomes)
 }
 
 // mailPublished queues one published mail per registration, each with a

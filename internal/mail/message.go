@@ -60,6 +60,9 @@ type Message struct {
 	// Preferences are the ranked wishes per slot (wish phase, received
 	// mails); the mail lists them when present.
 	Preferences map[string][]string `json:"preferences,omitempty"`
+	// Outcomes say per slot which wish the published allocation gave and,
+	// where not the first, why (published mails).
+	Outcomes []registration.Outcome `json:"outcomes,omitempty"`
 	// Subject and Body are the organiser's own text (KindOrgMessage).
 	Subject string `json:"subject,omitempty"`
 	Body    string `json:"body,omitempty"`

@@ -172,6 +172,7 @@ type view struct {
 	Event              eventView
 	Change             *changeView
 	Bookings           []bookingView
+	Empty              []bookingView // wanted slots the allocation left without a seat
 	Wishes             []wishView
 	Programme          []itemView
 	Link               string
@@ -192,6 +193,7 @@ type bookingView struct {
 	Slot, Time, Workshop, Room string
 	Waitlisted                 bool
 	Position                   int
+	Wish, Why                  string // which wish it is and why not the first (published mails)
 }
 
 type wishView struct {
@@ -215,8 +217,11 @@ func newView(m Message, ev *event.Event, link func(token string) string) *view {
 			Organiser: ev.Organiser.Name, OrganiserEmail: ev.Organiser.Email,
 		},
 		Change:   changeOf(m.Change, ev, f),
-		Bookings: bookingsOf(m.Bookings, ev, f),
+		Bookings: bookingsOf(m.Bookings, m.Outcomes, ev, f),
 		Wishes:   wishesOf(m.Preferences, ev),
+	}
+	if m.RegistrationStatus == registration.Confirmed {
+		v.Empty = emptySlots(m.Outcomes, ev, f)
 	}
 	if m.Kind != KindCancelled {
 		v.Programme = programmeOf(ev.Programme, f)
@@ -241,8 +246,9 @@ func changeOf(c *Change, ev *event.Event, f formatter) *changeView {
 	return cv
 }
 
-// bookingsOf lists the bookings in the event's slot order.
-func bookingsOf(bs []Booking, ev *event.Event, f formatter) []bookingView {
+// bookingsOf lists the bookings in the event's slot order, each with the
+// wish it is when an allocation outcome describes it.
+func bookingsOf(bs []Booking, outcomes []registration.Outcome, ev *event.Event, f formatter) []bookingView {
 	var out []bookingView
 	for _, s := range ev.Slots {
 		for _, b := range bs {
@@ -254,8 +260,28 @@ func bookingsOf(bs []Booking, ev *event.Event, f formatter) []bookingView {
 			if w, ok := ev.Workshop(b.Workshop); ok {
 				bv.Room = w.Room
 			}
+			for _, o := range outcomes {
+				if o.Seated(b) {
+					bv.Wish, bv.Why = o.Wish(f.lang), o.Why(f.lang, func(k string) string { return workshopTitle(ev, k) })
+				}
+			}
 			out = append(out, bv)
 		}
+	}
+	return out
+}
+
+// emptySlots are the wanted slots an allocation left without a seat, with
+// the reason where one is certain.
+func emptySlots(outcomes []registration.Outcome, ev *event.Event, f formatter) []bookingView {
+	var out []bookingView
+	for _, o := range outcomes {
+		s, ok := ev.Slot(o.Slot)
+		if o.Workshop != "" || !ok {
+			continue
+		}
+		out = append(out, bookingView{Slot: slotTitle(s), Time: f.span(s.StartsAt, s.EndsAt),
+			Wish: o.Wish(f.lang), Why: o.Why(f.lang, func(k string) string { return workshopTitle(ev, k) })})
 	}
 	return out
 }

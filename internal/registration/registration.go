@@ -36,3 +36,35 @@ type Booking struct {
 	Status           Status `json:"status"`
 	WaitlistPosition int    `json:"waitlist_position,omitempty"`
 }
+
+// Outcome is what a wish-phase participant got in one slot from the
+// published allocation, and why it was not their first wish. It is
+// decided once, from the published plan and the wishes, and stored, so
+// that the mail and the personal page say the same.
+type Outcome struct {
+	Slot     string `json:"slot"`
+	Workshop string `json:"workshop,omitempty"` // empty: no seat in this slot
+	Rank     int    `json:"rank"`               // 1-based place in the wishes; 0 outside them or no seat
+	// Reason says why the first wish was not given (one of the Reason
+	// constants); empty when it was, or when no reason is certain.
+	Reason string `json:"reason,omitempty"`
+	First  string `json:"first,omitempty"` // the first wish the reason is about
+	Other  string `json:"other,omitempty"` // ReasonTopic: the workshop of the same topic in another slot
+	Worst  int    `json:"worst,omitempty"` // ReasonFullFair: nobody got a wish worse than this
+}
+
+// The reasons of an Outcome.
+const (
+	ReasonPinned    = "pinned"     // the organisers placed the person here
+	ReasonClosed    = "closed"     // the first wish does not take place (below its minimum)
+	ReasonTopic     = "topic"      // the first wish has the topic of a workshop got in another slot
+	ReasonFullFirst = "full_first" // the first wish was full, every seat with people who wished it first
+	ReasonFullFair  = "full_fair"  // full, partly with people who wished it later, in a fair run
+	ReasonFull      = "full"       // the first wish was full
+)
+
+// Seated reports whether the outcome still describes booking b: the
+// person may have swapped since the publication.
+func (o Outcome) Seated(b Booking) bool {
+	return o.Slot == b.Slot && o.Workshop == b.Workshop
+}

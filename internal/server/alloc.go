@@ -64,6 +64,18 @@ func (s *Server) apiAllocCompare(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+func (s *Server) apiAllocDemand(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.orgEventID(r); err != nil {
+		return err
+	}
+	d, err := s.allocs.Demand(r.Context(), chi.URLParam(r, "slug"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"slots": d})
+	return nil
+}
+
 func (s *Server) apiAllocList(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.orgEventID(r); err != nil {
 		return err

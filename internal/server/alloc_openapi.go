@@ -23,8 +23,16 @@ type runDoc struct {
 
 type reportDoc struct {
 	runDoc
-	Fill  []allocrun.Fill    `json:"fill"`
-	Worst []allocrun.Outcome `json:"worst"`
+	Fill      []allocrun.Fill          `json:"fill"`
+	Worst     []allocrun.Outcome       `json:"worst"`
+	People    []allocrun.Person        `json:"people"`
+	FreeSeats []allocrun.FreeSeats     `json:"free_seats"`
+	Stale     bool                     `json:"stale"`
+	Publish   *allocrun.PublishPreview `json:"publish,omitempty"`
+}
+
+type demandDoc struct {
+	Slots []allocrun.SlotDemand `json:"slots"`
 }
 
 type compareDoc struct {
@@ -61,7 +69,9 @@ func init() {
 			params: ev, request: allocRunRequest{}, responses: with(map[int]any{201: runDoc{}, 400: nil, 409: nil, 422: nil})},
 		operation{method: "post", path: "/api/v1/events/{slug}/allocations/compare", summary: "Organiser: run plain rank-maximal and fair side by side (both stored as drafts)",
 			params: ev, request: allocRunRequest{}, responses: with(map[int]any{201: compareDoc{}, 400: nil, 409: nil, 422: nil})},
-		operation{method: "get", path: "/api/v1/events/{slug}/allocations/{id}", summary: "Organiser: a run with fill per workshop and the worst outcomes",
+		operation{method: "get", path: "/api/v1/events/{slug}/allocations/demand", summary: "Organiser: the current wishes counted per slot, workshop and rank, against the seats (wish phase)",
+			params: ev, responses: with(map[int]any{200: demandDoc{}, 409: nil})},
+		operation{method: "get", path: "/api/v1/events/{slug}/allocations/{id}", summary: "Organiser: a run with fill per workshop, everyone's outcome with its reason, free seats and why, and what publishing it would send",
 			params: run, responses: with(map[int]any{200: reportDoc{}})},
 		operation{method: "post", path: "/api/v1/events/{slug}/allocations/{id}/publish", summary: "Organiser: publish a run: bookings, one mail per participant, then the booking phase",
 			params: run, responses: with(map[int]any{200: allocrun.Publication{}, 409: nil})},

@@ -17,6 +17,8 @@ import (
 type allocView struct {
 	Event   *event.Event
 	Runs    []allocrun.Summary
+	Pins    []allocrun.Pin
+	Demand  []slotDemandView
 	Report  *allocrun.Report
 	Other   *allocrun.Report // the compared run
 	Ranks   []string         // profile keys "1", "2", … of the shown runs
@@ -24,6 +26,9 @@ type allocView struct {
 	Error   string
 	CanPost bool
 }
+
+// allocNotices are the notices after a redirect (?done=…).
+var allocNotices = map[string]string{"published": "alloc.published", "pinned": "alloc.pinned", "unpinned": "alloc.unpinned"}
 
 func (s *Server) allocPage(w http.ResponseWriter, r *http.Request) error {
 	return s.showAlloc(w, r, http.StatusOK, "")
@@ -34,35 +39,46 @@ func (s *Server) showAlloc(w http.ResponseWriter, r *http.Request, status int, e
 	if err != nil {
 		return err
 	}
-	v := allocView{Event: ev, Error: errMsg, CanPost: ev.Registration.Mode == event.ModePreferences}
-	if r.URL.Query().Get("done") == "published" && errMsg == "" {
-		v.Notice = i18n.T(requestLang(r), "alloc.published")
-	}
-	if v.Runs, err = s.allocs.List(r.Context(), ev.Slug); err != nil {
+	ids, err := allocRunIDs(r, "run", "compare")
+	if err != nil {
 		return err
 	}
-	if v.Report, err = s.allocReport(r, ev.Slug, "run"); err != nil {
+	o, err := s.allocs.Overview(r.Context(), ev.Slug, ids...)
+	if err != nil {
 		return err
 	}
-	if v.Other, err = s.allocReport(r, ev.Slug, "compare"); err != nil {
-		return err
+	v := allocView{Event: ev, Runs: o.Runs, Pins: o.Pins, Demand: demandViews(o.Demand), Error: errMsg,
+		CanPost: ev.Registration.Mode == event.ModePreferences}
+	if key, ok := allocNotices[r.URL.Query().Get("done")]; ok && errMsg == "" {
+		v.Notice = i18n.T(requestLang(r), key)
+	}
+	if len(o.Reports) > 0 {
+		v.Report = o.Reports[0]
+	}
+	if len(o.Reports) > 1 {
+		v.Other = o.Reports[1]
 	}
 	v.Ranks = profileRanks(v.Report, v.Other)
 	s.render(w, r, status, "alloc", i18n.T(requestLang(r), "alloc.title"), v)
 	return nil
 }
 
-// allocReport loads the run named by the query parameter, if any.
-func (s *Server) allocReport(r *http.Request, slug, param string) (*allocrun.Report, error) {
-	raw := r.URL.Query().Get(param)
-	if raw == "" {
-		return nil, nil
+// allocRunIDs reads the run ids named by the query parameters, in order;
+// the second is only read when the first is there.
+func allocRunIDs(r *http.Request, params ...string) ([]int64, error) {
+	var ids []int64
+	for _, param := range params {
+		raw := r.URL.Query().Get(param)
+		if raw == "" {
+			break
+		}
+		id, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil {
+			return nil, errNotFound
+		}
+		ids = append(ids, id)
 	}
-	id, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil {
-		return nil, errNotFound
-	}
-	return s.allocs.Report(r.Context(), slug, id)
+	return ids, nil
 }
 
 func profileRanks(reps ...*allocrun.Report) []string {
@@ -134,6 +150,25 @@ func (s *Server) allocPagePublish(w http.ResponseWriter, r *http.Request) error 
 	}
 	q := url.Values{"lang": {requestLang(r)}, "run": {strconv.FormatInt(id, 10)}, "done": {"published"}}
 	http.Redirect(w, r, "/org/events/"+url.PathEscape(slug)+"/allocations?"+q.Encode(), http.StatusSeeOther)
+	return nil
+}
+
+// allocPublishConfirm shows what publishing the run does (how many mails
+// go out, who gets an event seat) before the organiser confirms it.
+func (s *Server) allocPublishConfirm(w http.ResponseWriter, r *http.Request) error {
+	ev, err := s.orgEvent(r)
+	if err != nil {
+		return err
+	}
+	id, err := runID(r)
+	if err != nil {
+		return err
+	}
+	rep, err := s.allocs.Report(r.Context(), ev.Slug, id)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "alloc_publish", i18n.T(requestLang(r), "alloc.confirm_title"), allocView{Event: ev, Report: rep})
 	return nil
 }
 
