@@ -45,6 +45,7 @@ type Server struct {
 	messages *messages.Service
 	allocs   *allocrun.Service
 	ready    func(context.Context) error
+	outbox   func(context.Context) (metrics.OutboxState, error)
 	pages    *pages
 	limiter  *rateLimiter
 	log      *slog.Logger
@@ -70,6 +71,7 @@ func New(svc *app.Services, opts Options) (*Server, error) {
 		messages: svc.Messages,
 		allocs:   svc.Alloc,
 		ready:    svc.Ready,
+		outbox:   svc.Outbox,
 		pages:    p,
 		limiter:  newRateLimiter(opts.RateLimitPerMinute),
 		log:      opts.Logger,
@@ -94,6 +96,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := s.ready(ctx); err != nil {
 		s.log.Warn("not ready", "err", err)
+		w.Header().Set("Retry-After", retryAfter)
 		w.WriteHeader(http.StatusServiceUnavailable)
 		_, _ = w.Write([]byte("not ready\n"))
 		return
