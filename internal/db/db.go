@@ -119,15 +119,39 @@ func IsCheckViolation(err error, constraint string) bool {
 	return errors.As(err, &pgErr) && pgErr.Code == "23514" && pgErr.ConstraintName == constraint
 }
 
-// Migrate brings the schema to the newest version.
+// Migrate brings the schema to the newest version this binary knows. A
+// schema that a newer binary already migrated further is left alone if
+// this binary can serve on it (SchemaServes): during a rolling deploy or a
+// rollback the old binary starts on the new schema.
 func Migrate(url string) error {
 	m, err := newMigrate(url)
 	if err != nil {
 		return err
 	}
 	defer m.Close()
+	latest, err := LatestVersion()
+	if err != nil {
+		return err
+	}
+	if v, _, err := m.Version(); err == nil && v > latest {
+		return newerSchema(url, latest)
+	}
 	if err := m.Up(); err != nil && !errors.Is(err, migrate.ErrNoChange) {
 		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+func newerSchema(url string, latest uint) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if err := SchemaServes(ctx, conn, latest); err != nil {
+		return fmt.Errorf("migrate: this binary knows migrations up to %d: %w", latest, err)
 	}
 	return nil
 }

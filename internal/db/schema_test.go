@@ -64,3 +64,24 @@ func exec(t *testing.T, c db.Conn, sql string, args ...any) {
 		t.Fatalf("%s: %v", sql, err)
 	}
 }
+
+// A binary started on a schema that a newer one migrated further leaves
+// it alone when it is compatible, and refuses to start otherwise.
+func TestMigrateAcceptsACompatibleNewerSchema(t *testing.T) {
+	pool, url := dbtest.New(t)
+	latest, _ := db.LatestVersion()
+	w := int64(latest)
+	exec(t, pool, `UPDATE schema_migrations SET version = $1`, w+1)
+	exec(t, pool, `INSERT INTO schema_compatibility (version, compatible) VALUES ($1, true)`, w+1)
+	if err := db.Migrate(url); err != nil {
+		t.Errorf("compatible newer schema: %v", err)
+	}
+	exec(t, pool, `UPDATE schema_compatibility SET compatible = false WHERE version = $1`, w+1)
+	if err := db.Migrate(url); err == nil {
+		t.Error("incompatible newer schema: migrate succeeded, want an error")
+	}
+	var v int64
+	if err := pool.QueryRow(context.Background(), `SELECT version FROM schema_migrations`).Scan(&v); err != nil || v != w+1 {
+		t.Errorf("schema version %d (%v), want it left at %d", v, err, w+1)
+	}
+}
