@@ -49,7 +49,7 @@ WHERE o.id = h.id AND o.attempts = h.attempts AND o.status = 'sending'`
 // renewLoop renews the held rows' leases three times per lease until ctx
 // ends, which Run does only after every held row is settled or released.
 func (w *Worker) renewLoop(ctx context.Context) {
-	t := time.NewTicker(w.cfg.Lease / 3)
+	t := time.NewTicker(max(w.cfg.Lease/3, time.Millisecond))
 	defer t.Stop()
 	for {
 		select {
