@@ -67,29 +67,33 @@ func TestDatabaseOutage(t *testing.T) {
 	if s, err := time.ParseDuration(os.Getenv("FACHTAG_OUTAGE")); err == nil { // a longer outage, for the figures
 		perClient, outage = 1<<30, s
 	}
+	began := time.Now()
 	replies := load(t, ts.URL, paths, 8, perClient, outage)
-	during := logs.lines() - before
+	during, took := logs.lines()-before, time.Since(began)
 	for _, r := range replies {
 		checkUnavailable(t, r)
 	}
 	if outage == 0 && len(replies) != 8*perClient {
 		t.Fatalf("got %d replies, want %d", len(replies), 8*perClient)
 	}
-	// One full line per kind (the 503s of each route, the readyz warning,
-	// the claim error) and a summary per 10 s; a few hundred would mean
-	// one per request.
-	if during > 40+int(outage/(10*time.Second))*20 {
-		t.Errorf("the outage wrote %d log lines for %d requests, want at most 40:\n%s", during, len(replies), logs.tail(40))
+	// Each kind of line (the 503s of each route, the readyz warning, the
+	// claim error: 12 at most) is written once per 10 s interval plus a
+	// summary of the interval before; one line per request would be
+	// thousands. The bound follows how long the load took on this machine.
+	intervals := int(took/(10*time.Second)) + 2
+	if limit := 12 * 2 * intervals; during > limit {
+		t.Errorf("the outage wrote %d log lines for %d requests in %v, want at most %d:\n%s",
+			during, len(replies), took, limit, logs.tail(40))
 	}
 	t.Logf("during the outage: %d requests, %d log lines; a sample reply: %d Retry-After=%s %s",
 		len(replies), during, replies[0].status, replies[0].header.Get("Retry-After"), replies[0].body)
 	t.Logf("the log during the outage:\n%s", logs.tail(min(during+1, 30)))
 
 	proxy.restore()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for fetch(t, ts.URL+"/readyz", "").status != http.StatusOK {
 		if time.Now().After(deadline) {
-			t.Fatal("/readyz did not recover within 30 s of the database coming back")
+			t.Fatal("/readyz did not recover within 60 s of the database coming back")
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

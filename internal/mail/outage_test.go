@@ -24,7 +24,7 @@ func TestMailsDrainWhenSMTPComesBack(t *testing.T) {
 	stop := start(w)
 	defer stop()
 
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		deferred := 0
 		for _, r := range rows(t, pool) {
@@ -49,7 +49,7 @@ func TestMailsDrainWhenSMTPComesBack(t *testing.T) {
 	}
 
 	sink.Up(t)
-	waitStatus(t, pool, "sent", 5, 10*time.Second)
+	waitStatus(t, pool, "sent", 5, 30*time.Second)
 	if got := len(sink.Messages()); got != 5 {
 		t.Errorf("sink got %d mails, want 5", got)
 	}
