@@ -3,6 +3,10 @@ package migrations_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io/fs"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -36,9 +40,7 @@ func TestNewestMigrationsDownAndUp(t *testing.T) {
 	defer conn.Close(ctx)
 	seed(t, conn)
 	want := snapshot(t, conn, newest)
-	// Versions may have gaps (numbers are handed out ahead): step down by
-	// the files there are, not by one.
-	for v := newest; v > 9; {
+	for v := newest; v > 9; { // versions may have gaps: ask where a step went
 		if err := m.Steps(-1); err != nil {
 			t.Fatalf("down from %d: %v", v, err)
 		}
@@ -134,5 +136,41 @@ func mustFail(t *testing.T, conn *pgx.Conn, what, sql, constraint string) {
 	var pgErr *pgconn.PgError
 	if !errors.As(err, &pgErr) || pgErr.Code != "23503" || pgErr.ConstraintName != constraint {
 		t.Errorf("%s: got %v, want a violation of %s", what, err, constraint)
+	}
+}
+
+// firstMarked is the first migration that records its compatibility.
+const firstMarked = 14
+
+// Every migration from firstMarked on decides whether binaries built for
+// the schema before it keep working (README.md in this folder): its up
+// file records the decision for its own version, and its down file (from
+// the one after firstMarked, which creates the table) removes it again.
+func TestEveryMigrationMarksItsCompatibility(t *testing.T) {
+	files, err := fs.Glob(migrations.FS, "*.up.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	marked := regexp.MustCompile(`(?m)^INSERT INTO schema_compatibility \(version, compatible\) VALUES \((\d+), (true|false)\);$`)
+	for _, name := range files {
+		v, err := strconv.Atoi(name[:6])
+		if err != nil {
+			t.Fatalf("%s: no version number", name)
+		}
+		if v < firstMarked {
+			continue
+		}
+		up, _ := fs.ReadFile(migrations.FS, name)
+		m := marked.FindAllStringSubmatch(string(up), -1)
+		if len(m) != 1 || m[0][1] != strconv.Itoa(v) {
+			t.Errorf("%s: want exactly one line INSERT INTO schema_compatibility (version, compatible) VALUES (%d, true|false);", name, v)
+		}
+		if v == firstMarked {
+			continue
+		}
+		down, _ := fs.ReadFile(migrations.FS, strings.TrimSuffix(name, ".up.sql")+".down.sql")
+		if want := fmt.Sprintf("DELETE FROM schema_compatibility WHERE version = %d;", v); !strings.Contains(string(down), want) {
+			t.Errorf("%s: the down file lacks %q", name, want)
+		}
 	}
 }

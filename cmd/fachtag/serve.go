@@ -16,12 +16,17 @@ import (
 	"github.com/fachtag/fachtag/internal/auth"
 	"github.com/fachtag/fachtag/internal/config"
 	"github.com/fachtag/fachtag/internal/db"
+	"github.com/fachtag/fachtag/internal/logging"
 	"github.com/fachtag/fachtag/internal/mail"
 	"github.com/fachtag/fachtag/internal/messages"
 	"github.com/fachtag/fachtag/internal/metrics"
 	"github.com/fachtag/fachtag/internal/retention"
 	"github.com/fachtag/fachtag/internal/server"
 )
+
+// logFoldInterval is how often a repeated warning or error is written:
+// once when it first happens, then one summary line per interval.
+const logFoldInterval = 10 * time.Second
 
 // runServe starts the HTTP server and the mail workers and, on SIGINT or
 // SIGTERM, drains HTTP requests first and then lets in-flight mails finish.
@@ -30,9 +35,7 @@ func runServe(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("configuration:\n%w", err)
 	}
-	if cfg.LogFormat == "json" {
-		slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, nil)))
-	}
+	slog.SetDefault(logging.New(os.Stderr, cfg.LogFormat, logFoldInterval))
 	slog.Info("starting fachtag", "config", cfg)
 	if err := db.Migrate(cfg.DatabaseURL); err != nil {
 		return err

@@ -14,7 +14,9 @@ import (
 	"github.com/fachtag/fachtag/internal/booking"
 	"github.com/fachtag/fachtag/internal/db"
 	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/mail"
 	"github.com/fachtag/fachtag/internal/messages"
+	"github.com/fachtag/fachtag/internal/metrics"
 	"github.com/fachtag/fachtag/internal/roster"
 )
 
@@ -46,3 +48,13 @@ func New(pool *pgxpool.Pool, authOpts auth.Options) *Services {
 // Ready reports an error unless the database answers and its schema is
 // the one this binary expects.
 func (s *Services) Ready(ctx context.Context) error { return db.SchemaCurrent(ctx, s.pool) }
+
+// Outbox reports the mail queue's state: how many mails wait and since
+// when they stall (an SMTP outage), for the organisers' warning.
+func (s *Services) Outbox(ctx context.Context) (metrics.OutboxState, error) {
+	return mail.State(ctx, s.pool)
+}
+
+// Unavailable reports whether err means that the database could not be
+// reached: the request may succeed when retried in a few seconds.
+func Unavailable(err error) bool { return db.IsUnavailable(err) }

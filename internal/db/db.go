@@ -46,6 +46,11 @@ func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
 	if cfg.MaxConns < 16 {
 		cfg.MaxConns = 16
 	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		// Without a limit a request waits as long as the kernel tries to
+		// reach a database host that has gone; with it, it gets a 503.
+		cfg.ConnConfig.ConnectTimeout = 5 * time.Second
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect: %w", err)
@@ -114,34 +119,88 @@ func IsCheckViolation(err error, constraint string) bool {
 	return errors.As(err, &pgErr) && pgErr.Code == "23514" && pgErr.ConstraintName == constraint
 }
 
-// Migrate brings the schema to the newest version.
+// Migrate brings the schema to the newest version this binary knows. A
+// schema that a newer binary already migrated further is left alone if
+// this binary can serve on it (SchemaServes): during a rolling deploy or a
+// rollback the old binary starts on the new schema.
 func Migrate(url string) error {
 	m, err := newMigrate(url)
 	if err != nil {
 		return err
 	}
 	defer m.Close()
+	latest, err := LatestVersion()
+	if err != nil {
+		return err
+	}
+	if v, _, err := m.Version(); err == nil && v > latest {
+		return newerSchema(url, latest)
+	}
 	if err := m.Up(); err != nil && !errors.Is(err, migrate.ErrNoChange) {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	return nil
 }
 
-// SchemaCurrent reports an error unless the database has every migration
-// applied and none is half-done.
-func SchemaCurrent(ctx context.Context, pool *pgxpool.Pool) error {
-	var version int64
-	var dirty bool
-	err := pool.QueryRow(ctx, `SELECT version, dirty FROM schema_migrations`).Scan(&version, &dirty)
+func newerSchema(url string, latest uint) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
-		return fmt.Errorf("read schema version: %w", err)
+		return fmt.Errorf("migrate: %w", err)
 	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if err := SchemaServes(ctx, conn, latest); err != nil {
+		return fmt.Errorf("migrate: this binary knows migrations up to %d: %w", latest, err)
+	}
+	return nil
+}
+
+// SchemaCurrent reports an error unless this binary can serve on the
+// database's schema: the newest migration it knows is applied, or the
+// schema is newer and every migration above that one is recorded as
+// compatible (SchemaServes).
+func SchemaCurrent(ctx context.Context, c Conn) error {
 	want, err := LatestVersion()
 	if err != nil {
 		return err
 	}
-	if dirty || uint(version) != want {
+	return SchemaServes(ctx, c, want)
+}
+
+// schemaCompat reads the applied version and whether every migration above
+// $1 is recorded as compatible. While a migration runs (dirty), its own
+// row is not visible yet and the schema old binaries see is still the one
+// before it: its transaction has not committed.
+const schemaCompat = `
+SELECT m.version, m.dirty,
+       NOT EXISTS (SELECT 1 FROM schema_compatibility c
+                   WHERE c.version > $1 AND c.version <= m.version AND NOT c.compatible)
+       AND (m.dirty OR EXISTS (SELECT 1 FROM schema_compatibility c WHERE c.version = m.version))
+FROM schema_migrations m`
+
+// SchemaServes reports an error unless a binary built for schema version
+// want can serve on the database: the schema is at want, or newer with
+// every migration above want marked compatible in schema_compatibility
+// (migrations/README.md says how a migration is marked).
+func SchemaServes(ctx context.Context, c Conn, want uint) error {
+	var version int64
+	var dirty bool
+	if err := c.QueryRow(ctx, `SELECT version, dirty FROM schema_migrations`).Scan(&version, &dirty); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	switch {
+	case uint(version) == want && !dirty:
+		return nil
+	case uint(version) <= want:
 		return fmt.Errorf("schema at version %d (dirty=%v), want %d", version, dirty, want)
+	}
+	var compatible bool
+	if err := c.QueryRow(ctx, schemaCompat, int64(want)).Scan(&version, &dirty, &compatible); err != nil {
+		return fmt.Errorf("read schema compatibility: %w", err)
+	}
+	if !compatible {
+		return fmt.Errorf("schema at version %d (dirty=%v) is newer than %d and not marked compatible with it", version, dirty, want)
 	}
 	return nil
 }

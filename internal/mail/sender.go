@@ -100,7 +100,7 @@ func NewSMTPSender(cfg SMTPConfig) (*SMTPSender, error) {
 func (s *SMTPSender) Send(ctx context.Context, m *gomail.Msg) error {
 	sess, reused, err := s.get(ctx)
 	if err != nil {
-		return fmt.Errorf("smtp connect: %w", err)
+		return unreachableError{err}
 	}
 	err = s.client.SendWithSMTPClient(sess.c, m)
 	if err != nil && reused && connGone(err) {
@@ -108,7 +108,7 @@ func (s *SMTPSender) Send(ctx context.Context, m *gomail.Msg) error {
 		// (the NOOP check failed), so one fresh attempt is safe.
 		s.discard(sess)
 		if sess, err = s.dial(ctx); err != nil {
-			return fmt.Errorf("smtp connect: %w", err)
+			return unreachableError{err}
 		}
 		err = s.client.SendWithSMTPClient(sess.c, m)
 	}
@@ -117,6 +117,17 @@ func (s *SMTPSender) Send(ctx context.Context, m *gomail.Msg) error {
 		return classify(err)
 	}
 	sess.sent++
+	s.put(sess)
+	return nil
+}
+
+// Probe opens a session (connect, TLS, login) and keeps it for the next
+// send; an error wraps ErrUnreachable.
+func (s *SMTPSender) Probe(ctx context.Context) error {
+	sess, err := s.dial(ctx)
+	if err != nil {
+		return unreachableError{err}
+	}
 	s.put(sess)
 	return nil
 }

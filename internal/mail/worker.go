@@ -27,12 +27,12 @@ type WorkerConfig struct {
 	From          string                    // "Name <addr>"; its domain ends every Message-ID
 	Concurrency   int                       // parallel SMTP sends; default 4
 	RatePerSecond float64                   // 0 means unlimited
-	Lease         time.Duration             // how long a claim is exclusive; default 2m
+	Lease         time.Duration             // how long a claim is exclusive; renewed while held; default 10s
 	MaxAttempts   int                       // then the row is failed; default 10
 	PollInterval  time.Duration             // how often to look for due rows; default 500ms
 	RetryBase     time.Duration             // first retry delay, doubling; default 30s
 	RetryMax      time.Duration             // longest retry delay; default 1h
-	ErrorPause    time.Duration             // pause after repeated SMTP errors; default 10s
+	ErrorPause    time.Duration             // pause after repeated SMTP errors, and how often an unreachable server is probed; default 10s
 	Metrics       *metrics.Metrics          // sends, failures and SMTP state; nil: none
 }
 
@@ -48,7 +48,7 @@ func (c WorkerConfig) withDefaults() WorkerConfig {
 	if c.MaxAttempts < 1 {
 		c.MaxAttempts = 10
 	}
-	def(&c.Lease, 2*time.Minute)
+	def(&c.Lease, 10*time.Second)
 	def(&c.PollInterval, 500*time.Millisecond)
 	def(&c.RetryBase, 30*time.Second)
 	def(&c.RetryMax, time.Hour)
@@ -63,7 +63,10 @@ const errorStreak = 5
 // Worker sends the outbox. Any number of workers, in one process or many,
 // may run on one database: rows are claimed with FOR UPDATE SKIP LOCKED and
 // a lease, and attempts and retry times live in the row, so a crashed
-// worker's rows are picked up again once their lease runs out.
+// worker's rows are picked up again once their lease runs out. The lease is
+// short (seconds) and renewed while a row is held, so a crash delays its
+// mails by seconds and a slow send is never taken over; a resent mail keeps
+// its Message-ID, so the receiver can drop the duplicate.
 type Worker struct {
 	pool    *pgxpool.Pool
 	sender  Sender
@@ -74,6 +77,8 @@ type Worker struct {
 	limiter *rate.Limiter
 	events  eventCache
 	pause   breaker
+	held    heldRows
+	outage  outage
 }
 
 // NewWorker prepares a worker; Run starts it. An invalid From is reported
@@ -119,9 +124,14 @@ func (w *Worker) Run(ctx context.Context) error {
 			}
 		})
 	}
+	renewDone := make(chan struct{})
+	renewCtx, stopRenew := context.WithCancel(context.WithoutCancel(ctx))
+	go func() { w.renewLoop(renewCtx); close(renewDone) }()
 	w.claimLoop(ctx, jobs)
 	close(jobs)
 	wg.Wait()
+	stopRenew()
+	<-renewDone
 	return nil
 }
 
@@ -131,6 +141,7 @@ func (w *Worker) claimLoop(ctx context.Context, jobs chan<- job) {
 		if w.pause.wait(ctx) != nil {
 			return
 		}
+		w.probe(ctx)
 		claimed, err := w.claim(ctx, batch)
 		if err != nil && ctx.Err() == nil {
 			w.log.Error("claim outbox rows", "err", err)
@@ -202,6 +213,9 @@ func (w *Worker) claim(ctx context.Context, limit int) ([]job, error) {
 	if err != nil {
 		return nil, fmt.Errorf("claim: %w", err)
 	}
+	for _, j := range jobs {
+		w.held.add(j)
+	}
 	return jobs, nil
 }
 
@@ -221,6 +235,7 @@ func (w *Worker) handle(ctx context.Context, j job) {
 	if err == nil {
 		err = w.sender.Send(run, msg)
 		w.pause.record(err, w.log)
+		w.observe(run, err)
 	}
 	w.settle(run, j, err)
 }
@@ -254,6 +269,7 @@ func (w *Worker) compose(ctx context.Context, j job) (*gomail.Msg, error) {
 
 // settle writes the outcome of one attempt to the row.
 func (w *Worker) settle(ctx context.Context, j job, sendErr error) {
+	defer w.held.remove(j)
 	log := w.log.With("outbox_id", j.id, "kind", j.kind, "message_id", j.messageID, "attempt", j.attempts)
 	var err error
 	switch {
@@ -315,7 +331,8 @@ func (w *Worker) markFailed(ctx context.Context, j job, cause error) error {
 
 const markRetry = `
 UPDATE outbox SET status = 'pending', lease_until = NULL, last_error = $3,
-    next_attempt_at = now() + $4 * interval '1 millisecond'
+    next_attempt_at = now() + $4 * interval '1 millisecond',
+    deferred_since = coalesce(deferred_since, now())
 WHERE id = $1 AND status = 'sending' AND attempts = $2`
 
 func (w *Worker) markRetry(ctx context.Context, j job, cause error, delay time.Duration) error {
@@ -329,6 +346,7 @@ UPDATE outbox SET status = 'pending', lease_until = NULL, attempts = attempts - 
 WHERE id = $1 AND status = 'sending' AND attempts = $2`
 
 func (w *Worker) release(j job) {
+	defer w.held.remove(j)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := w.exec(ctx, releaseOutbox, j.id, j.attempts); err != nil && !errors.Is(err, errLeaseLost) {

@@ -11,6 +11,7 @@ var (
 	outboxPending = prometheus.NewDesc("fachtag_outbox_pending", "Mails queued and not yet sent.", nil, nil)
 	outboxFailed  = prometheus.NewDesc("fachtag_outbox_failed", "Mails given up on after permanent errors or too many attempts.", nil, nil)
 	outboxOldest  = prometheus.NewDesc("fachtag_outbox_oldest_unsent_seconds", "Age of the oldest queued mail; 0 when the queue is empty.", nil, nil)
+	outboxStalled = prometheus.NewDesc("fachtag_outbox_stalled_since_seconds", "Unix time since which queued mails are deferred and none went out (an SMTP outage); 0 while mails flow.", nil, nil)
 	outboxUp      = prometheus.NewDesc("fachtag_outbox_scrape_ok", "1 when the outbox could be read at this scrape.", nil, nil)
 
 	poolTotal    = prometheus.NewDesc("fachtag_db_pool_connections", "Open database connections.", nil, nil)
@@ -30,6 +31,7 @@ func (c *outboxCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- outboxPending
 	ch <- outboxFailed
 	ch <- outboxOldest
+	ch <- outboxStalled
 	ch <- outboxUp
 }
 
@@ -47,6 +49,11 @@ func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(outboxPending, prometheus.GaugeValue, float64(s.Pending))
 	ch <- prometheus.MustNewConstMetric(outboxFailed, prometheus.GaugeValue, float64(s.Failed))
 	ch <- prometheus.MustNewConstMetric(outboxOldest, prometheus.GaugeValue, s.OldestUnsent.Seconds())
+	var stalled float64
+	if !s.StalledSince.IsZero() {
+		stalled = float64(s.StalledSince.Unix())
+	}
+	ch <- prometheus.MustNewConstMetric(outboxStalled, prometheus.GaugeValue, stalled)
 }
 
 type poolCollector struct {

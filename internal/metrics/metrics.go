@@ -122,6 +122,7 @@ type OutboxState struct {
 	Pending      int           // rows not yet sent and not failed
 	Failed       int           // rows given up on
 	OldestUnsent time.Duration // age of the oldest pending row; 0 when none
+	StalledSince time.Time     // first deferral since the last mail went out; zero while mails flow
 }
 
 // WatchOutbox reads the outbox at each scrape through read, which gets a

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/fachtag/fachtag/internal/allocrun"
+	"github.com/fachtag/fachtag/internal/app"
 	"github.com/fachtag/fachtag/internal/auth"
 	"github.com/fachtag/fachtag/internal/booking"
 	"github.com/fachtag/fachtag/internal/event"
@@ -108,12 +109,18 @@ func classify(err error) problem {
 		return problem{http.StatusConflict, "not_wish_phase", "err.not_wish_phase"}
 	case errors.Is(err, allocrun.ErrInvalid):
 		return problem{http.StatusUnprocessableEntity, "unsolvable", "err.unsolvable"}
+	case app.Unavailable(err):
+		return problem{http.StatusServiceUnavailable, "unavailable", "err.unavailable"}
 	case errors.Is(err, booking.ErrNoWishPhase):
 		// The second: a wish stored while the allocation was being published.
 		return problem{http.StatusConflict, "wish_phase_over", "err.no_wish_phase"}
 	}
 	return problem{http.StatusInternalServerError, "internal", "err.internal"}
 }
+
+// retryAfter is the Retry-After of a 503: the pool reconnects by itself,
+// so a client may come back in a few seconds.
+const retryAfter = "5"
 
 // apiError is the JSON error body of the API contract.
 type apiError struct {
@@ -129,6 +136,9 @@ type apiErrorBody struct {
 // fail answers a request with err: JSON under /api/, a page elsewhere.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status, body := s.errorResponse(r, err)
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", retryAfter)
+	}
 	if strings.HasPrefix(r.URL.Path, "/api/") {
 		writeJSON(w, status, body)
 		return
@@ -145,8 +155,13 @@ func (s *Server) errorResponse(r *http.Request, err error) (int, apiError) {
 		lang = le.lang
 	}
 	p := classify(err)
-	if p.status == http.StatusInternalServerError {
+	switch p.status {
+	case http.StatusInternalServerError:
 		s.log.Error("request failed", "method", r.Method, "path", redactPath(r.URL.Path), "err", err)
+	case http.StatusServiceUnavailable:
+		// Every request says the same during an outage: one line per
+		// route; the log handler folds the repeats (package logging).
+		s.log.Warn("database unavailable", "route", routePattern(r), "err", err)
 	}
 	msg := i18n.T(lang, p.key)
 	var merr *malformedError

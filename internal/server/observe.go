@@ -3,6 +3,7 @@ package server
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -22,14 +23,32 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r)
 		d := time.Since(start)
-		route := chi.RouteContext(r.Context()).RoutePattern()
-		if route == "" {
-			route = "unmatched"
-		}
+		route := routePattern(r)
 		s.opts.Metrics.Request(route, r.Method, sw.status, d)
-		s.log.Info("request", "method", r.Method, "route", route, "status", sw.status,
+		s.log.Log(r.Context(), accessLevel(sw.status), "request", "method", r.Method, "route", route, "status", sw.status,
 			"duration_ms", float64(d.Microseconds())/1000, "request_id", id)
 	})
+}
+
+// routePattern is the router's pattern of the request ("/r/{token}").
+func routePattern(r *http.Request) string {
+	if rc := chi.RouteContext(r.Context()); rc != nil && rc.RoutePattern() != "" {
+		return rc.RoutePattern()
+	}
+	return "unmatched"
+}
+
+// accessLevel logs server-side failures above Info, so that the log
+// handler folds their repeats during an outage (package logging) while
+// every ordinary request keeps its own line.
+func accessLevel(status int) slog.Level {
+	switch {
+	case status == http.StatusServiceUnavailable:
+		return slog.LevelWarn
+	case status >= 500:
+		return slog.LevelError
+	}
+	return slog.LevelInfo
 }
 
 func requestID() string {

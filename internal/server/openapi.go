@@ -108,6 +108,11 @@ func (g *schemaGen) operation(op operation, errRef any) map[string]any {
 		responses[itoa(status)] = map[string]any{"description": http.StatusText(status),
 			"content": map[string]any{"application/json": map[string]any{"schema": schema}}}
 	}
+	if len(responses) > 1 { // an operation that can fail needs the database too
+		responses["503"] = map[string]any{"description": "The database cannot be reached; try again after Retry-After seconds.",
+			"headers": map[string]any{"Retry-After": map[string]any{"schema": map[string]any{"type": "integer"}}},
+			"content": map[string]any{"application/json": map[string]any{"schema": errRef}}}
+	}
 	out := map[string]any{"summary": op.summary, "parameters": params, "responses": responses}
 	if op.request != nil {
 		out["requestBody"] = map[string]any{"required": true,

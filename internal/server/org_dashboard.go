@@ -17,6 +17,7 @@ type dashboardView struct {
 	*roster.Figures
 	Chart      template.HTML
 	StatusKeys []string
+	MailStall  *mailStall
 }
 
 func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) error {
@@ -29,7 +30,8 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := dashboardView{Event: ev, Figures: figures, Chart: signupChart(figures.Days, lang), StatusKeys: roster.Statuses}
+	v := dashboardView{Event: ev, Figures: figures, Chart: signupChart(figures.Days, lang), StatusKeys: roster.Statuses,
+		MailStall: s.mailStall(r.Context(), ev.Location())}
 	s.render(w, r, http.StatusOK, "org_dashboard", i18n.T(lang, "dash.title"), v)
 	return nil
 }

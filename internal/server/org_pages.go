@@ -90,9 +90,10 @@ func parseForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 type homeView struct {
-	Account auth.Account
-	Events  []auth.EventSummary
-	Manage  bool
+	Account   auth.Account
+	Events    []auth.EventSummary
+	Manage    bool
+	MailStall *mailStall
 }
 
 func (s *Server) orgHome(w http.ResponseWriter, r *http.Request) error {
@@ -102,6 +103,6 @@ func (s *Server) orgHome(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.render(w, r, http.StatusOK, "org_home", i18n.T(requestLang(r), "org.home_title"),
-		homeView{Account: a, Events: events, Manage: a.May(auth.ManageEvents)})
+		homeView{Account: a, Events: events, Manage: a.May(auth.ManageEvents), MailStall: s.mailStall(r.Context(), homeZone(events))})
 	return nil
 }

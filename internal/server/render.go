@@ -31,7 +31,7 @@ func parsePages() (*pages, error) {
 	p := &pages{sets: map[string]*template.Template{}}
 	for _, lang := range i18n.Languages {
 		for _, name := range pageNames {
-			files := []string{"templates/layout.html", "templates/partials.html", "templates/" + name + ".html"}
+			files := []string{"templates/layout.html", "templates/partials.html", "templates/org_banner.html", "templates/" + name + ".html"}
 			t, err := template.New(name).Funcs(funcs(lang)).Funcs(allocFuncs(lang)).ParseFS(web.FS, files...)
 			if err != nil {
 				return nil, fmt.Errorf("parse template %s: %w", name, err)

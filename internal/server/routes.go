@@ -20,7 +20,7 @@ func (s *Server) Handler() http.Handler {
 // router registers every route of the service; they are all in this file.
 func (s *Server) router() chi.Router {
 	r := chi.NewRouter()
-	r.Use(s.observe, s.recoverPanics, securityHeaders)
+	r.Use(s.observe, s.recoverPanics, s.securityHeaders)
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
 	static, _ := fs.Sub(web.FS, "static")

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -44,6 +45,7 @@ type Server struct {
 	messages *messages.Service
 	allocs   *allocrun.Service
 	ready    func(context.Context) error
+	outbox   func(context.Context) (metrics.OutboxState, error)
 	pages    *pages
 	limiter  *rateLimiter
 	log      *slog.Logger
@@ -69,6 +71,7 @@ func New(svc *app.Services, opts Options) (*Server, error) {
 		messages: svc.Messages,
 		allocs:   svc.Alloc,
 		ready:    svc.Ready,
+		outbox:   svc.Outbox,
 		pages:    p,
 		limiter:  newRateLimiter(opts.RateLimitPerMinute),
 		log:      opts.Logger,
@@ -93,6 +96,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := s.ready(ctx); err != nil {
 		s.log.Warn("not ready", "err", err)
+		w.Header().Set("Retry-After", retryAfter)
 		w.WriteHeader(http.StatusServiceUnavailable)
 		_, _ = w.Write([]byte("not ready\n"))
 		return
@@ -115,11 +119,21 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	})
 }
 
+// hstsValue keeps browsers on https for a year once they have seen the
+// site over it; sent only when BASE_URL is https, since over plain http
+// it would lock a test or intranet set-up out of its own site.
+const hstsValue = "max-age=31536000; includeSubDomains"
+
 // securityHeaders keeps pages out of frames, stops MIME sniffing and, above
 // all, keeps personal links out of Referer headers sent to other sites.
-func securityHeaders(next http.Handler) http.Handler {
+// With an https BASE_URL every response also carries HSTS.
+func (s *Server) securityHeaders(next http.Handler) http.Handler {
+	hsts := strings.HasPrefix(s.opts.BaseURL, "https://")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		if hsts {
+			h.Set("Strict-Transport-Security", hstsValue)
+		}
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")

@@ -56,6 +56,7 @@ const (
 // Sink is a running SMTP server on 127.0.0.1.
 type Sink struct {
 	srv  *smtp.Server
+	ln   net.Listener
 	addr *net.TCPAddr
 
 	mu       sync.Mutex
@@ -76,15 +77,48 @@ func Start(t testing.TB) *Sink {
 		t.Fatalf("mailtest: listen: %v", err)
 	}
 	s := &Sink{addr: l.Addr().(*net.TCPAddr), arrived: make(chan struct{}, 1)}
-	s.srv = smtp.NewServer(s)
-	s.srv.Domain = "localhost"
-	s.srv.AllowInsecureAuth = true
-	s.srv.MaxMessageBytes = 10 << 20
-	s.srv.ReadTimeout = 30 * time.Second
-	s.srv.WriteTimeout = 30 * time.Second
-	go func() { _ = s.srv.Serve(l) }()
-	t.Cleanup(func() { _ = s.srv.Close() })
+	s.serve(l)
+	t.Cleanup(func() { _ = s.server().Close() })
 	return s
+}
+
+func (s *Sink) serve(l net.Listener) {
+	srv := smtp.NewServer(s)
+	srv.Domain = "localhost"
+	srv.AllowInsecureAuth = true
+	srv.MaxMessageBytes = 10 << 20
+	srv.ReadTimeout = 30 * time.Second
+	srv.WriteTimeout = 30 * time.Second
+	s.mu.Lock()
+	s.srv, s.ln = srv, l
+	s.mu.Unlock()
+	go func() { _ = srv.Serve(l) }()
+}
+
+func (s *Sink) server() *smtp.Server {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.srv
+}
+
+// Down stops the sink as an outage would: the listener and every session
+// close, and connections are refused until Up.
+func (s *Sink) Down() {
+	s.mu.Lock()
+	l := s.ln
+	s.mu.Unlock()
+	_ = l.Close() // Serve may not have taken the listener over yet
+	_ = s.server().Close()
+}
+
+// Up listens again on the sink's address after Down.
+func (s *Sink) Up(t testing.TB) {
+	t.Helper()
+	l, err := net.Listen("tcp", s.addr.String())
+	if err != nil {
+		t.Fatalf("mailtest: listen again on %s: %v", s.addr, err)
+	}
+	s.serve(l)
 }
 
 // Host is the address the sink listens on.

@@ -1,0 +1,3 @@
+DROP INDEX outbox_sent_at_idx;
+ALTER TABLE outbox DROP COLUMN deferred_since;
+DROP TABLE schema_compatibility;
