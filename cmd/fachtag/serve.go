@@ -35,6 +35,10 @@ func runServe(ctx context.Context) error {
 		slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, nil)))
 	}
 	slog.Info("starting fachtag", "config", cfg)
+	if cfg.Privacy == (config.Legal{}) || cfg.Imprint == (config.Legal{}) {
+		slog.Warn("no installation-wide privacy notice or imprint (PRIVACY_URL|PRIVACY_FILE, IMPRINT_URL|IMPRINT_FILE): " +
+			"events without their own link none, although the sign-up form asks for consent to the privacy notice")
+	}
 	if err := db.Migrate(cfg.DatabaseURL); err != nil {
 		return err
 	}
