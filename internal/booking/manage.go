@@ -63,7 +63,20 @@ const (
 	deleteQueueSlot = `DELETE FROM bookings WHERE registration_id = $1 AND slot_id = $2 AND status = 'waitlisted'`
 )
 
+// cancel releases the registration and mails the person that it is
+// cancelled.
 func cancel(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration) (*Registration, error) {
+	cancelled, err := release(ctx, tx, ev, reg)
+	if err != nil {
+		return nil, err
+	}
+	return cancelled, enqueue(ctx, tx, cancelled, mail.KindCancelled, "", nil)
+}
+
+// release is a cancel without the person's mail: it marks the
+// registration cancelled and hands its seats to the waiting lists, whose
+// promoted people are mailed.
+func release(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration) (*Registration, error) {
 	if err := lockWorkshops(ctx, tx, ev.ID); err != nil {
 		return nil, err
 	}
@@ -110,7 +123,7 @@ func cancel(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration) 
 	}
 	cancelled := *reg
 	cancelled.Status, cancelled.Bookings, cancelled.WaitlistPosition = registration.Cancelled, nil, 0
-	return &cancelled, enqueue(ctx, tx, &cancelled, mail.KindCancelled, "", nil)
+	return &cancelled, nil
 }
 
 // Swap moves the registration behind token to workshop key in slot. If the

@@ -52,14 +52,7 @@ func (v *ValidationError) orNil() error {
 // validate checks a sign-up against the event and normalises it in place.
 func validate(ev *event.Event, r *Request) error {
 	v := &ValidationError{Fields: map[string]FieldError{}}
-	r.Name = strings.TrimSpace(r.Name)
-	r.Email = strings.TrimSpace(r.Email)
-	r.Organisation = strings.TrimSpace(r.Organisation)
-	r.Role = strings.TrimSpace(r.Role)
-	checkLine(v, "name", r.Name, 200, true)
-	checkLine(v, "organisation", r.Organisation, 200, false)
-	checkLine(v, "role", r.Role, 200, false)
-	checkEmail(v, r.Email)
+	checkPerson(v, r)
 	if r.Language == "" {
 		r.Language = "de"
 	} else if r.Language != "de" && r.Language != "en" {
@@ -82,6 +75,19 @@ func validate(ev *event.Event, r *Request) error {
 		checkChosen(v, ev, r.Choices)
 	}
 	return v.orNil()
+}
+
+// checkPerson trims and checks who signs up: name, e-mail, organisation
+// and role.
+func checkPerson(v *ValidationError, r *Request) {
+	r.Name = strings.TrimSpace(r.Name)
+	r.Email = strings.TrimSpace(r.Email)
+	r.Organisation = strings.TrimSpace(r.Organisation)
+	r.Role = strings.TrimSpace(r.Role)
+	checkLine(v, "name", r.Name, 200, true)
+	checkLine(v, "organisation", r.Organisation, 200, false)
+	checkLine(v, "role", r.Role, 200, false)
+	checkEmail(v, r.Email)
 }
 
 // checkLine rejects what would break a mail header, a CSV row or a page:

@@ -9,14 +9,12 @@ import (
 	"github.com/fachtag/fachtag/internal/auth"
 )
 
-// TestOrganiserListsAndCheckin logs an organiser in, opens the list and a
-// participant, moves them into a full workshop with the override, prints
-// the attendance list and badges, and checks someone in on a phone-sized
-// window; every page is saved as a screenshot at desktop and phone width.
-func TestOrganiserListsAndCheckin(t *testing.T) {
-	chromium := chromiumPath(t)
-	s := startStack(t, scenario, map[string]int{"A": 1, "B": 3, "C": 2, "D": 2})
-	const email = "orga@example.org"
+// startOrgStack starts the stack with workshop A of one seat and an
+// organiser of the event who has chosen their password.
+func startOrgStack(t *testing.T) (s *stack, email, password string) {
+	t.Helper()
+	s = startStack(t, scenario, map[string]int{"A": 1, "B": 3, "C": 2, "D": 2})
+	email = "orga@example.org"
 	_, password, err := auth.New(s.pool, auth.Options{}).CreateUser(t.Context(), email, auth.RoleOrganiser, scenario)
 	if err != nil {
 		t.Fatal(err)
@@ -24,6 +22,16 @@ func TestOrganiserListsAndCheckin(t *testing.T) {
 	if _, err := s.pool.Exec(t.Context(), `UPDATE users SET must_change = false`); err != nil {
 		t.Fatal(err)
 	}
+	return s, email, password
+}
+
+// TestOrganiserListsAndCheckin logs an organiser in, opens the list and a
+// participant, moves them into a full workshop with the override, prints
+// the attendance list and badges, and checks someone in on a phone-sized
+// window; every page is saved as a screenshot at desktop and phone width.
+func TestOrganiserListsAndCheckin(t *testing.T) {
+	chromium := chromiumPath(t)
+	s, email, password := startOrgStack(t)
 	people := []struct{ name, email, ws string }{
 		{"Amira Haddad", "amira@example.org", "A"}, {"Bernd Vogel", "bernd@example.org", "B"}, {"Carla Nowak", "carla@example.org", "B"},
 	}

@@ -50,7 +50,6 @@ var lists = map[string][2]string{
 	"lists.privacy_given": {"Die Person hat der Datenschutzerklärung zugestimmt.", "The person has agreed to the privacy notice."},
 
 	"lists.mails":                      {"Mails", "Mails"},
-	"lists.audit":                      {"Protokoll", "Log"},
 	"lists.when":                       {"Wann", "When"},
 	"lists.mail_kind":                  {"Mail", "Mail"},
 	"lists.action":                     {"Aktion", "Action"},

@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -111,6 +112,22 @@ func anonymise(ctx context.Context, tx pgx.Tx, eventID int64, now time.Time) (*E
 	if err != nil {
 		return nil, fmt.Errorf("claim: %w", err)
 	}
+	if err := erase(ctx, tx, ev, eventID, nil); err != nil {
+		return nil, err
+	}
+	if _, err := tx.Exec(ctx, markEvent, eventID, now); err != nil {
+		return nil, fmt.Errorf("mark anonymised: %w", err)
+	}
+	return ev, nil
+}
+
+// erase runs the statements of sql.go for the event's registrations, or
+// for the one registration regID when it is not nil, and counts into ev
+// when that is not nil.
+func erase(ctx context.Context, tx pgx.Tx, ev *Event, eventID int64, regID *string) error {
+	if ev == nil {
+		ev = &Event{}
+	}
 	// The audit details are matched against the names and addresses, so
 	// they go before the registrations lose them.
 	steps := []struct {
@@ -126,16 +143,28 @@ func anonymise(ctx context.Context, tx pgx.Tx, eventID int64, now time.Time) (*E
 		{"preferences", clearPreferences, nil},
 	}
 	for _, s := range steps {
-		tag, err := tx.Exec(ctx, s.sql, eventID)
+		tag, err := tx.Exec(ctx, s.sql, eventID, regID)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", s.what, err)
+			return fmt.Errorf("%s: %w", s.what, err)
 		}
 		if s.count != nil {
 			*s.count = tag.RowsAffected()
 		}
 	}
-	if _, err := tx.Exec(ctx, markEvent, eventID, now); err != nil {
-		return nil, fmt.Errorf("mark anonymised: %w", err)
-	}
-	return ev, nil
+	return nil
+}
+
+// Person anonymises one registration of the event at once, exactly as
+// Run anonymises a whole event: a person's request to be deleted (GDPR
+// art. 17) does not wait for the retention period. It runs in the
+// caller's transaction, which holds the registration's row (and frees its
+// seats first); a mail still waiting for the person is given up.
+func Person(ctx context.Context, tx pgx.Tx, eventID int64, regID string) error {
+	return erase(ctx, tx, nil, eventID, &regID)
+}
+
+// Anonymised reports whether email is the placeholder an anonymised
+// registration holds instead of its address.
+func Anonymised(email string) bool {
+	return strings.HasPrefix(email, "deleted-") && strings.HasSuffix(email, "@invalid")
 }

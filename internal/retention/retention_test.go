@@ -1,4 +1,4 @@
-package retention
+package retention_test
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"github.com/fachtag/fachtag/internal/booking"
 	"github.com/fachtag/fachtag/internal/db/dbtest"
 	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/retention"
 )
 
 // person is a participant whose name and address must disappear.
@@ -174,7 +175,7 @@ func TestRunAnonymisesDueEventOnly(t *testing.T) {
 		}
 	}
 
-	rep, err := Run(ctx, f.pool, f.due)
+	rep, err := retention.Run(ctx, f.pool, f.due)
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
@@ -206,12 +207,12 @@ func TestRunAnonymisesDueEventOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, r := range regs {
-		if !strings.HasPrefix(r, DeletedName+"|deleted-") || !strings.HasSuffix(r, "|") {
-			t.Errorf("registration %q, want %q, a placeholder address and code, no organisation", r, DeletedName)
+		if !strings.HasPrefix(r, retention.DeletedName+"|deleted-") || !strings.HasSuffix(r, "|") {
+			t.Errorf("registration %q, want %q, a placeholder address and code, no organisation", r, retention.DeletedName)
 		}
 	}
 
-	again, err := Run(ctx, f.pool, f.due.Add(24*time.Hour))
+	again, err := retention.Run(ctx, f.pool, f.due.Add(24*time.Hour))
 	if err != nil || len(again.Events) != 0 {
 		t.Errorf("second Run = %+v, %v; want nothing to do", again, err)
 	}
@@ -221,10 +222,10 @@ func TestRunNotDueAndDryRun(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
 	early := f.due.Add(-2 * 24 * time.Hour) // ended 29 days ago: not yet due
-	if rep, err := Run(ctx, f.pool, early); err != nil || len(rep.Events) != 0 {
+	if rep, err := retention.Run(ctx, f.pool, early); err != nil || len(rep.Events) != 0 {
 		t.Fatalf("Run before due = %+v, %v; want nothing", rep, err)
 	}
-	rep, err := DryRun(ctx, f.pool, f.due)
+	rep, err := retention.DryRun(ctx, f.pool, f.due)
 	if err != nil || len(rep.Events) != 1 || rep.Events[0].Registrations != 3 {
 		t.Fatalf("DryRun = %+v, %v; want event past with 3 registrations", rep, err)
 	}
@@ -239,13 +240,13 @@ func TestConcurrentRunsAnonymiseOnce(t *testing.T) {
 	f := setup(t)
 	const runners = 4
 	var wg sync.WaitGroup
-	reports := make([]Report, runners)
+	reports := make([]retention.Report, runners)
 	errs := make([]error, runners)
 	for i := range runners {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			reports[i], errs[i] = Run(context.Background(), f.pool, f.due)
+			reports[i], errs[i] = retention.Run(context.Background(), f.pool, f.due)
 		}()
 	}
 	wg.Wait()
@@ -283,7 +284,7 @@ INSERT INTO password_resets (hash, user_id, expires_at) SELECT '\x03', id, now()
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := Sweep(ctx, pool, time.Now())
+	got, err := retention.Sweep(ctx, pool, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,18 +1,23 @@
 package retention
 
-// The statements anonymise run, in this order, each with $1 = event id.
+// The statements anonymise runs, in this order, each with $1 = event id
+// and $2 = one registration of it, or NULL for all of them: a whole event
+// after its retention period, or one person deleted on request at once.
+// One definition of "anonymised" serves both.
 
 // scrubAudit keeps who did what (user, actor, action, registration id)
-// and removes from the detail every value that names a participant of
-// the event or gives their address. The organiser's free-text "reason"
-// goes always: it may name a person in a way no match finds ("Frau M.").
+// and removes from the detail every value that names one of the
+// registrations or gives their address. The organiser's free-text
+// "reason" of an entry about them goes always: it may name a person in a
+// way no match finds ("Frau M."); for a whole event that is every reason.
 const scrubAudit = `
 WITH scrubbed AS (
     SELECT a.id, coalesce((
         SELECT jsonb_object_agg(d.key, d.value) FROM jsonb_each(a.detail) d
-        WHERE d.key <> 'reason' AND NOT EXISTS (
+        WHERE NOT (d.key = 'reason' AND ($2::uuid IS NULL OR a.detail ->> 'registration_id' = $2::text))
+          AND NOT EXISTS (
             SELECT 1 FROM registrations r
-            WHERE r.event_id = $1 AND (
+            WHERE r.event_id = $1 AND ($2::uuid IS NULL OR r.id = $2) AND (
                 strpos(lower(CASE jsonb_typeof(d.value) WHEN 'string' THEN d.value #>> '{}' ELSE d.value::text END),
                        lower(r.email)) > 0
                 OR (r.name <> '' AND strpos(lower(CASE jsonb_typeof(d.value) WHEN 'string' THEN d.value #>> '{}' ELSE d.value::text END),
@@ -28,20 +33,24 @@ WHERE a.id = s.id AND a.detail <> s.detail`
 // blankOutbox keeps a mail's kind, status, attempts and times for the
 // statistics and drops its address, content and error text (SMTP errors
 // quote the address). A mail still waiting is given up: it has no
-// address left to go to.
+// address left to go to. An organiser's message to the whole event goes
+// with the event, not with one person.
 const blankOutbox = `
 UPDATE outbox SET recipient = '', payload = '{}',
     last_error = CASE WHEN last_error = '' THEN '' ELSE 'removed by retention' END,
     status = CASE WHEN status IN ('pending', 'sending') THEN 'failed' ELSE status END
-WHERE registration_id IN (SELECT id FROM registrations WHERE event_id = $1)
-   OR org_message_id IN (SELECT id FROM org_messages WHERE event_id = $1)`
+WHERE registration_id IN (SELECT id FROM registrations WHERE event_id = $1 AND ($2::uuid IS NULL OR id = $2))
+   OR ($2::uuid IS NULL AND org_message_id IN (SELECT id FROM org_messages WHERE event_id = $1))`
 
 const deleteTokens = `
-DELETE FROM tokens WHERE registration_id IN (SELECT id FROM registrations WHERE event_id = $1)`
+DELETE FROM tokens WHERE registration_id IN (SELECT id FROM registrations WHERE event_id = $1 AND ($2::uuid IS NULL OR id = $2))`
 
 // A stored sign-up reply holds the person's link and data; each record
-// names the event whose sign-up it answers.
-const deleteIdempotencyKeys = `DELETE FROM idempotency_keys WHERE event_id = $1`
+// names the event whose sign-up it answers, and its reply the
+// registration's id.
+const deleteIdempotencyKeys = `
+DELETE FROM idempotency_keys WHERE event_id = $1
+  AND ($2::uuid IS NULL OR position(convert_to($2::text, 'UTF8') IN coalesce(response, '')) > 0)`
 
 // The placeholder address is unique per registration, so the unique
 // index on (event, address) stays satisfied, and under the reserved
@@ -55,7 +64,7 @@ UPDATE registrations SET
     organisation = '', role = '', answers = '{}', choices = '{}',
     checkin_code = 'deleted-' || id,
     updated_at = now()
-WHERE event_id = $1`
+WHERE event_id = $1 AND ($2::uuid IS NULL OR id = $2)`
 
 // The trigger registrations_wish_phase_open refuses any change of
 // preferences on a wish (status received) once the event has left the
@@ -63,5 +72,5 @@ WHERE event_id = $1`
 // once the registration is anonymous.
 const clearPreferences = `
 UPDATE registrations r SET preferences = '{}'
-WHERE r.event_id = $1 AND r.preferences <> '{}'
+WHERE r.event_id = $1 AND ($2::uuid IS NULL OR r.id = $2) AND r.preferences <> '{}'
   AND NOT (r.status = 'received' AND (SELECT reg_mode FROM events WHERE id = $1) <> 'preferences')`

@@ -3,22 +3,26 @@ package roster
 import (
 	"context"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/fachtag/fachtag/internal/booking"
 	"github.com/fachtag/fachtag/internal/db"
+	"github.com/fachtag/fachtag/internal/retention"
 )
 
 // Person is one registration with everything the detail page shows: the
-// list row, the check-in code, and the history of mails and organiser
-// actions.
+// list row, the check-in code, the ranked wishes, the mails and the
+// history of organiser actions and changes of status.
 type Person struct {
 	Row
 	CheckinCode string
+	Anonymised  bool                // deleted on request or by retention
+	Preferences map[string][]string // slot key → workshop keys, first wish first
 	Mails       []Mail
-	Audit       []Entry
+	History     []Entry // oldest first
 }
 
 // Mail is one outbox row of the person.
@@ -31,7 +35,9 @@ type Mail struct {
 	SentAt    *time.Time
 }
 
-// Entry is one audit-log entry that names the person.
+// Entry is one line of a person's history: an audit-log entry that names
+// them, or a change of status (Action "status.KIND", from the mail that
+// reported it; such a change has no actor or reason).
 type Entry struct {
 	Action    string
 	Actor     string // the account's e-mail, or how it acted
@@ -63,15 +69,45 @@ func loadPerson(ctx context.Context, q db.Conn, eventID int64, regID string) (*P
 	if err := attachBookings(ctx, q, eventID, rows); err != nil {
 		return nil, err
 	}
-	p := Person{Row: rows[0]}
+	p := Person{Row: rows[0], Anonymised: retention.Anonymised(rows[0].Email)}
 	if p.CheckinCode, err = code(ctx, q, regID); err != nil {
 		return nil, err
+	}
+	if err := q.QueryRow(ctx, selectPreferences, regID).Scan(&p.Preferences); err != nil {
+		return nil, fmt.Errorf("load wishes: %w", err)
 	}
 	if p.Mails, err = mails(ctx, q, regID); err != nil {
 		return nil, err
 	}
-	p.Audit, err = entries(ctx, q, eventID, regID)
+	audit, err := entries(ctx, q, eventID, regID)
+	p.History = history(audit, p.Mails)
 	return &p, err
+}
+
+const selectPreferences = `SELECT preferences FROM registrations WHERE id = $1`
+
+// statusKinds are the mails that report a change of the person's status
+// or seats.
+var statusKinds = map[string]bool{"confirmed": true, "waitlisted": true, "received": true,
+	"promoted": true, "swapped": true, "cancelled": true, "published": true}
+
+// history merges the audit entries with the changes of status the mails
+// report, by time. A change made by an organiser's action shares the
+// action's transaction and so its time (both rows take now()); it is left
+// out, as the action's line says it already.
+func history(audit []Entry, mails []Mail) []Entry {
+	acted := make(map[time.Time]bool, len(audit))
+	for _, e := range audit {
+		acted[e.CreatedAt] = true
+	}
+	out := append([]Entry(nil), audit...)
+	for _, m := range mails {
+		if statusKinds[m.Kind] && !acted[m.CreatedAt] {
+			out = append(out, Entry{Action: "status." + m.Kind, CreatedAt: m.CreatedAt})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].CreatedAt.Before(out[j].CreatedAt) })
+	return out
 }
 
 const selectMails = `

@@ -84,6 +84,10 @@ func classify(err error) problem {
 		return problem{http.StatusForbidden, "forbidden", "org.err_forbidden"}
 	case errors.Is(err, auth.ErrNoEventAccess), errors.Is(err, roster.ErrWorkshopNotFound):
 		return problem{http.StatusNotFound, "not_found", "err.not_found"}
+	case errors.Is(err, booking.ErrNoChange):
+		return problem{http.StatusUnprocessableEntity, "no_change", "person.err_no_change"}
+	case errors.Is(err, booking.ErrDeleted):
+		return problem{http.StatusGone, "deleted", "person.err_deleted"}
 	case errors.Is(err, booking.ErrFull):
 		return problem{http.StatusConflict, "workshop_full", "lists.err_full"}
 	case errors.Is(err, roster.ErrNotFound):

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/fachtag/fachtag/internal/auth"
+	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/server"
 )
 
@@ -38,8 +39,15 @@ func emailOf(account string) string { return account + "@example.org" }
 
 func newOrgFixture(t *testing.T) *orgFixture {
 	t.Helper()
+	return newOrgFixtureWith(t, nil)
+}
+
+// newOrgFixtureWith is newOrgFixture with the open event changed by
+// mutate before import.
+func newOrgFixtureWith(t *testing.T, mutate func(f *event.File)) *orgFixture {
+	t.Helper()
 	of := &orgFixture{password: map[string]string{}, token: map[string]string{}}
-	of.fixture = newFixture(t, fixtureOpts{opts: func(o *server.Options) {
+	of.fixture = newFixture(t, fixtureOpts{mutate: mutate, opts: func(o *server.Options) {
 		o.SendResetLink = func(_ context.Context, email, lang, link string) error {
 			of.mu.Lock()
 			defer of.mu.Unlock()

@@ -17,10 +17,14 @@ type personView struct {
 	Person *roster.Person
 	Code   string // formatted check-in code
 	Notice string
-	Form   string            // the form the errors belong to: move-SLOT, cancel, resend
+	Form   string            // the form the errors belong to: move-SLOT, cancel, resend, correct, delete
 	Error  string            // what went wrong, beside that form
 	Errors map[string]string // field → message, within that form
 	Values map[string]string // what was typed into that form
+	Fix    formValues        // the correction form: the person's data, or what was typed
+	Issues []fieldIssue      // the correction form's errors, named by their labels
+	// ConfirmDelete shows the step that asks before deleting the person.
+	ConfirmDelete bool
 }
 
 // reasonField is the reason input of one form.
@@ -36,7 +40,8 @@ func (v personView) Reason(form string) reasonField {
 }
 
 var personNotices = map[string]string{"moved": "lists.done_moved", "cancelled": "lists.done_cancelled",
-	"resent": "lists.done_resent", "created": "lists.done_created"}
+	"resent": "lists.done_resent", "created": "lists.done_created",
+	"corrected": "person.done_corrected", "deleted": "person.done_deleted"}
 
 // orgPersonPage shows one registration with its history and the manual
 // actions.
@@ -58,7 +63,12 @@ func (s *Server) showPerson(w http.ResponseWriter, r *http.Request, status int, 
 	if key, ok := personNotices[r.URL.Query().Get("done")]; ok && v.Form == "" {
 		v.Notice = i18n.T(lang, key)
 	}
-	s.render(w, r, status, "org_list_person", p.Name+" – "+ev.Title, v)
+	v.fillCorrection(ev, p, r, lang)
+	title := p.Name + " – " + ev.Title
+	if v.ConfirmDelete {
+		title = i18n.T(lang, "person.delete_title") + " – " + ev.Title
+	}
+	s.render(w, r, status, "org_list_person", title, v)
 	return nil
 }
 

@@ -89,6 +89,16 @@ func (s *Server) page(h func(http.ResponseWriter, *http.Request) error) http.Han
 	}
 }
 
+// questionField is the data of the shared question-field partial: one of
+// the event's questions with its answer and error.
+type questionField struct {
+	Q        event.Question
+	Value    any
+	Err      string
+	Lang     string
+	Required bool
+}
+
 // input is the data of the shared text-input partial.
 type input struct {
 	ID, Label, Value, Type, Autocomplete, Err, Hint string
@@ -143,6 +153,9 @@ func funcs(lang string) template.FuncMap {
 		"wishesOpen": wishesOpen,
 		"leaveForm":  leaveButtonOf(lang),
 		"wishAt":     wishAt,
+		"question": func(q event.Question, answers map[string]any, errs map[string]string, lang string, required bool) questionField {
+			return questionField{Q: q, Value: answers[q.Key], Err: errs["answers."+q.Key], Lang: lang, Required: required}
+		},
 		"input": func(id, label, value string, required bool, typ, autocomplete string, errs map[string]string) input {
 			return input{ID: id, Label: label, Value: value, Type: typ, Autocomplete: autocomplete, Err: errs[id], Required: required}
 		},
