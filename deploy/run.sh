@@ -17,6 +17,9 @@ trap cleanup EXIT INT TERM
 export HTTP_ADDR=${HTTP_ADDR:-127.0.0.1:8080}
 export BASE_URL=${BASE_URL:-http://$HTTP_ADDR}
 export METRICS_ADDR=${METRICS_ADDR:-127.0.0.1:9090}
+# Example legal texts, plainly marked as such, unless real ones are set.
+if [ -z "${PRIVACY_URL:-}" ]; then export PRIVACY_FILE=${PRIVACY_FILE:-deploy/demo/privacy.txt}; fi
+if [ -z "${IMPRINT_URL:-}" ]; then export IMPRINT_FILE=${IMPRINT_FILE:-deploy/demo/imprint.txt}; fi
 mailview=""
 if [ -z "${SMTP_HOST:-}" ]; then
   deploy/maildev.sh install

@@ -97,6 +97,7 @@ func runDemo(ctx context.Context) error {
 		}
 		f.MoveTo(now.AddDate(0, 0, 30+7*i), now)
 		f.Status = event.StatusOpen
+		demoLegal(f)
 		if _, err := booking.ImportEvent(ctx, pool, f); err != nil {
 			return fmt.Errorf("demo event %s: %w", name, err)
 		}
@@ -119,4 +120,22 @@ func demoOrganiser(ctx context.Context, pool *pgxpool.Pool) error {
 	}
 	fmt.Printf("demo organiser: %s with the one-time password %s (log in at /org/login)\n", demoAccount, password)
 	return nil
+}
+
+// demoLegal gives a demo event a privacy notice and an imprint that say
+// plainly that they are examples, so the links of every page and mail
+// lead somewhere in the demo.
+func demoLegal(f *event.File) {
+	if f.Privacy.IsZero() {
+		f.Privacy.Text = "BEISPIELTEXT – keine echte Datenschutzerklärung.\n\n" +
+			"Hier steht im Betrieb die Datenschutzerklärung des Veranstalters: wer die Daten verarbeitet (" +
+			f.Organiser.Name + "), zu welchem Zweck (Organisation der Veranstaltung), wie lange sie gespeichert " +
+			"werden und welche Rechte die Teilnehmenden haben.\n\n" +
+			"EXAMPLE TEXT – not a real privacy notice."
+	}
+	if f.Imprint.IsZero() {
+		f.Imprint.Text = "BEISPIELTEXT – kein echtes Impressum.\n\n" + f.Organiser.Name + "\n" +
+			"Musterstraße 1\n12345 Musterstadt\n" + f.Organiser.Email + "\n\n" +
+			"EXAMPLE TEXT – not a real imprint."
+	}
 }

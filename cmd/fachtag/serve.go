@@ -16,6 +16,7 @@ import (
 	"github.com/fachtag/fachtag/internal/auth"
 	"github.com/fachtag/fachtag/internal/config"
 	"github.com/fachtag/fachtag/internal/db"
+	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/logging"
 	"github.com/fachtag/fachtag/internal/mail"
 	"github.com/fachtag/fachtag/internal/messages"
@@ -37,6 +38,10 @@ func runServe(ctx context.Context) error {
 	}
 	slog.SetDefault(logging.New(os.Stderr, cfg.LogFormat, logFoldInterval))
 	slog.Info("starting fachtag", "config", cfg)
+	if cfg.Privacy == (config.Legal{}) || cfg.Imprint == (config.Legal{}) {
+		slog.Warn("no installation-wide privacy notice or imprint (PRIVACY_URL|PRIVACY_FILE, IMPRINT_URL|IMPRINT_FILE): " +
+			"events without their own link none, although the sign-up form asks for consent to the privacy notice")
+	}
 	if err := db.Migrate(cfg.DatabaseURL); err != nil {
 		return err
 	}
@@ -48,6 +53,7 @@ func runServe(ctx context.Context) error {
 	m := newMetrics(pool)
 	srv, err := server.New(app.New(pool, auth.Options{}), server.Options{BaseURL: cfg.BaseURL,
 		RateLimitPerMinute: cfg.RateLimitPerMinute, TrustedProxies: cfg.TrustedProxies, Metrics: m,
+		Privacy: event.Legal(cfg.Privacy), Imprint: event.Legal(cfg.Imprint),
 		SendResetLink: func(ctx context.Context, email, lang, link string) error {
 			return mail.Enqueue(ctx, pool, mail.Message{Kind: mail.KindPasswordReset, To: email, Language: lang, Link: link})
 		}})
@@ -61,7 +67,7 @@ func runServe(ctx context.Context) error {
 	}
 	defer sender.Close()
 	worker := mail.NewWorker(pool, sender, mail.WorkerConfig{PersonalLink: server.ManageLink(cfg.BaseURL), From: cfg.MailFrom,
-		Concurrency: cfg.MailWorkers, RatePerSecond: cfg.MailRatePerSecond, Metrics: m}, slog.Default())
+		Concurrency: cfg.MailWorkers, RatePerSecond: cfg.MailRatePerSecond, Metrics: m, LegalLinks: srv.MailLegalLinks}, slog.Default())
 	// The reminder scheduler stops with the signal and is waited for
 	// before the pool closes; any number of replicas may run one.
 	reminderCtx, stopReminders := context.WithCancel(ctx)

@@ -33,6 +33,10 @@ const (
 	lockWishers        = `SELECT id FROM registrations WHERE event_id = $1 AND status = 'received' ORDER BY id FOR NO KEY UPDATE`
 	markPublished      = `UPDATE allocation_runs SET status = 'published', published_at = now() WHERE id = $1 RETURNING published_at`
 	startBookingPhase  = `UPDATE events SET reg_mode = 'first_come', updated_at = now() WHERE id = $1`
+	// After the wish phase a slot may stay empty as it could before: the
+	// allocation leaves people without a seat in some slots, and a late
+	// sign-up need not book every slot either.
+	slotsStayOptional = `UPDATE slots SET optional = true WHERE event_id = $1`
 )
 
 // Publish turns the run into bookings in one transaction: every placed
@@ -68,6 +72,9 @@ func (s *Service) Publish(ctx context.Context, slug string, id int64) (*Publicat
 		}
 		if _, err := tx.Exec(ctx, startBookingPhase, ev.ID); err != nil {
 			return fmt.Errorf("switch to booking phase: %w", err)
+		}
+		if _, err := tx.Exec(ctx, slotsStayOptional, ev.ID); err != nil {
+			return fmt.Errorf("slots stay optional: %w", err)
 		}
 		return nil
 	})

@@ -38,9 +38,10 @@ func eventFile(slug string) *event.File {
 		Capacity: 100,
 		Registration: event.Registration{Mode: event.ModeFirstCome, OpensAt: &opens, ClosesAt: &closes,
 			MaxPreferences: 3},
+		// Optional: the rules under test book one slot and leave the other.
 		Slots: []event.SlotFile{
-			{Key: "r1", Title: "Runde 1", StartsAt: at(2), EndsAt: at(4)},
-			{Key: "r2", Title: "Runde 2", StartsAt: at(5), EndsAt: at(7)},
+			{Key: "r1", Title: "Runde 1", StartsAt: at(2), EndsAt: at(4), Optional: true},
+			{Key: "r2", Title: "Runde 2", StartsAt: at(5), EndsAt: at(7), Optional: true},
 		},
 		Status: event.StatusOpen,
 	}

@@ -13,7 +13,7 @@ import (
 // that cannot follow it is redesigned, not retried:
 //
 //  1. The events row, FOR NO KEY UPDATE (lockEvent), taken first by every
-//     change to registrations that exist: cancel, swap, promotion, the
+//     change to registrations that exist: cancel, swap, leave, promotion, the
 //     organiser's manual actions, import, publication of an allocation
 //     (allocrun), wish changes. These run one at a time per event. A new
 //     sign-up skips it: it changes no existing row, and the foreign-key

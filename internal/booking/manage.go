@@ -157,7 +157,9 @@ func (s *Service) checkSwap(ev *event.Event, reg *Registration, slot, key string
 		return ErrNotConfirmed
 	}
 	v := &ValidationError{Fields: map[string]FieldError{}}
-	if checkWorkshopInSlot(v, ev, "workshop", slot, key) {
+	if key == "" {
+		v.add("workshop", "err.choose_workshop")
+	} else if checkWorkshopInSlot(v, ev, "workshop", slot, key) {
 		w, _ := ev.Workshop(key)
 		for _, b := range reg.Bookings {
 			other, _ := ev.Workshop(b.Workshop)
@@ -189,7 +191,7 @@ func swap(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration, to
 	if err := exec(ctx, tx, deleteQueueSlot, reg.ID, w.SlotID); err != nil {
 		return nil, err
 	}
-	change := &mail.Change{Slot: slot, From: seat.Workshop, To: key}
+	change := &mail.Change{Slot: slot, From: seat.Workshop, To: key, Waitlisted: !got}
 	p := newPromoter(tx, ev)
 	if got {
 		if err := moveSeat(ctx, tx, p, reg.ID, w, seat, hasSeat); err != nil {
@@ -198,7 +200,7 @@ func swap(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration, to
 		if err := p.fillQueuesOf(ctx, reg.ID); err != nil {
 			return nil, err
 		}
-	} else if _, err := tx.Exec(ctx, insertQueued, reg.ID, ev.ID, w.SlotID, w.ID, w.Topic); err != nil {
+	} else if err := tx.QueryRow(ctx, insertQueued, reg.ID, ev.ID, w.SlotID, w.ID, w.Topic).Scan(&change.Position); err != nil {
 		return nil, fmt.Errorf("join waiting list: %w", err)
 	}
 	if err := p.notify(ctx); err != nil {
@@ -231,9 +233,9 @@ func moveSeat(ctx context.Context, tx pgx.Tx, p *promoter, regID string, w event
 }
 
 // recentLinkMail: one link mail per registration and five minutes is
-// plenty, and keeps the public form from being used to flood an inbox.
+// plenty, and keeps the public forms from being used to flood an inbox.
 const recentLinkMail = `
-SELECT EXISTS (SELECT 1 FROM outbox WHERE registration_id = $1 AND kind = 'link'
+SELECT EXISTS (SELECT 1 FROM outbox WHERE registration_id = $1 AND kind IN ('link', 'already')
                AND created_at > now() - interval '5 minutes')`
 
 const findByEmail = `
@@ -244,6 +246,12 @@ WHERE r.event_id = $1 AND lower(r.email) = lower($2) AND r.status <> 'cancelled'
 // for the event. It answers the same whether or not it is, so the form
 // reveals nothing about who is registered.
 func (s *Service) ResendLink(ctx context.Context, slug, email string) error {
+	return s.mailLink(ctx, slug, email, mail.KindLink)
+}
+
+// mailLink mails a new personal link of kind to the address if it is
+// registered for the event, and does nothing otherwise.
+func (s *Service) mailLink(ctx context.Context, slug, email string, kind mail.Kind) error {
 	ev, err := event.LoadRules(ctx, s.pool, slug)
 	if errors.Is(err, event.ErrNotFound) || (err == nil && ev.Status == event.StatusDraft) {
 		return ErrNotFound
@@ -272,6 +280,6 @@ func (s *Service) ResendLink(ctx context.Context, slug, email string) error {
 		if err != nil {
 			return err
 		}
-		return enqueue(ctx, tx, reg, mail.KindLink, token, nil)
+		return enqueue(ctx, tx, reg, kind, token, nil)
 	})
 }

@@ -120,15 +120,16 @@ func (s *Service) RegisterByHand(ctx context.Context, eventID int64, req Request
 }
 
 // optionalAnswers drops "required" complaints about the event's own
-// questions: the organiser registering someone on the phone may not know
-// the answers, and the form does not ask them.
+// questions and the missing workshop choices: the organiser registering
+// someone on the phone may not know the answers, and the form does not ask
+// them.
 func optionalAnswers(err error) error {
 	var v *ValidationError
 	if !errors.As(err, &v) {
 		return err
 	}
 	for field, f := range v.Fields {
-		if strings.HasPrefix(field, "answers.") && f.Key == "err.required" {
+		if (strings.HasPrefix(field, "answers.") && f.Key == "err.required") || f.Key == "err.choose_workshop" {
 			delete(v.Fields, field)
 		}
 	}

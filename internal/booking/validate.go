@@ -72,6 +72,7 @@ func validate(ev *event.Event, r *Request) error {
 			v.add("preferences", "err.mode_preferences")
 		}
 		checkChoices(v, ev, r.Choices)
+		checkChosen(v, ev, r.Choices)
 	}
 	return v.orNil()
 }
@@ -210,6 +211,17 @@ func checkChoices(v *ValidationError, ev *event.Event, choices map[string]string
 			v.add(field, "err.topic_twice", w.Title)
 		}
 		topics[w.Topic] = key
+	}
+}
+
+// checkChosen wants a workshop in every slot that offers some, unless the
+// event lets the slot stay empty (slots[].optional): a sign-up without a
+// workshop is rarely meant.
+func checkChosen(v *ValidationError, ev *event.Event, choices map[string]string) {
+	for _, sl := range ev.Slots {
+		if _, chosen := choices[sl.Key]; !chosen && !sl.Optional && len(ev.WorkshopsIn(sl.Key)) > 0 {
+			v.add("choices."+sl.Key, "err.choose_workshop")
+		}
 	}
 }
 

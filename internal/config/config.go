@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Config is every setting of `fachtag serve`.
@@ -36,7 +37,14 @@ type Config struct {
 	LogFormat       string        // text | json
 	ShutdownDelay   time.Duration // /readyz says 503 this long before the drain starts
 	ShutdownTimeout time.Duration // the drain's limit
+	// The installation's privacy notice and imprint, for events without
+	// their own: an address (PRIVACY_URL, IMPRINT_URL) or a text read
+	// from a file at boot (PRIVACY_FILE, IMPRINT_FILE).
+	Privacy, Imprint Legal
 }
+
+// Legal is a privacy notice or an imprint: a text or an address.
+type Legal struct{ Text, URL string }
 
 // FromEnv reads the configuration and reports every invalid value at once.
 func FromEnv() (Config, error) {
@@ -66,6 +74,8 @@ func FromEnv() (Config, error) {
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.HTTPAddr
 	}
+	c.Privacy = legalEnv("PRIVACY", &errs)
+	c.Imprint = legalEnv("IMPRINT", &errs)
 	errs = append(errs, c.validate()...)
 	return c, errors.Join(errs...)
 }
@@ -124,7 +134,51 @@ func (c Config) LogValue() slog.Value {
 		slog.String("log_format", c.LogFormat),
 		slog.Duration("shutdown_delay", c.ShutdownDelay),
 		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
+		slog.String("privacy", c.Privacy.describe()),
+		slog.String("imprint", c.Imprint.describe()),
 	)
+}
+
+func (l Legal) describe() string {
+	switch {
+	case l.URL != "":
+		return l.URL
+	case l.Text != "":
+		return fmt.Sprintf("text, %d characters", utf8.RuneCountInString(l.Text))
+	}
+	return "none"
+}
+
+// maxLegalText matches what an event file may hold.
+const maxLegalText = 100_000
+
+// legalEnv reads NAME_URL or NAME_FILE (not both): an absolute http(s)
+// address, or a readable UTF-8 text file that says something.
+func legalEnv(name string, errs *[]error) Legal {
+	addr, file := os.Getenv(name+"_URL"), os.Getenv(name+"_FILE")
+	var l Legal
+	switch {
+	case addr != "" && file != "":
+		*errs = append(*errs, fmt.Errorf("%s_URL, %s_FILE: set one of them, not both", name, name))
+	case addr != "":
+		u, err := url.Parse(addr)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			*errs = append(*errs, fmt.Errorf("%s_URL: %q is not an absolute http(s) URL", name, addr))
+		}
+		l.URL = addr
+	case file != "":
+		b, err := os.ReadFile(file)
+		switch {
+		case err != nil:
+			*errs = append(*errs, fmt.Errorf("%s_FILE: %v", name, err))
+		case !utf8.Valid(b) || strings.TrimSpace(string(b)) == "":
+			*errs = append(*errs, fmt.Errorf("%s_FILE: %s must be a non-empty UTF-8 text", name, file))
+		case utf8.RuneCount(b) > maxLegalText:
+			*errs = append(*errs, fmt.Errorf("%s_FILE: %s is longer than %d characters", name, file, maxLegalText))
+		}
+		l.Text = string(b)
+	}
+	return l
 }
 
 func redactURL(s string) string {

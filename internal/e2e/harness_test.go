@@ -73,12 +73,13 @@ func startStack(t *testing.T, scenario string, capacities map[string]int) *stack
 	}
 	base := "http://" + ln.Addr().String()
 
-	startWorker(t, pool, sender, base, log)
-
-	srv, err := server.New(app.New(pool, auth.Options{}), server.Options{BaseURL: base, RateLimitPerMinute: 0, Logger: log})
+	srv, err := server.New(app.New(pool, auth.Options{}), server.Options{BaseURL: base, RateLimitPerMinute: 0, Logger: log,
+		Privacy: event.Legal{Text: "BEISPIELTEXT – keine echte Datenschutzerklärung.\n\nHier steht, wer die Daten wozu verarbeitet."},
+		Imprint: event.Legal{Text: "BEISPIELTEXT – kein echtes Impressum.\n\nNetzwerk Beispiel\nMusterstraße 1\n12345 Musterstadt"}})
 	if err != nil {
 		t.Fatalf("server.New: %v", err)
 	}
+	startWorker(t, pool, sender, base, log, srv.MailLegalLinks)
 	ts := httptest.NewUnstartedServer(srv.Handler())
 	_ = ts.Listener.Close()
 	ts.Listener = ln
@@ -113,9 +114,10 @@ func importScenario(t *testing.T, pool *pgxpool.Pool, name string, capacities ma
 
 // startWorker runs an outbox worker with a short poll interval; it stops
 // (and finishes sends in flight) before the database goes away.
-func startWorker(t *testing.T, pool *pgxpool.Pool, sender mail.Sender, base string, log *slog.Logger) {
+func startWorker(t *testing.T, pool *pgxpool.Pool, sender mail.Sender, base string, log *slog.Logger,
+	legal func(*event.Event) (string, string)) {
 	t.Helper()
-	w := mail.NewWorker(pool, sender, mail.WorkerConfig{PersonalLink: server.ManageLink(base), From: "Tagungsbüro <fachtag@example.org>",
+	w := mail.NewWorker(pool, sender, mail.WorkerConfig{PersonalLink: server.ManageLink(base), LegalLinks: legal, From: "Tagungsbüro <fachtag@example.org>",
 		PollInterval: pollInterval, RetryBase: 200 * time.Millisecond, ErrorPause: time.Second}, log)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

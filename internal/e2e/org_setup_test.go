@@ -120,9 +120,9 @@ func TestOrganiserSetup(t *testing.T) {
 		}
 		var out registrationJSON
 		s.api(t, "POST", "/api/v1/events/"+slug+"/registrations", map[string]any{"name": pName, "email": pEmail,
-			"organisation": "Jobcenter", "consents": map[string]any{"privacy": true}, "choices": map[string]string{"r1": "A"}}, 201, &out)
+			"organisation": "Jobcenter", "consents": map[string]any{"privacy": true}, "choices": map[string]string{"r1": "A", "r2": "C"}}, 201, &out)
 		s.api(t, "POST", "/api/v1/events/"+slug+"/registrations", map[string]any{"name": "Otto Anders", "email": "otto@example.org",
-			"consents": map[string]any{"privacy": true}, "choices": map[string]string{"r1": "B"}}, 201, &out)
+			"consents": map[string]any{"privacy": true}, "choices": map[string]string{"r1": "B", "r2": "D"}}, 201, &out)
 		navigate(t, ctx, eventBase+"/dashboard?lang=de")
 		checkA11y(t, ctx, "org-dashboard")
 		screenshot(t, ctx, "org-dashboard")

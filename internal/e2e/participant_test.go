@@ -40,7 +40,7 @@ func TestParticipantPath(t *testing.T) {
 	)
 	wsA, wsB := s.workshopTitle(t, "A"), s.workshopTitle(t, "B")
 	var (
-		token string // the first participant's token, from the redirect
+		token string // the first participant's token, from the mailed link
 		link  string // the first participant's personal link, from the mail
 	)
 
@@ -99,30 +99,15 @@ func TestParticipantPath(t *testing.T) {
 		)
 		resp := follow(t, ctx, "submit the form", chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
 		u, err := url.Parse(resp.URL)
-		if err != nil || !strings.HasPrefix(u.Path, "/r/") || u.Query().Get("welcome") != "1" {
-			t.Fatalf("after submit: %s (status %d), want the manage page with ?welcome=1; page says %q",
+		if err != nil || resp.Status != 200 || u.Path != "/events/"+scenario+"/registered" {
+			t.Fatalf("after submit: %s (status %d), want the thank-you page; page says %q",
 				resp.URL, resp.Status, pageText(t, ctx))
 		}
-		token = path.Base(u.Path)
-		var reg registrationJSON
-		s.api(t, "GET", "/api/v1/registrations/"+token, nil, 200, &reg)
-		if reg.Status != "confirmed" || len(reg.Bookings) != 1 || reg.Bookings[0].Workshop != "B" || reg.Bookings[0].Status != "confirmed" {
-			t.Errorf("registration after the form: %+v, want confirmed with a seat in B", reg)
+		if got := text(t, ctx, `.success[role=status]`); !strings.HasPrefix(got, "Wir haben Ihnen gerade eine E-Mail geschickt.") {
+			t.Errorf("thank-you notice = %q", got)
 		}
-		screenshot(t, ctx, "manage")
-		if brokenPage(t, ctx, resp.Status) {
-			t.Fatal("manage page answered 500")
-		}
-		if resp.Status != 200 {
-			t.Fatalf("manage page: status %d; page says %q", resp.Status, pageText(t, ctx))
-		}
-		if got := text(t, ctx, `.success[role=status]`); !strings.HasPrefix(got, "Vielen Dank für Ihre Anmeldung!") {
-			t.Errorf("welcome notice = %q", got)
-		}
-		if got := text(t, ctx, `ul.bookings`); !strings.Contains(got, wsB) || !strings.Contains(got, "Platz sicher") {
-			t.Errorf("bookings = %q, want a confirmed seat in %q", got, wsB)
-		}
-		checkA11y(t, ctx, "manage (welcome)")
+		checkA11y(t, ctx, "registered")
+		screenshot(t, ctx, "registered")
 	})
 	if !ok {
 		return
@@ -150,8 +135,11 @@ func TestParticipantPath(t *testing.T) {
 		if link, err = personalLink(s.base, m.Text); err != nil {
 			t.Fatalf("%v:\n%s", err, m.Text)
 		}
-		if link != s.base+"/r/"+token {
-			t.Errorf("mailed link %s is not the one the form redirected to (token %s…)", link, token[:8])
+		token = path.Base(link)
+		var reg registrationJSON
+		s.api(t, "GET", "/api/v1/registrations/"+token, nil, 200, &reg)
+		if reg.Status != "confirmed" || len(reg.Bookings) != 1 || reg.Bookings[0].Workshop != "B" || reg.Bookings[0].Status != "confirmed" {
+			t.Errorf("registration after the form: %+v, want confirmed with a seat in B", reg)
 		}
 		status := navigate(t, ctx, link)
 		if brokenPage(t, ctx, status) {
@@ -166,7 +154,11 @@ func TestParticipantPath(t *testing.T) {
 				t.Errorf("manage page lacks %q:\n%s", want, page)
 			}
 		}
+		if got := text(t, ctx, `ul.bookings`); !strings.Contains(got, wsB) || !strings.Contains(got, "Platz sicher") {
+			t.Errorf("bookings = %q, want a confirmed seat in %q", got, wsB)
+		}
 		checkA11y(t, ctx, "manage")
+		screenshot(t, ctx, "manage")
 	})
 	if !ok {
 		return

@@ -109,6 +109,17 @@ func TestWishPhase(t *testing.T) {
 	var token, link string
 
 	ok := t.Run("1 rank wishes in the form", func(t *testing.T) {
+		if got := navigate(t, ctx, s.base+"/events/"+wishScenario+"?lang=de"); got != 200 {
+			t.Fatalf("GET event page: status %d, want 200", got)
+		}
+		if got := text(t, ctx, ".wish-note"); !strings.Contains(got, "Bis zum Anmeldeschluss am ") {
+			t.Errorf("event page does not say when places are allocated: %q", got)
+		}
+		if got := text(t, ctx, "main"); strings.Contains(got, "frei") {
+			t.Errorf("wish-phase event page speaks of free places:\n%s", got)
+		}
+		checkA11y(t, ctx, "wish-phase event page")
+		screenshot(t, ctx, "wish-event")
 		if got := navigate(t, ctx, s.base+"/events/"+wishScenario+"/register?lang=de"); got != 200 {
 			t.Fatalf("GET form: status %d, want 200", got)
 		}
@@ -137,23 +148,14 @@ func TestWishPhase(t *testing.T) {
 		screenshot(t, ctx, "wish-form")
 		resp := follow(t, ctx, "submit the form", chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
 		u, err := url.Parse(resp.URL)
-		if err != nil || resp.Status != 200 || !strings.HasPrefix(u.Path, "/r/") {
-			t.Fatalf("after submit: %s (status %d), want the personal page; page says %q", resp.URL, resp.Status, pageText(t, ctx))
+		if err != nil || resp.Status != 200 || u.Path != "/events/"+wishScenario+"/registered" {
+			t.Fatalf("after submit: %s (status %d), want the thank-you page; page says %q", resp.URL, resp.Status, pageText(t, ctx))
 		}
-		token = path.Base(u.Path)
-		var reg registrationJSON
-		s.api(t, "GET", "/api/v1/registrations/"+token, nil, 200, &reg)
-		if reg.Status != "received" || len(reg.Bookings) != 0 {
-			t.Errorf("registration after the form: %+v, want received without bookings", reg)
+		if got := text(t, ctx, ".wish-note"); !strings.Contains(got, "Bis zum Anmeldeschluss am ") {
+			t.Errorf("thank-you page does not say when places are allocated: %q", got)
 		}
-		page := text(t, ctx, "main")
-		for _, w := range []string{name, title("B1"), title("C2")} {
-			if !strings.Contains(page, w) {
-				t.Errorf("personal page lacks %q:\n%s", w, page)
-			}
-		}
-		checkA11y(t, ctx, "personal page with wishes")
-		screenshot(t, ctx, "wish-manage")
+		checkA11y(t, ctx, "thank-you page (wish phase)")
+		screenshot(t, ctx, "wish-registered")
 	})
 	if !ok {
 		return
@@ -174,9 +176,26 @@ func TestWishPhase(t *testing.T) {
 		if link, err = personalLink(s.base, m.Text); err != nil {
 			t.Fatalf("%v:\n%s", err, m.Text)
 		}
-		if link != s.base+"/r/"+token {
-			t.Errorf("mailed link is not the one the form redirected to")
+		token = path.Base(link)
+		var reg registrationJSON
+		s.api(t, "GET", "/api/v1/registrations/"+token, nil, 200, &reg)
+		if reg.Status != "received" || len(reg.Bookings) != 0 {
+			t.Errorf("registration after the form: %+v, want received without bookings", reg)
 		}
+		if got := navigate(t, ctx, link); got != 200 {
+			t.Fatalf("open personal link: status %d; page says %q", got, pageText(t, ctx))
+		}
+		page := text(t, ctx, "main")
+		for _, w := range []string{name, title("B1"), title("C2"), "Bis zum Anmeldeschluss am "} {
+			if !strings.Contains(page, w) {
+				t.Errorf("personal page lacks %q:\n%s", w, page)
+			}
+		}
+		if strings.Contains(page, "Kein Workshop") {
+			t.Errorf("personal page in the wish phase says Kein Workshop:\n%s", page)
+		}
+		checkA11y(t, ctx, "personal page with wishes")
+		screenshot(t, ctx, "wish-manage")
 	})
 	if !ok {
 		return

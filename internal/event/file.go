@@ -29,6 +29,10 @@ type File struct {
 	Questions     []Question   `json:"questions"`
 	RetentionDays int          `json:"retention_days"`
 	Status        string       `json:"status,omitempty"`
+	// Privacy and Imprint are the event's own privacy notice and imprint;
+	// without them the installation's defaults apply.
+	Privacy Legal `json:"privacy,omitzero"`
+	Imprint Legal `json:"imprint,omitzero"`
 }
 
 // Organiser is who runs the event.
@@ -67,6 +71,9 @@ type SlotFile struct {
 	Title    string    `json:"title"`
 	StartsAt time.Time `json:"starts_at"`
 	EndsAt   time.Time `json:"ends_at"`
+	// Optional lets a participant of a first_come event leave the slot
+	// without a workshop; otherwise a sign-up must choose one.
+	Optional bool `json:"optional,omitempty"`
 }
 
 // WSFile is a workshop as written in the event file.

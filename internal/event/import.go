@@ -53,8 +53,9 @@ WHERE e.slug = $1 FOR NO KEY UPDATE OF e`
 const insertEvent = `
 INSERT INTO events (slug, title, description, organiser_name, organiser_email, timezone,
     starts_at, ends_at, venue_name, venue_address, capacity, languages, reg_mode, opens_at,
-    closes_at, max_preferences, allow_unlisted, retention_days, status, programme, questions)
-VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)
+    closes_at, max_preferences, allow_unlisted, retention_days, status, programme, questions,
+    privacy_text, privacy_url, imprint_text, imprint_url)
+VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25)
 RETURNING id`
 
 // An updated event may take registrations again (a yearly slug reused),
@@ -63,7 +64,8 @@ const updateEvent = `
 UPDATE events SET title=$2, description=$3, organiser_name=$4, organiser_email=$5, timezone=$6,
     starts_at=$7, ends_at=$8, venue_name=$9, venue_address=$10, capacity=$11, languages=$12,
     reg_mode=$13, opens_at=$14, closes_at=$15, max_preferences=$16, allow_unlisted=$17,
-    retention_days=$18, status=$19, programme=$20, questions=$21, updated_at=now(),
+    retention_days=$18, status=$19, programme=$20, questions=$21, privacy_text=$22, privacy_url=$23,
+    imprint_text=$24, imprint_url=$25, updated_at=now(),
     anonymised_at=NULL
 WHERE slug=$1 RETURNING id`
 
@@ -87,7 +89,7 @@ func upsertEvent(ctx context.Context, tx pgx.Tx, f *File) (id int64, created boo
 	err = tx.QueryRow(ctx, sql, f.Slug, f.Title, f.Description, f.Organiser.Name, f.Organiser.Email,
 		f.Timezone, f.StartsAt, f.EndsAt, f.Venue.Name, f.Venue.Address, f.Capacity, f.Languages,
 		r.Mode, r.OpensAt, r.ClosesAt, r.MaxPreferences, r.AllowUnlisted, f.RetentionDays, f.Status,
-		programme, questions).Scan(&id)
+		programme, questions, f.Privacy.Text, f.Privacy.URL, f.Imprint.Text, f.Imprint.URL).Scan(&id)
 	if err != nil {
 		return 0, false, fmt.Errorf("save event: %w", err)
 	}
@@ -102,11 +104,11 @@ func nonNil[T any](s []T) []T {
 }
 
 const upsertSlot = `
-INSERT INTO slots (event_id, key, title, starts_at, ends_at, position)
-VALUES ($1, $2, $3, $4, $5, $6)
+INSERT INTO slots (event_id, key, title, starts_at, ends_at, position, optional)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
 ON CONFLICT (event_id, key) DO UPDATE
 SET title = EXCLUDED.title, starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at,
-    position = EXCLUDED.position
+    position = EXCLUDED.position, optional = EXCLUDED.optional
 RETURNING id`
 
 const deleteStaleSlots = `DELETE FROM slots WHERE event_id = $1 AND NOT (key = ANY($2))`
@@ -115,7 +117,7 @@ func syncSlots(ctx context.Context, tx pgx.Tx, eventID int64, f *File) (map[stri
 	ids := make(map[string]int64, len(f.Slots))
 	for i, s := range f.Slots {
 		var id int64
-		if err := tx.QueryRow(ctx, upsertSlot, eventID, s.Key, s.Title, s.StartsAt, s.EndsAt, i).Scan(&id); err != nil {
+		if err := tx.QueryRow(ctx, upsertSlot, eventID, s.Key, s.Title, s.StartsAt, s.EndsAt, i, s.Optional).Scan(&id); err != nil {
 			return nil, fmt.Errorf("save slot %s: %w", s.Key, err)
 		}
 		ids[s.Key] = id

@@ -36,6 +36,8 @@ type Event struct {
 	Questions     []Question
 	Slots         []Slot
 	Workshops     []Workshop
+	Privacy       Legal
+	Imprint       Legal
 }
 
 // Slot is a stored slot.
@@ -45,6 +47,7 @@ type Slot struct {
 	Title    string
 	StartsAt time.Time
 	EndsAt   time.Time
+	Optional bool // may stay without a workshop in a first_come sign-up
 }
 
 // Workshop is a stored workshop with its live seat count.
@@ -99,6 +102,13 @@ func (e *Event) Slot(key string) (Slot, bool) {
 	return Slot{}, false
 }
 
+// MayStayEmpty reports whether a participant may hold no workshop in the
+// slot: the slot is optional, or the event is still in its wish phase,
+// where a slot without wishes simply stays empty.
+func (e *Event) MayStayEmpty(s Slot) bool {
+	return s.Optional || e.Registration.Mode == ModePreferences
+}
+
 // WorkshopsIn lists the workshops of a slot in the organiser's order.
 func (e *Event) WorkshopsIn(slotKey string) []Workshop {
 	var ws []Workshop
@@ -124,7 +134,7 @@ SELECT id, slug, title, description, organiser_name, organiser_email, timezone,
        starts_at, ends_at, venue_name, venue_address, capacity,
        (SELECT s.taken FROM event_seats s WHERE s.event_id = events.id), languages,
        reg_mode, opens_at, closes_at, max_preferences, allow_unlisted, retention_days,
-       status, programme, questions
+       status, programme, questions, privacy_text, privacy_url, imprint_text, imprint_url
 FROM events`
 
 // Load reads an event by slug with its slots and workshops, including the
@@ -152,7 +162,7 @@ func load(ctx context.Context, q db.Conn, sql string, arg any, workshopsSQL stri
 		&e.Venue.Name, &e.Venue.Address, &e.Capacity, &e.Confirmed, &e.Languages,
 		&e.Registration.Mode, &e.Registration.OpensAt, &e.Registration.ClosesAt,
 		&e.Registration.MaxPreferences, &e.Registration.AllowUnlisted, &e.RetentionDays,
-		&e.Status, &programme, &questions)
+		&e.Status, &programme, &questions, &e.Privacy.Text, &e.Privacy.URL, &e.Imprint.Text, &e.Imprint.URL)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -175,14 +185,14 @@ func load(ctx context.Context, q db.Conn, sql string, arg any, workshopsSQL stri
 }
 
 const selectSlots = `
-SELECT id, key, title, starts_at, ends_at FROM slots
+SELECT id, key, title, starts_at, ends_at, optional FROM slots
 WHERE event_id = $1 ORDER BY starts_at, position, key`
 
 func loadSlots(ctx context.Context, q db.Conn, eventID int64) ([]Slot, error) {
 	rows, _ := q.Query(ctx, selectSlots, eventID)
 	slots, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Slot, error) {
 		var s Slot
-		err := r.Scan(&s.ID, &s.Key, &s.Title, &s.StartsAt, &s.EndsAt)
+		err := r.Scan(&s.ID, &s.Key, &s.Title, &s.StartsAt, &s.EndsAt, &s.Optional)
 		return s, err
 	})
 	if err != nil {

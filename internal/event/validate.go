@@ -67,6 +67,7 @@ func (f *File) Validate() error {
 	f.validateWorkshops(&p, slots)
 	f.validateQuestions(&p)
 	f.validateProgramme(&p)
+	f.validateLegal(&p)
 	if len(p) == 0 {
 		return nil
 	}

@@ -2,7 +2,7 @@ package i18n
 
 // The catalogue is kept in parts, one per area, and merged at start-up.
 func init() {
-	for _, part := range []map[string][2]string{pages, alloc, lists, orgTexts, setupTexts, mailTexts, fileTexts, dateTexts, personTexts, allocUX, allocUXOrg, opsTexts} {
+	for _, part := range []map[string][2]string{pages, alloc, lists, orgTexts, setupTexts, mailTexts, fileTexts, dateTexts, personTexts, allocUX, allocUXOrg, opsTexts, participantTexts} {
 		for k, v := range part {
 			if _, dup := catalog[k]; dup {
 				panic("i18n: key " + k + " defined twice")
@@ -97,18 +97,15 @@ var pages = map[string][2]string{
 	"form.questions":           {"Weitere Angaben", "More about you"},
 	"form.choose":              {"Bitte wählen", "Please choose"},
 	"form.workshops":           {"Workshop-Wahl", "Choose your workshops"},
-	"form.no_workshop":         {"Kein Workshop in diesem Zeitraum", "No workshop in this slot"},
 	"form.consents":            {"Einwilligungen", "Consent"},
 	"form.privacy":             {"Ich bin einverstanden, dass meine Angaben zur Organisation der Veranstaltung gespeichert und verarbeitet werden. *", "I agree that my details are stored and processed to organise the event. *"},
 	"form.photos":              {"Ich bin einverstanden, dass auf der Veranstaltung Fotos von mir gemacht werden.", "I agree to photos of me being taken at the event."},
 	"form.submit":              {"Verbindlich anmelden", "Register"},
-	"form.resend":              {"Link erneut senden", "Send link again"},
 	"form.wishes":              {"Ihre Wünsche", "Your wishes"},
 	"form.wish_n":              {"%d. Wunsch", "Choice %d"},
 	"form.no_wish":             {"– kein Wunsch –", "– no choice –"},
 	"form.wishes_hint":         {"Ordnen Sie bis zu %d Workshops nach Ihrem Interesse. Die Plätze werden nach Anmeldeschluss fair verteilt; die Reihenfolge der Anmeldung spielt keine Rolle.", "Rank up to %d workshops by interest. Seats are allocated fairly after registration closes; the order of sign-up does not matter."},
 	"manage.title":             {"Ihre Anmeldung", "Your registration"},
-	"manage.welcome":           {"Vielen Dank für Ihre Anmeldung! Wir haben Ihnen eine Bestätigung per E-Mail geschickt. Diese Seite erreichen Sie jederzeit über den Link in der E-Mail.", "Thank you for registering! We have sent you a confirmation by e-mail. You can return to this page at any time with the link in that e-mail."},
 	"manage.status":            {"Status", "Status"},
 	"manage.status.confirmed":  {"Angemeldet", "Registered"},
 	"manage.status.waitlisted": {"Auf der Warteliste der Veranstaltung (Platz %d)", "On the event's waiting list (position %d)"},

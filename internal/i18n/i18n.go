@@ -47,7 +47,7 @@ func T(lang, key string, args ...any) string {
 		s = texts[1]
 	}
 	if len(args) > 0 {
-		return fmt.Sprintf(s, args...)
+		return sprintf(s, args...)
 	}
 	return s
 }

@@ -29,16 +29,22 @@ const (
 	KindCancelled  Kind = "cancelled"  // registration cancelled
 	KindLink       Kind = "link"       // "send me my link again"
 	KindPublished  Kind = "published"  // wish phase over: your workshops
+	KindLeft       Kind = "left"       // gave up a workshop seat or waiting-list place
+	KindAlready    Kind = "already"    // signed up again with a registered address: here is the link
 )
 
 // Booking is a participant's place in one slot at the time of the change.
 type Booking = registration.Booking
 
-// Change describes what moved, for promoted and swapped mails.
+// Change describes what moved, for promoted, swapped and left mails.
 type Change struct {
 	Slot string `json:"slot"`
 	From string `json:"from,omitempty"`
 	To   string `json:"to"`
+	// Waitlisted: a swap that put the person on To's waiting list (they keep
+	// From), or a left mail about a waiting-list place rather than a seat.
+	Waitlisted bool `json:"waitlisted,omitempty"`
+	Position   int  `json:"position,omitempty"` // place on To's waiting list
 }
 
 // Message is one mail: the outbox row's columns and its payload, which
@@ -70,6 +76,10 @@ type Message struct {
 	// belongs to (0 for none, e.g. a test send); it is a column of the
 	// outbox row, not part of the payload.
 	OrgMessageID int64 `json:"-"`
+	// PrivacyURL and ImprintURL are the event's legal documents, filled in
+	// by the worker when it sends (WorkerConfig.LegalLinks); not stored.
+	PrivacyURL string `json:"-"`
+	ImprintURL string `json:"-"`
 }
 
 // insertOutbox is the one statement that writes mail.

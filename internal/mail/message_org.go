@@ -33,6 +33,8 @@ func renderKind(m Message, ev *event.Event, link func(token string) string) (Ren
 type orgView struct {
 	Lang, Subject, Greeting, When, Where, Intro, Footer, Contact string
 	WorkshopsHeading, CancelHint                                 string
+	Privacy, Imprint                                             string // footer lines with the legal links; "" for none
+	PrivacyURL, ImprintURL                                       string
 	Event                                                        eventView
 	Bookings                                                     []bookingView
 	Paragraphs                                                   [][]string // body: paragraphs of lines
@@ -49,7 +51,7 @@ var orgHTML = htmltemplate.Must(htmltemplate.New("org").Parse(`<!doctype html>
 <p>{{.CancelHint}}</p>
 {{else}}{{range .Paragraphs}}<p>{{range $i, $l := .}}{{if $i}}<br>{{end}}{{$l}}{{end}}</p>
 {{end}}{{end}}<hr>
-<p style="color: #555">{{.Footer}}{{with .Contact}}<br>{{.}}{{end}}</p>
+<p style="color: #555">{{.Footer}}{{with .Contact}}<br>{{.}}{{end}}{{with .PrivacyURL}}<br><a href="{{.}}">{{$.Privacy}}</a>{{end}}{{with .ImprintURL}}<br><a href="{{.}}">{{$.Imprint}}</a>{{end}}</p>
 </body></html>`))
 
 // RenderOrg writes an organiser message or a reminder for one recipient.
@@ -73,7 +75,14 @@ func newOrgView(m Message, ev *event.Event) (*orgView, error) {
 	base := newView(m, ev, nil)
 	v := &orgView{Lang: lang, Event: base.Event, Bookings: base.Bookings, Reminder: m.Kind == KindReminder,
 		Greeting: t("mail.org.greeting", base.Name), Footer: t("mail.org.footer", ev.Title),
-		When: t("mail.org.when"), Where: t("mail.org.where"), Contact: orgContact(lang, ev)}
+		When: t("mail.org.when"), Where: t("mail.org.where"), Contact: orgContact(lang, ev),
+		PrivacyURL: m.PrivacyURL, ImprintURL: m.ImprintURL}
+	if m.PrivacyURL != "" {
+		v.Privacy = t("legal.mail_privacy", m.PrivacyURL)
+	}
+	if m.ImprintURL != "" {
+		v.Imprint = t("legal.mail_imprint", m.ImprintURL)
+	}
 	switch m.Kind {
 	case KindReminder:
 		v.Subject, v.Intro = oneLine(t("mail.reminder.subject", ev.Title, base.Event.Date)), t("mail.reminder.intro", ev.Title)
@@ -129,8 +138,10 @@ func orgText(v *orgView, body string) string {
 		b.WriteString(strings.TrimSpace(strings.ReplaceAll(body, "\r\n", "\n")) + "\n")
 	}
 	b.WriteString("\n-- \n" + v.Footer + "\n")
-	if v.Contact != "" {
-		b.WriteString(v.Contact + "\n")
+	for _, line := range []string{v.Contact, v.Privacy, v.Imprint} {
+		if line != "" {
+			b.WriteString(line + "\n")
+		}
 	}
 	return b.String()
 }

@@ -22,7 +22,7 @@ var templateFS embed.FS
 // Languages fachtag writes mails in; the first is the default.
 var languages = i18n.Languages
 
-var allKinds = []Kind{KindConfirmed, KindWaitlisted, KindReceived, KindPromoted, KindSwapped, KindCancelled, KindLink, KindPublished}
+var allKinds = []Kind{KindConfirmed, KindWaitlisted, KindReceived, KindPromoted, KindSwapped, KindCancelled, KindLink, KindPublished, KindLeft, KindAlready}
 
 // templateSet holds one language's templates: "<kind>.subject" and
 // "<kind>.intro" for every kind, and the layouts "text" and "html". All
@@ -121,7 +121,7 @@ func Render(m Message, ev *event.Event, link func(token string) string) (Rendere
 // the calendar file; waiting and cancelled ones do not.
 func wantsCalendar(m Message) bool {
 	switch m.Kind {
-	case KindConfirmed, KindPromoted, KindSwapped, KindLink, KindPublished:
+	case KindConfirmed, KindPromoted, KindSwapped, KindLink, KindPublished, KindAlready:
 		return m.RegistrationStatus == "" || m.RegistrationStatus == registration.Confirmed
 	}
 	return false
@@ -176,6 +176,8 @@ type view struct {
 	Wishes             []wishView
 	Programme          []itemView
 	Link               string
+	PrivacyURL         string // the event's privacy notice; "" for none
+	ImprintURL         string // the event's imprint; "" for none
 	Calendar           bool
 	Intro              string            // rendered "<kind>.intro", text
 	IntroHTML          htmltemplate.HTML // the same, rendered by html/template
@@ -187,6 +189,8 @@ type eventView struct {
 
 type changeView struct {
 	Slot, Time, From, To, Room string
+	Waitlisted                 bool
+	Position                   int
 }
 
 type bookingView struct {
@@ -216,9 +220,10 @@ func newView(m Message, ev *event.Event, link func(token string) string) *view {
 			Venue: ev.Venue.Name, Address: ev.Venue.Address,
 			Organiser: ev.Organiser.Name, OrganiserEmail: ev.Organiser.Email,
 		},
-		Change:   changeOf(m.Change, ev, f),
-		Bookings: bookingsOf(m.Bookings, m.Outcomes, ev, f),
-		Wishes:   wishesOf(m.Preferences, ev),
+		Change:     changeOf(m.Change, ev, f),
+		Bookings:   bookingsOf(m.Bookings, m.Outcomes, ev, f),
+		Wishes:     wishesOf(m.Preferences, ev),
+		PrivacyURL: m.PrivacyURL, ImprintURL: m.ImprintURL,
 	}
 	if m.RegistrationStatus == registration.Confirmed {
 		v.Empty = emptySlots(m.Outcomes, ev, f)
@@ -236,7 +241,8 @@ func changeOf(c *Change, ev *event.Event, f formatter) *changeView {
 	if c == nil {
 		return nil
 	}
-	cv := &changeView{Slot: c.Slot, From: workshopTitle(ev, c.From), To: workshopTitle(ev, c.To)}
+	cv := &changeView{Slot: c.Slot, From: workshopTitle(ev, c.From), To: workshopTitle(ev, c.To),
+		Waitlisted: c.Waitlisted, Position: c.Position}
 	if s, ok := ev.Slot(c.Slot); ok {
 		cv.Slot, cv.Time = slotTitle(s), f.span(s.StartsAt, s.EndsAt)
 	}

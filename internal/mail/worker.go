@@ -34,6 +34,10 @@ type WorkerConfig struct {
 	RetryMax      time.Duration             // longest retry delay; default 1h
 	ErrorPause    time.Duration             // pause after repeated SMTP errors, and how often an unreachable server is probed; default 10s
 	Metrics       *metrics.Metrics          // sends, failures and SMTP state; nil: none
+	// LegalLinks gives the absolute addresses of an event's privacy notice
+	// and imprint ("" for none) that every event mail links; the web layer
+	// owns the routes. nil: no links.
+	LegalLinks func(ev *event.Event) (privacy, imprint string)
 }
 
 func (c WorkerConfig) withDefaults() WorkerConfig {
@@ -259,6 +263,9 @@ func (w *Worker) compose(ctx context.Context, j job) (*gomail.Msg, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if w.cfg.LegalLinks != nil {
+		m.PrivacyURL, m.ImprintURL = w.cfg.LegalLinks(ev)
 	}
 	r, err := renderKind(m, ev, w.cfg.PersonalLink)
 	if err != nil {

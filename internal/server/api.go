@@ -124,6 +124,17 @@ func (s *Server) apiSwap(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// apiLeave gives up the waiting-list place in the slot, or else the seat.
+func (s *Server) apiLeave(w http.ResponseWriter, r *http.Request) error {
+	token := chi.URLParam(r, "token")
+	reg, err := s.book.Leave(r.Context(), token, chi.URLParam(r, "slot"), "")
+	if err != nil {
+		return tokenError(err)
+	}
+	writeJSON(w, http.StatusOK, s.registrationJSON(reg, token))
+	return nil
+}
+
 type linkRequest struct {
 	Email string `json:"email"`
 }

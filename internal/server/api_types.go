@@ -58,15 +58,23 @@ type WorkshopJSON struct {
 	Waitlist        int      `json:"waitlist"`
 }
 
+// eventJSON writes every time in the event's zone, with the offset that
+// zone has on that date (+01:00 in a Berlin January, +02:00 in July), not
+// the offset the event file or the database happened to carry.
 func eventJSON(ev *event.Event, now time.Time) EventJSON {
+	loc := ev.Location()
 	out := EventJSON{Slug: ev.Slug, Title: ev.Title, Description: ev.Description, Organiser: ev.Organiser,
-		Timezone: ev.Timezone, StartsAt: ev.StartsAt, EndsAt: ev.EndsAt, Venue: ev.Venue, Capacity: ev.Capacity,
-		SeatsLeft: ev.SeatsLeft(), Languages: ev.Languages, Status: ev.Status,
-		Registration: RegistrationInfo{Registration: ev.Registration, Open: ev.OpenAt(now)},
-		Programme:    orEmpty(ev.Programme), Questions: orEmpty(ev.Questions),
+		Timezone: ev.Timezone, StartsAt: ev.StartsAt.In(loc), EndsAt: ev.EndsAt.In(loc), Venue: ev.Venue,
+		Capacity: ev.Capacity, SeatsLeft: ev.SeatsLeft(), Languages: ev.Languages, Status: ev.Status,
+		Registration: RegistrationInfo{Registration: registrationIn(ev.Registration, loc), Open: ev.OpenAt(now)},
+		Programme:    []event.Item{}, Questions: orEmpty(ev.Questions),
 		Slots: []SlotJSON{}, Workshops: []WorkshopJSON{}}
+	for _, it := range ev.Programme {
+		it.StartsAt, it.EndsAt = it.StartsAt.In(loc), it.EndsAt.In(loc)
+		out.Programme = append(out.Programme, it)
+	}
 	for _, s := range ev.Slots {
-		out.Slots = append(out.Slots, SlotJSON{Key: s.Key, Title: s.Title, StartsAt: s.StartsAt, EndsAt: s.EndsAt})
+		out.Slots = append(out.Slots, SlotJSON{Key: s.Key, Title: s.Title, StartsAt: s.StartsAt.In(loc), EndsAt: s.EndsAt.In(loc)})
 	}
 	for _, w := range ev.Workshops {
 		out.Workshops = append(out.Workshops, WorkshopJSON{Key: w.Key, Slot: w.SlotKey, Title: w.Title,
@@ -97,6 +105,16 @@ func (s *Server) registrationJSON(reg *booking.Registration, token string) Regis
 		WaitlistPosition: reg.WaitlistPosition, Token: token, ManageURL: ManageLink(s.opts.BaseURL)(token),
 		Name: reg.Name, Email: reg.Email, Language: reg.Language, Bookings: orEmpty(reg.Bookings),
 		Preferences: reg.Preferences}
+}
+
+func registrationIn(r event.Registration, loc *time.Location) event.Registration {
+	for _, t := range []**time.Time{&r.OpensAt, &r.ClosesAt} {
+		if *t != nil {
+			in := (*t).In(loc)
+			*t = &in
+		}
+	}
+	return r
 }
 
 func orEmpty[T any](s []T) []T {

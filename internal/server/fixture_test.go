@@ -43,6 +43,7 @@ type fixture struct {
 	url    string // the test server's address
 	client *http.Client
 	seq    atomic.Int64
+	sink   *mailtest.Sink // set by the first startMail
 }
 
 type fixtureOpts struct {
@@ -70,9 +71,11 @@ func openEvent(slug string) *event.File {
 		Venue: event.Venue{Name: "Rathaus", Address: "Markt 1, Erfurt"}, Capacity: 10, Languages: []string{"de", "en"},
 		Registration: event.Registration{Mode: event.ModeFirstCome, OpensAt: &opens, ClosesAt: &closes, MaxPreferences: 3},
 		Programme:    []event.Item{{StartsAt: at(0), EndsAt: at(1), Title: "Begrüßung", Kind: "talk"}},
+		// Optional: most tests book one slot or none; requiredSlots makes
+		// the event ask for a workshop in every slot.
 		Slots: []event.SlotFile{
-			{Key: "r1", Title: "Runde 1", StartsAt: at(1), EndsAt: at(2)},
-			{Key: "r2", Title: "Runde 2", StartsAt: at(3), EndsAt: at(4)},
+			{Key: "r1", Title: "Runde 1", StartsAt: at(1), EndsAt: at(2), Optional: true},
+			{Key: "r2", Title: "Runde 2", StartsAt: at(3), EndsAt: at(4), Optional: true},
 		},
 		Workshops: []event.WSFile{
 			{Key: "A1", Slot: "r1", Title: "Beratung im ländlichen Raum", Capacity: 1, Topic: "A", Room: "101"},
@@ -338,12 +341,16 @@ func (f *fixture) counts() counts {
 // until the test ends; links in mails point at the test server.
 func (f *fixture) startMail() *mailtest.Sink {
 	f.t.Helper()
+	if f.sink != nil {
+		return f.sink
+	}
 	sink := mailtest.Start(f.t)
+	f.sink = sink
 	sender, err := mail.NewSMTPSender(mail.SMTPConfig{Host: sink.Host(), Port: sink.Port(), TLS: "none", Timeout: 5 * time.Second})
 	if err != nil {
 		f.t.Fatalf("NewSMTPSender: %v", err)
 	}
-	w := mail.NewWorker(f.pool, sender, mail.WorkerConfig{PersonalLink: server.ManageLink(f.url), From: "fachtag <noreply@fachtag.test>",
+	w := mail.NewWorker(f.pool, sender, mail.WorkerConfig{PersonalLink: server.ManageLink(f.url), LegalLinks: f.srv.MailLegalLinks, From: "fachtag <noreply@fachtag.test>",
 		PollInterval: 20 * time.Millisecond, RetryBase: 100 * time.Millisecond}, quietLogger(f.t))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -77,6 +77,7 @@ func (s *Server) setupSubmit(w http.ResponseWriter, r *http.Request, ev *event.E
 	}
 	lang := requestLang(r)
 	file, errs, rows := f.toFile(func(key string) string { return i18n.T(lang, key) })
+	keepUnformed(file, ev)
 	if err := file.Validate(); err != nil {
 		mergeProblems(errs, err, rows, lang)
 	}
@@ -294,4 +295,19 @@ func (s *Server) importFailed(w http.ResponseWriter, r *http.Request, id, msg st
 	s.render(w, r, http.StatusUnprocessableEntity, "org_setup_import", i18n.T(requestLang(r), "setup.import_title"),
 		importView{Errors: []formProblem{{ID: id, Message: msg}}})
 	return nil
+}
+
+// keepUnformed carries over what the event file holds but the setup form
+// does not ask: the legal texts and which slots may stay empty. Without it
+// a save from the form would drop them.
+func keepUnformed(file *event.File, ev *event.Event) {
+	if ev == nil {
+		return
+	}
+	file.Privacy, file.Imprint = ev.Privacy, ev.Imprint
+	for i, sf := range file.Slots {
+		if s, ok := ev.Slot(sf.Key); ok {
+			file.Slots[i].Optional = s.Optional
+		}
+	}
 }

@@ -370,9 +370,10 @@ func fileFromEvent(ev *event.Event) *event.File {
 	f := &event.File{Slug: ev.Slug, Title: ev.Title, Description: ev.Description, Organiser: ev.Organiser,
 		Timezone: ev.Timezone, StartsAt: ev.StartsAt, EndsAt: ev.EndsAt, Venue: ev.Venue, Capacity: ev.Capacity,
 		Languages: ev.Languages, Registration: ev.Registration, Programme: ev.Programme, Questions: ev.Questions,
-		RetentionDays: ev.RetentionDays, Status: ev.Status, Slots: []event.SlotFile{}, Workshops: []event.WSFile{}}
+		RetentionDays: ev.RetentionDays, Status: ev.Status, Slots: []event.SlotFile{}, Workshops: []event.WSFile{},
+		Privacy: ev.Privacy, Imprint: ev.Imprint}
 	for _, s := range ev.Slots {
-		f.Slots = append(f.Slots, event.SlotFile{Key: s.Key, Title: s.Title, StartsAt: s.StartsAt, EndsAt: s.EndsAt})
+		f.Slots = append(f.Slots, event.SlotFile{Key: s.Key, Title: s.Title, StartsAt: s.StartsAt, EndsAt: s.EndsAt, Optional: s.Optional})
 	}
 	for _, w := range ev.Workshops {
 		f.Workshops = append(f.Workshops, event.WSFile{Key: w.Key, Slot: w.SlotKey, Title: w.Title, Description: w.Description,

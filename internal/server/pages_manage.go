@@ -22,6 +22,7 @@ type manageView struct {
 	Error     string
 	CanSwap   bool
 	CanCancel bool
+	CanLeave  bool // may give up a workshop seat or waiting-list place
 }
 
 // registration resolves the personal link of the URL.
@@ -37,7 +38,8 @@ func (s *Server) registration(r *http.Request) (*booking.Registration, *event.Ev
 	return reg, ev, err
 }
 
-var notices = map[string]string{"1": "manage.welcome", "swapped": "manage.swapped", "cancelled": "manage.cancelled", "wishes": "manage.wishes_saved"}
+var notices = map[string]string{"swapped": "manage.swapped", "cancelled": "manage.cancelled", "wishes": "manage.wishes_saved",
+	"left_queue": "manage.left_queue", "dropped": "manage.dropped"}
 
 func (s *Server) managePage(w http.ResponseWriter, r *http.Request) error {
 	return s.showManage(w, r, http.StatusOK, "")
@@ -53,11 +55,10 @@ func (s *Server) showManage(w http.ResponseWriter, r *http.Request, status int, 
 	now := time.Now()
 	view := manageView{Event: ev, Reg: reg, Token: chi.URLParam(r, "token"), Error: errMsg,
 		CanSwap:   ev.OpenAt(now) && reg.Status == registration.Confirmed,
-		CanCancel: reg.Status != registration.Cancelled && now.Before(ev.StartsAt)}
-	for _, param := range []string{r.URL.Query().Get("welcome"), r.URL.Query().Get("done")} {
-		if key, ok := notices[param]; ok && errMsg == "" {
-			view.Notice = i18n.T(lang, key)
-		}
+		CanCancel: reg.Status != registration.Cancelled && now.Before(ev.StartsAt),
+		CanLeave:  reg.Status == registration.Confirmed && now.Before(ev.StartsAt)}
+	if key, ok := notices[r.URL.Query().Get("done")]; ok && errMsg == "" {
+		view.Notice = i18n.T(lang, key)
 	}
 	s.render(w, r, status, "manage", i18n.T(lang, "manage.title"), view)
 	return nil
@@ -83,6 +84,42 @@ func (s *Server) manageSwap(w http.ResponseWriter, r *http.Request) error {
 	token := chi.URLParam(r, "token")
 	_, err := s.book.Swap(r.Context(), token, r.PostForm.Get("slot"), r.PostForm.Get("workshop"))
 	return s.afterChange(w, r, token, "swapped", err)
+}
+
+// manageLeave gives up one booking: a waiting-list place or a seat.
+func (s *Server) manageLeave(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	token := chi.URLParam(r, "token")
+	reg, err := s.book.Leave(r.Context(), token, r.PostForm.Get("slot"), r.PostForm.Get("workshop"))
+	done := "dropped"
+	if err == nil {
+		if _, stillSeated := reg.Booking(r.PostForm.Get("slot"), registration.Confirmed); stillSeated {
+			done = "left_queue"
+		}
+	}
+	return s.afterChange(w, r, token, done, err)
+}
+
+// leaveButton is the data of the manage page's "leave" partial.
+type leaveButton struct {
+	Show                                      bool
+	Token, Lang, Slot, Workshop, Title, Label string
+}
+
+func leaveButtonOf(lang string) func(v manageView, s event.Slot, b booking.Booking) leaveButton {
+	return func(v manageView, s event.Slot, b booking.Booking) leaveButton {
+		lb := leaveButton{Token: v.Token, Lang: lang, Slot: s.Key, Workshop: b.Workshop, Label: i18n.T(lang, "manage.leave_queue")}
+		if w, ok := v.Event.Workshop(b.Workshop); ok {
+			lb.Title = w.Title
+		}
+		if b.Status == registration.Confirmed {
+			lb.Label = i18n.T(lang, "manage.drop")
+		}
+		lb.Show = v.CanLeave && (b.Status == registration.Waitlisted || v.Event.MayStayEmpty(s))
+		return lb
+	}
 }
 
 func (s *Server) manageCancel(w http.ResponseWriter, r *http.Request) error {

@@ -16,6 +16,10 @@ import (
 
 const maxFormBytes = 64 << 10
 
+// noWorkshop is the form's explicit "no workshop in this slot", offered
+// only in slots the event lets stay empty.
+const noWorkshop = "-"
+
 // formValues is what the participant typed, kept to re-fill the form.
 type formValues struct {
 	Name, Email, Organisation, Role string
@@ -32,7 +36,6 @@ type registerView struct {
 	Form      formValues
 	Errors    map[string]string
 	ErrorList []fieldIssue
-	Duplicate bool
 }
 
 func (s *Server) registerForm(w http.ResponseWriter, r *http.Request) error {
@@ -63,31 +66,37 @@ func (s *Server) registerSubmit(w http.ResponseWriter, r *http.Request) error {
 	}
 	form := readForm(ev, r.PostForm)
 	lang := requestLang(r)
-	reg, token, err := s.book.Register(r.Context(), ev.Slug, form.request(ev, lang))
+	// A new sign-up and an address registered already get the same
+	// answer; the mail tells them apart (booking.RegisterByForm).
+	reg, err := s.book.RegisterByForm(r.Context(), ev.Slug, form.request(ev, lang))
 	s.countSignUp(reg, err)
 	var verr *booking.ValidationError
 	switch {
 	case err == nil:
-		http.Redirect(w, r, "/r/"+token+"?welcome=1&lang="+lang, http.StatusSeeOther)
+		http.Redirect(w, r, "/events/"+ev.Slug+"/registered?lang="+lang, http.StatusSeeOther)
 		return nil
 	case errors.As(err, &verr):
-		s.rerender(w, r, ev, form, fieldMessages(err, lang), false)
-		return nil
-	case errors.Is(err, booking.ErrDuplicate):
-		s.rerender(w, r, ev, form, map[string]string{"email": i18n.T(lang, "err.duplicate")}, true)
+		s.rerender(w, r, ev, form, fieldMessages(err, lang))
 		return nil
 	}
 	return err
 }
 
-func (s *Server) rerender(w http.ResponseWriter, r *http.Request, ev *event.Event, form formValues, errs map[string]string, dup bool) {
+func (s *Server) rerender(w http.ResponseWriter, r *http.Request, ev *event.Event, form formValues, errs map[string]string) {
 	lang := requestLang(r)
-	view := registerView{Event: ev, Form: form, Errors: errs, ErrorList: issueList(ev, lang, errs), Duplicate: dup}
-	status := http.StatusUnprocessableEntity
-	if dup {
-		status = http.StatusConflict
+	view := registerView{Event: ev, Form: form, Errors: errs, ErrorList: issueList(ev, lang, errs)}
+	s.render(w, r, http.StatusUnprocessableEntity, "register", i18n.T(lang, "form.title"), view)
+}
+
+// registeredPage is where the form leads after a sign-up. It says the same
+// to everyone (see registerSubmit): look for our mail.
+func (s *Server) registeredPage(w http.ResponseWriter, r *http.Request) error {
+	ev, err := s.publicEvent(r.Context(), chi.URLParam(r, "slug"))
+	if err != nil {
+		return err
 	}
-	s.render(w, r, status, "register", i18n.T(lang, "form.title"), view)
+	s.render(w, r, http.StatusOK, "registered", i18n.T(requestLang(r), "registered.title"), eventView{Event: ev})
+	return nil
 }
 
 func readForm(ev *event.Event, v url.Values) formValues {
@@ -132,7 +141,12 @@ func (f formValues) request(ev *event.Event, lang string) booking.Request {
 		}
 		return req
 	}
-	req.Choices = f.Choices
+	req.Choices = map[string]string{}
+	for slot, key := range f.Choices {
+		if key != noWorkshop {
+			req.Choices[slot] = key
+		}
+	}
 	return req
 }
 

@@ -76,19 +76,21 @@ func (f *fixture) getManage(path string) reply {
 	return r
 }
 
-var manageLocation = regexp.MustCompile(`^/r/([A-Za-z0-9_-]{43})\?`)
-
-// registerByForm posts the form and returns the token from the redirect.
+// registerByForm posts the form, wants the thank-you page, and returns
+// the token of the personal link from the last mail to the address.
 func (f *fixture) registerByForm(form url.Values, lang string) string {
 	f.t.Helper()
+	sink := f.startMail()
 	r := f.postForm("/events/"+slugOpen+"/register?lang="+lang, form)
 	wantStatus(f.t, "register form", r, http.StatusSeeOther)
-	loc := r.header.Get("Location")
-	m := manageLocation.FindStringSubmatch(loc)
-	if m == nil || !strings.Contains(loc, "welcome=1") {
-		f.t.Fatalf("Location %q, want /r/{token}?welcome=1…", loc)
+	if loc, want := r.header.Get("Location"), "/events/"+slugOpen+"/registered?lang="+lang; loc != want {
+		f.t.Fatalf("Location %q, want %q", loc, want)
 	}
-	return m[1]
+	msgs := mailsTo(f.drainOutbox(sink), form.Get("email"))
+	if len(msgs) == 0 {
+		f.t.Fatalf("no mail to %s after the form", form.Get("email"))
+	}
+	return strings.TrimPrefix(personalLink(f.t, f, msgs[len(msgs)-1].Text), "/r/")
 }
 
 func TestRegisterFormFlow(t *testing.T) {
@@ -108,14 +110,30 @@ func TestRegisterFormFlow(t *testing.T) {
 		t.Errorf("English form: language %q, want en", reg.Language)
 	}
 
-	// The same address again: 409 with the resend link.
+	// The same address again gets the answer of a new sign-up, and the
+	// address its link; the registration stays as it was.
 	before := f.counts()
-	r = f.postForm("/events/"+slugOpen+"/register?lang=de", registerForm("Anna B.", "ANNA@example.org"))
-	wantStatus(t, "duplicate", r, http.StatusConflict)
-	wantContains(t, "duplicate", r, "schon jemand angemeldet", "/events/"+slugOpen+"/link")
-	if f.counts() != before {
-		t.Error("duplicate form changed rows")
+	fresh := f.postForm("/events/"+slugOpen+"/register?lang=de", registerForm("Carla Neu", "carla@example.org"))
+	dup := f.postForm("/events/"+slugOpen+"/register?lang=de", registerForm("Anna B.", "ANNA@example.org"))
+	wantStatus(t, "duplicate", dup, http.StatusSeeOther)
+	if dup.header.Get("Location") != fresh.header.Get("Location") || string(dup.body) != string(fresh.body) {
+		t.Errorf("duplicate answered %v (Location %q), a new sign-up %v (Location %q)",
+			dup, dup.header.Get("Location"), fresh, fresh.header.Get("Location"))
 	}
+	after := f.counts()
+	if after.registrations != before.registrations+1 || after.bookings != before.bookings+1 {
+		t.Errorf("rows before %+v, after %+v: want only Carla's registration and booking added", before, after)
+	}
+	msgs := mailsTo(f.drainOutbox(f.startMail()), "anna@example.org")
+	if last := msgs[len(msgs)-1]; !strings.HasPrefix(last.Subject, "Sie sind bereits angemeldet") || !strings.Contains(last.Text, "/r/") {
+		t.Errorf("mail to the registered address: %q, want the already-registered mail with the link:\n%s", last.Subject, last.Text)
+	}
+	if reg := decode[registrationJSON](t, f.get("/api/v1/registrations/"+token)); reg.Name != "Anna Beispiel" || reg.Bookings[0].Workshop != "B1" {
+		t.Errorf("registration after the duplicate: %+v, want it unchanged", reg)
+	}
+	page := f.get("/events/" + slugOpen + "/registered?lang=de")
+	wantStatus(t, "thank-you page", page, http.StatusOK)
+	wantContains(t, "thank-you page", page, "Vielen Dank für Ihre Anmeldung", "Wir haben Ihnen gerade eine E-Mail geschickt")
 }
 
 func TestRegisterFormErrors(t *testing.T) {
@@ -169,9 +187,9 @@ func TestRegisterFormErrors(t *testing.T) {
 func TestManagePageShowsBookings(t *testing.T) {
 	f := newFixture(t, fixtureOpts{})
 	token := f.registerByForm(registerForm("Anna Beispiel", "anna@example.org"), "de")
-	r := f.getManage("/r/" + token + "?welcome=1&lang=de")
+	r := f.getManage("/r/" + token + "?lang=de")
 	wantStatus(t, "manage", r, http.StatusOK)
-	wantContains(t, "manage", r, "Vielen Dank für Ihre Anmeldung!", "Anna Beispiel", "anna@example.org",
+	wantContains(t, "manage", r, "Anna Beispiel", "anna@example.org",
 		"Ausbildung und Betrieb", "Platz sicher", "Angemeldet", `action="/r/`+token+`/swap`, `action="/r/`+token+`/cancel`)
 	r = f.getManage("/r/" + token + "?lang=en")
 	wantContains(t, "manage, English", r, "Your registration", "Seat confirmed", "Registered")

@@ -21,7 +21,7 @@ type pages struct {
 	sets map[string]*template.Template // "de/event" → layout + page
 }
 
-var pageNames = []string{"index", "event", "register", "manage", "resend", "error",
+var pageNames = []string{"index", "event", "register", "registered", "manage", "resend", "legal", "error",
 	"org_login", "org_home", "org_password", "org_reset", "org_reset_set",
 	"alloc", "alloc_publish", "alloc_pin",
 	"org_setup", "org_setup_status", "org_setup_import", "org_messages", "org_dashboard",
@@ -48,6 +48,7 @@ type view struct {
 	Title string
 	URL   *url.URL
 	Data  any
+	Legal legalLinks // the footer's links to the privacy notice and the imprint
 }
 
 // LangURL is the current page in another language.
@@ -64,7 +65,12 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	lang := requestLang(r)
 	t := s.pages.sets[lang+"/"+name]
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", view{Lang: lang, Title: title, URL: r.URL, Data: data}); err != nil {
+	var ev *event.Event
+	if p, ok := data.(eventPage); ok {
+		ev = p.pageEvent()
+	}
+	v := view{Lang: lang, Title: title, URL: r.URL, Data: data, Legal: s.legalLinks(ev)}
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		s.log.Error("render page", "page", name, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
@@ -143,7 +149,9 @@ func funcs(lang string) template.FuncMap {
 			}
 			return false
 		},
+		"consent":    func(privacy string) template.HTML { return consentHTML(lang, privacy) },
 		"wishesOpen": wishesOpen,
+		"leaveForm":  leaveButtonOf(lang),
 		"wishAt":     wishAt,
 		"question": func(q event.Question, answers map[string]any, errs map[string]string, lang string, required bool) questionField {
 			return questionField{Q: q, Value: answers[q.Key], Err: errs["answers."+q.Key], Lang: lang, Required: required}
@@ -163,4 +171,17 @@ func seatsHTML(lang string, w event.Workshop) template.HTML {
 		return template.HTML(template.HTMLEscapeString(i18n.T(lang, "event.one_seat_left")))
 	}
 	return template.HTML(template.HTMLEscapeString(i18n.T(lang, "event.seats_left", left)))
+}
+
+// consentHTML is the label of the privacy consent, with a link to the
+// privacy notice it refers to when there is one. The notice opens in a new
+// tab so that the half-filled form stays.
+func consentHTML(lang, privacy string) template.HTML {
+	if privacy == "" {
+		return template.HTML(template.HTMLEscapeString(i18n.T(lang, "form.privacy")))
+	}
+	before, after, _ := strings.Cut(i18n.T(lang, "legal.consent"), "%s")
+	link := `<a href="` + template.HTMLEscapeString(privacy) + `" target="_blank" rel="noopener">` +
+		template.HTMLEscapeString(i18n.T(lang, "legal.consent_link")) + `</a>`
+	return template.HTML(template.HTMLEscapeString(before) + link + template.HTMLEscapeString(after))
 }

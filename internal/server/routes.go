@@ -26,6 +26,8 @@ func (s *Server) router() chi.Router {
 	static, _ := fs.Sub(web.FS, "static")
 	r.Handle("/static/*", http.StripPrefix("/static/", cacheFor(time.Hour, http.FileServerFS(static))))
 	r.Get("/", s.page(s.index))
+	r.Get("/privacy", s.page(s.sitePrivacy))
+	r.Get("/imprint", s.page(s.siteImprint))
 	r.Route("/events/{slug}", s.eventRoutes)
 	r.Route("/r/{token}", s.personalRoutes)
 	r.Route("/api/v1", s.apiRoutes)
@@ -41,6 +43,9 @@ func (s *Server) eventRoutes(r chi.Router) {
 	r.With(s.limit).Post("/register", s.page(s.registerSubmit))
 	r.Get("/link", s.page(s.resendForm))
 	r.With(s.limit).Post("/link", s.page(s.resendSubmit))
+	r.Get("/registered", s.page(s.registeredPage))
+	r.Get("/privacy", s.page(s.eventPrivacy))
+	r.Get("/imprint", s.page(s.eventImprint))
 }
 
 // personalRoutes are the pages behind a participant's personal link.
@@ -49,6 +54,7 @@ func (s *Server) personalRoutes(r chi.Router) {
 	r.Get("/", s.page(s.managePage))
 	r.With(s.limit).Post("/swap", s.page(s.manageSwap))
 	r.With(s.limit).Post("/cancel", s.page(s.manageCancel))
+	r.With(s.limit).Post("/leave", s.page(s.manageLeave))
 	r.With(s.limit).Post("/wishes", s.page(s.manageWishes))
 	r.Get("/calendar.ics", s.page(s.calendar))
 	r.Get("/qr.png", s.page(s.participantQR))
@@ -67,6 +73,7 @@ func (s *Server) apiRoutes(r chi.Router) {
 	r.Get("/registrations/{token}", s.api(s.apiRegistration))
 	r.With(s.limit).Delete("/registrations/{token}", s.api(s.apiCancel))
 	r.With(s.limit).Put("/registrations/{token}/bookings/{slot}", s.api(s.apiSwap))
+	r.With(s.limit).Delete("/registrations/{token}/bookings/{slot}", s.api(s.apiLeave))
 	r.With(s.limit).Put("/registrations/{token}/preferences", s.api(s.apiChangeWishes))
 	r.Group(func(r chi.Router) {
 		r.Use(s.requireToken, s.requireRole(auth.ManageEvents))

@@ -32,6 +32,9 @@ type Options struct {
 	Logger             *slog.Logger
 	SendResetLink      func(ctx context.Context, email, lang, link string) error // nil: the link is logged (see org_reset.go)
 	Metrics            *metrics.Metrics                                          // nil: no metrics
+	// Privacy and Imprint are the installation's privacy notice and
+	// imprint, for events without their own (see legal.go).
+	Privacy, Imprint event.Legal
 }
 
 // Server holds what the handlers share: the domain services they call,
