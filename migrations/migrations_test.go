@@ -36,12 +36,14 @@ func TestNewestMigrationsDownAndUp(t *testing.T) {
 	defer conn.Close(ctx)
 	seed(t, conn)
 	want := snapshot(t, conn, newest)
-	for v := newest; v > 9; v-- {
+	// Versions may have gaps while branches that took numbers are merged.
+	for v := newest; v > 9; {
 		if err := m.Steps(-1); err != nil {
 			t.Fatalf("down from %d: %v", v, err)
 		}
-		if got := snapshot(t, conn, v-1); got != want {
-			t.Errorf("at %d after down: got %q, want %q", v-1, got, want)
+		v, _, _ = m.Version()
+		if got := snapshot(t, conn, v); got != want {
+			t.Errorf("at %d after down: got %q, want %q", v, got, want)
 		}
 	}
 	if err := m.Up(); err != nil {
