@@ -4,17 +4,17 @@
 // causes; callers never compose these transactions.
 //
 // Every sign-up rule has one definition. A sign-up runs one transaction
-// (register) whose statements are sent as two pipelined batches; the
-// statement that books a workshop (seatOrQueue) is the same for a new
-// registration and for one admitted from the event's waiting list. There
+// (register) whose statements are sent as two pipelined batches, BEGIN
+// with the first and COMMIT with the second (pipeTx); the statement that
+// books a workshop (seatOrQueue) is the same for a new registration and
+// for one admitted from the event's waiting list, and take_event_seat
+// (migration 16) is the one definition of taking the event seat. There
 // used to be a second, pipelined fast path without a transaction that
 // repeated the rules in SQL of its own (and built the mail in SQL); it went
-// so that the rules have one definition. The price, measured on a quiet
-// machine with fachtag bench in-process (200 clients, durable PostgreSQL):
-// 492 and 527 sign-ups/s without it against 636 and 590 with it, because a
-// sign-up now holds its workshop row for one more round trip. A sign-up is
-// bound by the commit that holds the event's seat counter; getting that
-// back means one round trip built from these same statements.
+// so that the rules have one definition. Sign-ups of one event queue for
+// their workshop rows and the event's seat counter, so what a sign-up
+// costs is mostly how long it holds them: the counter for its commit, its
+// workshops for one round trip more. The measurements are in README.md.
 package booking
 
 import (

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/fachtag/fachtag/internal/db"
 	"github.com/fachtag/fachtag/internal/event"
 )
 
@@ -58,31 +59,33 @@ RETURNING true`
 func (s *Service) RegisterOnce(ctx context.Context, slug string, req Request, r Retry) (reply []byte, replayed bool, err error) {
 	s.purgeKeys(ctx)
 	scope := "register:" + slug
-	err = s.signUp(ctx, slug, &req, func(tx pgx.Tx, ev *event.Event) error {
+	err = s.signUp(ctx, slug, &req, func(t *pipeTx, ev *event.Event) error {
 		replayed = false
 		var claimed bool
-		err := tx.QueryRow(ctx, claimRetryKey, scope, r.Key, r.Hash, ev.ID).Scan(&claimed)
+		err := t.QueryRow(ctx, claimRetryKey, scope, r.Key, r.Hash, ev.ID).Scan(&claimed)
 		if errors.Is(err, pgx.ErrNoRows) {
 			replayed = true
-			reply, err = storedReply(ctx, tx, scope, r)
+			reply, err = storedReply(ctx, t, scope, r)
 			return err
 		}
 		if err != nil {
 			return fmt.Errorf("claim idempotency key: %w", err)
 		}
-		reg, token, err := register(ctx, tx, ev, req)
-		if err != nil {
-			return err
-		}
-		if reply, err = r.Reply(reg, token); err != nil {
-			return fmt.Errorf("render reply: %w", err)
-		}
-		return execOne(ctx, tx, storeReply, scope, r.Key, reply)
+		// The reply is stored in the sign-up's last round trip, and again
+		// if the registration went on the event's waiting list instead.
+		_, _, err = register(ctx, t, ev, req, func(b *pgx.Batch, reg *Registration, token string) (rerr error) {
+			if reply, rerr = r.Reply(reg, token); rerr != nil {
+				return fmt.Errorf("render reply: %w", rerr)
+			}
+			b.Queue(storeReply, scope, r.Key, reply)
+			return nil
+		})
+		return err
 	})
 	return reply, replayed, err
 }
 
-func storedReply(ctx context.Context, tx pgx.Tx, scope string, r Retry) ([]byte, error) {
+func storedReply(ctx context.Context, tx db.Conn, scope string, r Retry) ([]byte, error) {
 	var hash, reply []byte
 	if err := tx.QueryRow(ctx, readRetryKey, scope, r.Key).Scan(&hash, &reply); err != nil {
 		return nil, fmt.Errorf("read idempotency key: %w", err)

@@ -119,3 +119,33 @@ func TestRegisterOnceConcurrentSameKey(t *testing.T) {
 	}
 	dbtest.CheckInvariants(t, pool)
 }
+
+// TestRegisterOnceFullEventStoresWaitingReply checks the sign-up that
+// finds no event seat in its last round trip: it goes back to the
+// savepoint, and the reply it stores and replays, like its one mail, is
+// the waiting-list one, not the confirmation it had queued first.
+func TestRegisterOnceFullEventStoresWaitingReply(t *testing.T) {
+	f := eventFile("ft")
+	f.Capacity = 1
+	s, pool := setup(t, f)
+	ctx := context.Background()
+	mustRegister(t, s, "ft", "a@example.org", "r1=A1")
+	req := request("b@example.org", "r1=A1")
+	first, _, err := s.RegisterOnce(ctx, "ft", req, retryOf(t, "k1", req))
+	if err != nil {
+		t.Fatalf("RegisterOnce: %v", err)
+	}
+	again, replayed, err := s.RegisterOnce(ctx, "ft", req, retryOf(t, "k1", req))
+	if err != nil || !replayed || string(again) != string(first) {
+		t.Fatalf("retry: got %s replayed=%v err=%v, want %s replayed", again, replayed, err, first)
+	}
+	var reply struct{ ID, Status string }
+	if err := json.Unmarshal(first, &reply); err != nil || reply.Status != "waitlisted" {
+		t.Fatalf("reply %s: want status waitlisted (%v)", first, err)
+	}
+	p := participant{reg: &Registration{ID: reply.ID, Email: "b@example.org"}}
+	wantOutbox(t, pool, p, "waitlisted", 1)
+	wantOutbox(t, pool, p, "confirmed", 0)
+	wantWorkshop(t, pool, "A1", 1, 0)
+	dbtest.CheckInvariants(t, pool)
+}

@@ -8,6 +8,7 @@ import (
 	"sort"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/fachtag/fachtag/internal/db"
 	"github.com/fachtag/fachtag/internal/event"
@@ -24,8 +25,8 @@ import (
 func (s *Service) Register(ctx context.Context, slug string, req Request) (*Registration, string, error) {
 	var reg *Registration
 	var token string
-	err := s.signUp(ctx, slug, &req, func(tx pgx.Tx, ev *event.Event) (err error) {
-		reg, token, err = register(ctx, tx, ev, req)
+	err := s.signUp(ctx, slug, &req, func(t *pipeTx, ev *event.Event) (err error) {
+		reg, token, err = register(ctx, t, ev, req, nil)
 		return err
 	})
 	if err != nil {
@@ -34,17 +35,18 @@ func (s *Service) Register(ctx context.Context, slug string, req Request) (*Regi
 	return reg, token, nil
 }
 
-// signUp runs fn in one transaction with the event's rules as cached by
-// an earlier sign-up (at most rulesTTL old). Everything that decides a seat
-// is checked by the statements themselves; when they find the cached rules
-// out of date, signUp reads the event afresh and runs fn once more.
-func (s *Service) signUp(ctx context.Context, slug string, req *Request, fn func(pgx.Tx, *event.Event) error) error {
+// signUp runs fn in one transaction (a pipeTx) with the event's rules as
+// cached by an earlier sign-up (at most rulesTTL old). Everything that
+// decides a seat is checked by the statements themselves; when they find
+// the cached rules out of date, signUp reads the event afresh and runs fn
+// once more.
+func (s *Service) signUp(ctx context.Context, slug string, req *Request, fn func(*pipeTx, *event.Event) error) error {
 	for fresh := false; ; fresh = true {
 		ev, err := s.checkedEvent(ctx, slug, req)
 		if err != nil {
 			return err
 		}
-		err = db.Transact(ctx, s.pool, func(tx pgx.Tx) error { return fn(tx, ev) })
+		err = s.inPipeTx(ctx, func(t *pipeTx) error { return fn(t, ev) })
 		if fresh || !isStale(err) {
 			return wishPhaseOver(err)
 		}
@@ -98,67 +100,75 @@ func newRegistration(ev *event.Event, req Request) *Registration {
 	return reg
 }
 
+// finisher queues what a caller stores with a sign-up in its transaction
+// (the reply to an idempotent request), for the registration as it stands.
+type finisher func(b *pgx.Batch, reg *Registration, token string) error
+
 // register writes a sign-up in two round trips of pipelined statements;
-// no other path books a sign-up. The first writes the registration and its
-// token and books the chosen workshops (seatOrQueue, rows locked in id
-// order) and reads them back with their waiting-list places. The second
-// queues the mail, through the one outbox writer, and takes the event
-// seat last: the event's counter is the hottest row of an opening rush,
-// and this way its lock is held only for the commit. A pipelined batch
-// without a transaction would save the two round trips of BEGIN and COMMIT
-// but would need every rule a second time for the cases it cannot finish
-// (a full event, a waiting list whose place the mail must name); what that
-// costs is in the package doc.
-func register(ctx context.Context, tx pgx.Tx, ev *event.Event, req Request) (*Registration, string, error) {
+// no other path books a sign-up. The first begins the transaction, writes
+// the registration and its token, books the chosen workshops (seatOrQueue,
+// rows locked in id order) and reads them back with their waiting-list
+// places. The second queues the mail through the one outbox writer and
+// what finish adds, takes the event seat last (take_event_seat, migration
+// 16) and commits: the event's counter is the hottest row of an opening
+// rush, and this way its lock is held only for the commit, the workshop
+// rows' for one round trip. When take_event_seat finds no seat it fails,
+// the COMMIT behind it is skipped, and the sign-up goes back to the
+// savepoint in front of the mail and joins the event's waiting list
+// (eventFull) in more round trips. A pipelined batch without a transaction
+// would save no round trip more but would need every rule a second time
+// for the cases it cannot finish; what that costs is in the package doc.
+func register(ctx context.Context, t *pipeTx, ev *event.Event, req Request, finish finisher) (*Registration, string, error) {
 	reg := newRegistration(ev, req)
 	var choices map[string]string
 	if reg.Status == registration.Confirmed {
 		choices = req.Choices
 	}
-	token, err := writeRegistration(ctx, tx, ev, reg, req, choices)
+	token, err := writeRegistration(ctx, t, ev, reg, req, choices)
 	if err != nil {
 		return nil, "", err
 	}
 	b := &pgx.Batch{}
-	if err := mail.Queue(b, message(reg, registeredKind(reg.Status), token, nil)); err != nil {
+	if reg.Status == registration.Confirmed {
+		b.Queue(seatSavepoint)
+	}
+	if err := finishSignUp(b, reg, token, finish); err != nil {
 		return nil, "", err
 	}
 	if reg.Status == registration.Confirmed {
 		b.Queue(takeOpenSeat, ev.ID)
 	}
-	seated, err := sendMailAndSeat(ctx, tx, b)
-	if err != nil {
-		return nil, "", err
+	b.Queue(commitTx)
+	err = t.SendBatch(ctx, b).Close()
+	if isNoSeat(err) {
+		err = eventFull(ctx, t, ev, reg, token, finish)
 	}
-	if reg.Status == registration.Confirmed && !seated {
-		if err := eventFull(ctx, tx, ev, reg, token); err != nil {
-			return nil, "", err
-		}
+	if err != nil {
+		return nil, "", fmt.Errorf("sign-up: %w", err)
 	}
 	return reg, token, nil
 }
 
-// sendMailAndSeat sends the mail and, if queued, the event seat; it
-// reports whether the seat was taken.
-func sendMailAndSeat(ctx context.Context, tx pgx.Tx, b *pgx.Batch) (bool, error) {
-	res := tx.SendBatch(ctx, b)
-	defer res.Close()
-	if _, err := res.Exec(); err != nil {
-		return false, fmt.Errorf("enqueue mail: %w", err)
+// finishSignUp queues the mail that reports reg and what finish adds.
+func finishSignUp(b *pgx.Batch, reg *Registration, token string, finish finisher) error {
+	if err := mail.Queue(b, message(reg, registeredKind(reg.Status), token, nil)); err != nil {
+		return err
 	}
-	if b.Len() == 1 {
-		return false, res.Close()
+	if finish == nil {
+		return nil
 	}
-	tag, err := res.Exec()
-	if err != nil {
-		return false, fmt.Errorf("take event seat: %w", err)
-	}
-	return tag.RowsAffected() == 1, res.Close()
+	return finish(b, reg, token)
+}
+
+// isNoSeat reports whether err is take_event_seat finding no open seat.
+func isNoSeat(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "FT001"
 }
 
 // writeRegistration writes the registration and its token and books the
 // choices, in one round trip.
-func writeRegistration(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration, req Request, choices map[string]string) (string, error) {
+func writeRegistration(ctx context.Context, tx db.Conn, ev *event.Event, reg *Registration, req Request, choices map[string]string) (string, error) {
 	answers, _ := json.Marshal(nonNilMap(req.Answers))
 	prefs, _ := json.Marshal(nonNilMap(req.Preferences))
 	stored, _ := json.Marshal(nonNilMap(req.Choices))
@@ -202,47 +212,50 @@ const markWaitlisted = `
 UPDATE registrations SET status = 'waitlisted', seq = nextval(pg_get_serial_sequence('registrations', 'seq'))
 WHERE id = $1 RETURNING seq`
 
-// takeOpenSeat takes an event seat only while registration is open: the
+// takeOpenSeat takes an event seat only while registration is open (the
 // cached event that let the sign-up start may be up to rulesTTL old, the
-// row is not.
+// row is not), or fails; seatSavepoint is where a sign-up goes back to
+// when it fails.
 const (
-	takeOpenSeat = `
-UPDATE event_seats s SET taken = s.taken + 1
-FROM events e
-WHERE s.event_id = $1 AND e.id = s.event_id AND s.taken < s.capacity AND e.status = 'open'
-  AND (e.opens_at IS NULL OR e.opens_at <= now()) AND (e.closes_at IS NULL OR now() < e.closes_at)`
-	lockOpenEvent = `
+	takeOpenSeat   = `SELECT take_event_seat($1)`
+	seatSavepoint  = `SAVEPOINT seat`
+	backBeforeSeat = `ROLLBACK TO SAVEPOINT seat`
+	lockOpenEvent  = `
 SELECT e.status = 'open' AND (e.opens_at IS NULL OR e.opens_at <= now()) AND (e.closes_at IS NULL OR now() < e.closes_at)
 FROM events e JOIN event_seats s ON s.event_id = e.id WHERE e.id = $1 FOR NO KEY UPDATE OF s`
-	forgetMails = `DELETE FROM outbox WHERE registration_id = $1`
 )
 
-// eventFull handles a sign-up that found no event seat: with the
-// registration still open it goes on the event's waiting list as a whole.
-// The workshop seats just taken are given back (nobody else could see
-// them), the choices stay stored for the day a seat frees up, and the
-// queued mail becomes the waiting-list mail.
-func eventFull(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration, token string) error {
+// eventFull handles a sign-up that found no event seat: back at the
+// savepoint in front of its mail, and with the registration still open, it
+// goes on the event's waiting list as a whole. The workshop seats just
+// taken are given back (nobody else could see them), the choices stay
+// stored for the day a seat frees up, and the mail is the waiting-list
+// mail.
+func eventFull(ctx context.Context, c db.Conn, ev *event.Event, reg *Registration, token string, finish finisher) error {
+	if err := exec(ctx, c, backBeforeSeat); err != nil {
+		return err
+	}
 	var open bool
-	if err := tx.QueryRow(ctx, lockOpenEvent, ev.ID).Scan(&open); err != nil {
+	if err := c.QueryRow(ctx, lockOpenEvent, ev.ID).Scan(&open); err != nil {
 		return fmt.Errorf("lock event: %w", err)
 	}
 	if !open {
 		return ErrClosed
 	}
-	if err := exec(ctx, tx, forgetMails, reg.ID); err != nil {
+	if err := joinEventQueue(ctx, c, ev, reg); err != nil {
 		return err
 	}
-	if err := joinEventQueue(ctx, tx, ev, reg); err != nil {
+	b := &pgx.Batch{}
+	if err := finishSignUp(b, reg, token, finish); err != nil {
 		return err
 	}
-	return enqueue(ctx, tx, reg, mail.KindWaitlisted, token, nil)
+	return c.SendBatch(ctx, b).Close()
 }
 
 // joinEventQueue puts a registration on its event's waiting list as a
 // whole, with the event row locked by the caller: the workshop seats it
 // took go back, its choices stay stored for the day a seat frees up.
-func joinEventQueue(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration) error {
+func joinEventQueue(ctx context.Context, tx db.Conn, ev *event.Event, reg *Registration) error {
 	if err := exec(ctx, tx, undoBookings, reg.ID); err != nil {
 		return err
 	}
@@ -269,7 +282,7 @@ func registeredKind(status registration.Status) mail.Kind {
 
 // bookChoices books the chosen workshops of a registration that has an
 // event seat, in one round trip.
-func bookChoices(ctx context.Context, tx pgx.Tx, ev *event.Event, regID string, choices map[string]string) ([]Booking, error) {
+func bookChoices(ctx context.Context, tx db.Conn, ev *event.Event, regID string, choices map[string]string) ([]Booking, error) {
 	ws := chosenWorkshops(ev, choices)
 	if len(ws) == 0 {
 		return nil, nil

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/fachtag/fachtag/internal/db"
 	"github.com/fachtag/fachtag/internal/event"
 )
 
@@ -33,7 +34,7 @@ const (
 )
 
 // take tries the guarded update; when it finds no seat it locks the row.
-func take(ctx context.Context, tx pgx.Tx, guarded, lock string, id int64) (bool, error) {
+func take(ctx context.Context, tx db.Conn, guarded, lock string, id int64) (bool, error) {
 	tag, err := tx.Exec(ctx, guarded, id)
 	if err != nil {
 		return false, fmt.Errorf("take seat: %w", err)
@@ -48,7 +49,7 @@ func take(ctx context.Context, tx pgx.Tx, guarded, lock string, id int64) (bool,
 }
 
 // mustTake takes a seat that the caller has seen free under a row lock.
-func mustTake(ctx context.Context, tx pgx.Tx, guarded string, id int64) error {
+func mustTake(ctx context.Context, tx db.Conn, guarded string, id int64) error {
 	tag, err := tx.Exec(ctx, guarded, id)
 	if err != nil {
 		return fmt.Errorf("take seat: %w", err)
@@ -60,7 +61,7 @@ func mustTake(ctx context.Context, tx pgx.Tx, guarded string, id int64) error {
 }
 
 // execOne runs a statement that must change exactly one row.
-func execOne(ctx context.Context, tx pgx.Tx, sql string, args ...any) error {
+func execOne(ctx context.Context, tx db.Conn, sql string, args ...any) error {
 	tag, err := tx.Exec(ctx, sql, args...)
 	if err != nil {
 		return fmt.Errorf("%.40s…: %w", sql, err)
@@ -71,7 +72,7 @@ func execOne(ctx context.Context, tx pgx.Tx, sql string, args ...any) error {
 	return nil
 }
 
-func exec(ctx context.Context, tx pgx.Tx, sql string, args ...any) error {
+func exec(ctx context.Context, tx db.Conn, sql string, args ...any) error {
 	if _, err := tx.Exec(ctx, sql, args...); err != nil {
 		return fmt.Errorf("%.40s…: %w", sql, err)
 	}

@@ -72,7 +72,7 @@ func Transact(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) error) er
 	var err error
 	for i := 0; i < attempts; i++ {
 		err = transactOnce(ctx, pool, fn)
-		if !retryable(err) {
+		if !Retryable(err) {
 			return err
 		}
 		// Jitter keeps two retrying transactions from meeting again.
@@ -97,7 +97,9 @@ func transactOnce(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) error
 	return tx.Commit(ctx)
 }
 
-func retryable(err error) bool {
+// Retryable reports whether a transaction that failed with err may simply
+// run again: serialization failure, deadlock, lock wait timed out.
+func Retryable(err error) bool {
 	var pgErr *pgconn.PgError
 	if !errors.As(err, &pgErr) {
 		return false
