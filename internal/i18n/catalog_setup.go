@@ -9,7 +9,6 @@ var setupTexts = map[string][2]string{
 	"setup.new":              {"Neue Veranstaltung anlegen", "Create an event"},
 	"setup.import":           {"Veranstaltungsdatei hochladen", "Upload an event file"},
 	"setup.export":           {"Als Datei herunterladen (JSON)", "Download as file (JSON)"},
-	"setup.link":             {"Einrichten", "Setup"},
 	"setup.done_created":     {"Die Veranstaltung ist angelegt (Entwurf). Öffnen Sie die Anmeldung, wenn alles stimmt.", "The event has been created (draft). Open registration when everything is right."},
 	"setup.done_saved":       {"Änderungen gespeichert.", "Changes saved."},
 	"setup.done_status":      {"Status geändert.", "Status changed."},
@@ -105,7 +104,6 @@ var setupTexts = map[string][2]string{
 	"setup.problems":         {"Probleme der Datei", "Problems of the file"},
 
 	"msg.title":             {"Nachrichten", "Messages"},
-	"msg.link":              {"Nachrichten", "Messages"},
 	"msg.compose":           {"Nachricht schreiben", "Write a message"},
 	"msg.audience":          {"An", "To"},
 	"msg.aud_all":           {"Alle Teilnehmenden der Veranstaltung", "All participants of the event"},

@@ -48,7 +48,7 @@ func (s *Server) showAlloc(w http.ResponseWriter, r *http.Request, status int, e
 		return err
 	}
 	v.Ranks = profileRanks(v.Report, v.Other)
-	s.render(w, r, status, "alloc", i18n.T(requestLang(r), "alloc.title"), v)
+	s.renderOrg(w, r, status, "alloc", i18n.T(requestLang(r), "alloc.title"), ev, secAlloc, v)
 	return nil
 }
 

@@ -58,7 +58,7 @@ func (s *Server) showPerson(w http.ResponseWriter, r *http.Request, status int, 
 	if key, ok := personNotices[r.URL.Query().Get("done")]; ok && v.Form == "" {
 		v.Notice = i18n.T(lang, key)
 	}
-	s.render(w, r, status, "org_list_person", p.Name+" – "+ev.Title, v)
+	s.renderOrg(w, r, status, "org_list_person", p.Name+" – "+ev.Title, ev, secLists, v)
 	return nil
 }
 
@@ -140,7 +140,7 @@ func (s *Server) orgNewForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "org_list_new", i18n.T(requestLang(r), "lists.new_title"),
+	s.renderOrg(w, r, http.StatusOK, "org_list_new", i18n.T(requestLang(r), "lists.new_title"), ev, secLists,
 		newView{Event: ev, Values: map[string]string{"language": requestLang(r)}})
 	return nil
 }
@@ -182,6 +182,6 @@ func (s *Server) orgNewSubmit(w http.ResponseWriter, r *http.Request) error {
 	if len(v.Errors) == 0 {
 		v.Error = i18n.T(lang, p.key)
 	}
-	s.render(w, r, p.status, "org_list_new", i18n.T(lang, "lists.new_title"), v)
+	s.renderOrg(w, r, p.status, "org_list_new", i18n.T(lang, "lists.new_title"), ev, secLists, v)
 	return nil
 }

@@ -154,7 +154,7 @@ func (s *Server) renderMessages(w http.ResponseWriter, r *http.Request, status i
 			v.Days = strconv.Itoa(*days)
 		}
 	}
-	s.render(w, r, status, "org_messages", i18n.T(requestLang(r), "msg.title"), v)
+	s.renderOrg(w, r, status, "org_messages", i18n.T(requestLang(r), "msg.title"), v.Event, secMessages, v)
 	return nil
 }
 

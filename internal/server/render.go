@@ -25,13 +25,13 @@ var pageNames = []string{"index", "event", "register", "manage", "resend", "erro
 	"org_login", "org_home", "org_password", "org_reset", "org_reset_set",
 	"alloc",
 	"org_setup", "org_setup_status", "org_setup_import", "org_messages", "org_dashboard",
-	"org_list_registrations", "org_list_workshop", "org_list_person", "org_list_new", "org_checkin", "org_print_attendance", "org_print_badges"}
+	"org_list_registrations", "org_list_workshop", "org_workshops", "org_list_person", "org_list_new", "org_checkin", "org_print_attendance", "org_print_badges"}
 
 func parsePages() (*pages, error) {
 	p := &pages{sets: map[string]*template.Template{}}
 	for _, lang := range i18n.Languages {
 		for _, name := range pageNames {
-			files := []string{"templates/layout.html", "templates/partials.html", "templates/" + name + ".html"}
+			files := []string{"templates/layout.html", "templates/partials.html", "templates/org_frame.html", "templates/" + name + ".html"}
 			t, err := template.New(name).Funcs(funcs(lang)).ParseFS(web.FS, files...)
 			if err != nil {
 				return nil, fmt.Errorf("parse template %s: %w", name, err)
@@ -48,6 +48,7 @@ type view struct {
 	Title string
 	URL   *url.URL
 	Data  any
+	Frame *frame // organiser pages: the frame around the content (org_frame.go)
 }
 
 // LangURL is the current page in another language.
@@ -61,10 +62,15 @@ func (v view) LangURL(lang string) string {
 
 // render writes a page; the buffer keeps a half-rendered page from going out.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name, title string, data any) {
-	lang := requestLang(r)
-	t := s.pages.sets[lang+"/"+name]
+	s.renderView(w, r, status, name, view{Title: title, Data: data})
+}
+
+// renderView writes a page with v, filling in the language and the URL.
+func (s *Server) renderView(w http.ResponseWriter, r *http.Request, status int, name string, v view) {
+	v.Lang, v.URL = requestLang(r), r.URL
+	t := s.pages.sets[v.Lang+"/"+name]
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", view{Lang: lang, Title: title, URL: r.URL, Data: data}); err != nil {
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		s.log.Error("render page", "page", name, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return

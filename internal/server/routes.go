@@ -155,6 +155,7 @@ func (s *Server) managerRoutes(r chi.Router) {
 	r.Post("/events/{slug}/lists/people/{id}/cancel", s.page(s.orgPersonCancel))
 	r.Post("/events/{slug}/lists/people/{id}/resend", s.page(s.orgPersonResend))
 	r.Get("/events/{slug}/lists/workshops/{key}", s.page(s.orgWorkshopPage))
+	r.Get("/events/{slug}/workshops", s.page(s.orgWorkshopsPage))
 	r.Get("/events/{slug}/print/attendance/{key}", s.page(s.orgPrintAttendance))
 	r.Get("/events/{slug}/print/badges", s.page(s.orgPrintBadges))
 }
