@@ -49,6 +49,7 @@ var mailTexts = map[string][2]string{
 	"mail.published.no_workshop":         {"Ihr Platz bei der Veranstaltung ist bestätigt. Einen Ihrer Wunsch-Workshops konnten wir Ihnen leider nicht geben; freie Plätze können Sie über Ihren persönlichen Link buchen.", "Your place at the event is confirmed. Unfortunately we could not give you any of the workshops you wished for; you can book free places through your personal link."},
 
 	"mail.org.greeting":     {"Guten Tag %s,", "Hello %s,"},
+	"mail.org.link_sample":  {"[Ihr persönlicher Link]", "[your personal link]"},
 	"mail.org.footer":       {"Sie erhalten diese Nachricht, weil Sie sich für „%s“ angemeldet haben.", "You receive this message because you registered for “%s”."},
 	"mail.org.contact":      {"Fragen? %s", "Questions? %s"},
 	"mail.org.when":         {"Wann", "When"},

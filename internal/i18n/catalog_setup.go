@@ -112,7 +112,7 @@ var setupTexts = map[string][2]string{
 	"msg.aud_confirmed":     {"Alle Bestätigten (Erinnerung)", "All confirmed (reminder)"},
 	"msg.subject":           {"Betreff", "Subject"},
 	"msg.body":              {"Text", "Text"},
-	"msg.body_hint":         {"Reiner Text. Anrede mit Namen und ein Hinweis auf die Veranstaltung werden ergänzt – siehe Vorschau.", "Plain text. A greeting with the name and a note about the event are added – see the preview."},
+	"msg.body_hint":         {"Reiner Text. Anrede mit Namen und ein Hinweis auf die Veranstaltung werden ergänzt – siehe Vorschau. Platzhalter in Betreff und Text: {name} wird zum Namen der Person, {event} zum Titel der Veranstaltung, {link} zu ihrem persönlichen Link (Workshop ändern oder absagen).", "Plain text. A greeting with the name and a note about the event are added – see the preview. Placeholders in subject and text: {name} becomes the person's name, {event} the event's title, {link} their personal link (change workshop or cancel)."},
 	"msg.preview":           {"Vorschau", "Preview"},
 	"msg.test":              {"Test an mich senden", "Send a test to me"},
 	"msg.send":              {"An %d Personen senden", "Send to %d people"},
