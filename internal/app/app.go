@@ -14,6 +14,7 @@ import (
 	"github.com/fachtag/fachtag/internal/booking"
 	"github.com/fachtag/fachtag/internal/db"
 	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/mail"
 	"github.com/fachtag/fachtag/internal/messages"
 	"github.com/fachtag/fachtag/internal/roster"
 )
@@ -32,6 +33,9 @@ type Services struct {
 
 // New builds every service on pool.
 func New(pool *pgxpool.Pool, authOpts auth.Options) *Services {
+	if authOpts.InviteMail == nil {
+		authOpts.InviteMail = inviteMail
+	}
 	return &Services{
 		Booking:  booking.New(pool),
 		Auth:     auth.New(pool, authOpts),
@@ -46,3 +50,8 @@ func New(pool *pgxpool.Pool, authOpts auth.Options) *Services {
 // Ready reports an error unless the database answers and its schema is
 // the one this binary expects.
 func (s *Services) Ready(ctx context.Context) error { return db.SchemaCurrent(ctx, s.pool) }
+
+// inviteMail queues an invitation into an event's team through the outbox.
+func inviteMail(ctx context.Context, q db.Conn, to, language, link, eventTitle string) error {
+	return mail.Enqueue(ctx, q, mail.Message{Kind: mail.KindInvite, To: to, Language: language, Link: link, EventTitle: eventTitle})
+}

@@ -253,6 +253,13 @@ func chromiumPath(t *testing.T) string {
 // time limit ends or the test does.
 func newBrowser(t *testing.T, path string) context.Context {
 	t.Helper()
+	return newBrowserWithin(t, path, sessionTimeout)
+}
+
+// newBrowserWithin is newBrowser with its own session time limit, for a
+// test that visits many pages.
+func newBrowserWithin(t *testing.T, path string, limit time.Duration) context.Context {
+	t.Helper()
 	var out syncBuffer
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
@@ -268,7 +275,7 @@ func newBrowser(t *testing.T, path string) context.Context {
 		chromedp.WindowSize(1280, 900),
 		chromedp.CombinedOutput(&out),
 	)
-	session, cancelSession := context.WithTimeout(context.Background(), sessionTimeout)
+	session, cancelSession := context.WithTimeout(context.Background(), limit)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(session, opts...)
 	ctx, cancelTab := chromedp.NewContext(allocCtx)
 	t.Cleanup(func() {

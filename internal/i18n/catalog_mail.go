@@ -58,6 +58,9 @@ var mailTexts = map[string][2]string{
 	"mail.reminder.intro":   {"wir freuen uns auf Sie bei „%s“.", "we look forward to seeing you at “%s”."},
 	"mail.reminder.cancel":  {"Falls Sie nicht kommen können, sagen Sie bitte über den persönlichen Link aus Ihrer Anmeldebestätigung ab, damit jemand von der Warteliste nachrücken kann.", "If you cannot come, please cancel through the personal link in your confirmation mail so that someone from the waiting list can move up."},
 
+	"mail.invite.subject": {"Einladung ins Team: %s", "Invitation to the team: %s"},
+	"mail.invite.body":    {"Sie sind eingeladen, bei „%s“ im Tagungsbüro mitzuarbeiten. Über diesen Link legen Sie Ihr Passwort fest; er gilt sieben Tage und nur einmal:", "You are invited to help run “%s” in the registration desk. Set your password with this link; it works once and for seven days:"},
+	"mail.invite.ignore":  {"Wenn Sie keine Einladung erwartet haben, ignorieren Sie diese E-Mail einfach.", "If you did not expect an invitation, simply ignore this e-mail."},
 	"mail.reset.subject":  {"Passwort zurücksetzen – fachtag", "Reset your password – fachtag"},
 	"mail.reset.greeting": {"Guten Tag,", "Hello,"},
 	"mail.reset.body":     {"Sie (oder jemand anderes) haben ein neues Passwort für Ihr fachtag-Konto angefordert. Über diesen Link legen Sie es fest; er gilt eine Stunde und nur einmal:", "You (or someone else) asked for a new password for your fachtag account. Set it with this link; it works once and for one hour:"},

@@ -22,8 +22,10 @@ const (
 	secMessages  = "messages"
 	secCheckin   = "checkin"
 	secSetup     = "setup"
+	secTeam      = "team"
 	secHome      = "home"     // the start page, new event, import: no event
 	secPassword  = "password" // the account's password page
+	secTokens    = "tokens"   // the account's API tokens
 )
 
 var sections = []struct {
@@ -32,7 +34,7 @@ var sections = []struct {
 }{
 	{secOverview, auth.ManageEvents}, {secLists, auth.ManageEvents}, {secWorkshops, auth.ManageEvents},
 	{secAlloc, auth.ManageEvents}, {secMessages, auth.ManageEvents}, {secCheckin, auth.CheckIn},
-	{secSetup, auth.ManageEvents},
+	{secSetup, auth.ManageEvents}, {secTeam, auth.ManageEvents},
 }
 
 // frameItem is one entry of the event menu.
@@ -45,6 +47,7 @@ type frameItem struct {
 // frame is what the partial draws; nil on pages without it.
 type frame struct {
 	Account auth.Account
+	Manage  bool // the role manages events (and may hold API tokens)
 	Section string
 	Event   *event.Event // nil on pages of no event
 	Items   []frameItem
@@ -56,7 +59,7 @@ type frame struct {
 // which stays reachable after publication from the links of its runs).
 func orgFrame(r *http.Request, ev *event.Event, section string) *frame {
 	a, _ := accountFrom(r.Context())
-	f := &frame{Account: a, Section: section, Event: ev}
+	f := &frame{Account: a, Manage: a.May(auth.ManageEvents), Section: section, Event: ev}
 	if ev == nil {
 		return f
 	}

@@ -13,20 +13,7 @@ import (
 // outboxOf lists the recipients of the outbox rows of one message.
 func (of *orgFixture) outboxOf(where string, args ...any) []string {
 	of.t.Helper()
-	rows, err := of.pool.Query(context.Background(), `SELECT recipient FROM outbox WHERE `+where+` ORDER BY recipient`, args...)
-	if err != nil {
-		of.t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			of.t.Fatal(err)
-		}
-		out = append(out, s)
-	}
-	return out
+	return of.column(`SELECT recipient FROM outbox WHERE `+where+` ORDER BY recipient`, args...)
 }
 
 func TestMessages(t *testing.T) {

@@ -25,7 +25,7 @@ var pageNames = []string{"index", "event", "register", "manage", "resend", "erro
 	"org_login", "org_home", "org_password", "org_reset", "org_reset_set",
 	"alloc",
 	"org_setup", "org_setup_status", "org_setup_import", "org_messages", "org_dashboard",
-	"org_list_registrations", "org_list_workshop", "org_workshops", "org_list_person", "org_list_new", "org_checkin", "org_print_attendance", "org_print_badges"}
+	"org_list_registrations", "org_list_workshop", "org_workshops", "org_team", "org_tokens", "org_list_person", "org_list_new", "org_checkin", "org_print_attendance", "org_print_badges"}
 
 func parsePages() (*pages, error) {
 	p := &pages{sets: map[string]*template.Template{}}
@@ -114,6 +114,7 @@ func funcs(lang string) template.FuncMap {
 			return fmt.Sprintf("%d. %s %d, %s Uhr", t.Day(), i18n.Month(lang, t.Month()), t.Year(), t.Format("15:04"))
 		},
 		"join": strings.Join,
+		"utc":  func() *time.Location { return time.UTC },
 		"seats": func(w event.Workshop) template.HTML {
 			return seatsHTML(lang, w)
 		},
