@@ -72,6 +72,7 @@ var orgTexts = map[string][2]string{
 	"export.privacy":           {"Datenschutz-Einwilligung", "Privacy consent"},
 	"export.photos":            {"Fotos erlaubt", "Photos allowed"},
 	"export.registered_at":     {"Angemeldet am", "Registered at"},
+	"export.checked_in":        {"Eingecheckt am", "Checked in at"},
 	"export.yes":               {"ja", "yes"},
 	"export.no":                {"nein", "no"},
 	"export.waitlist_pos":      {"Warteliste Platz %d", "waiting list no. %d"},
