@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -91,10 +92,17 @@ func checkPhone(t *testing.T, ctx context.Context, page string, menu bool) {
 	if !menu {
 		return
 	}
-	state := eval[[]any](t, ctx, "menu state", `(() => {
+	// The script folds the menu when the media query reports the change of
+	// width, a moment after the viewport changed: wait for it.
+	const folded = `(() => {
 	  const b = document.querySelector('.org-menu-toggle');
 	  return [b && !b.hidden, b && b.getAttribute('aria-expanded'), document.getElementById('org-menu-list').hidden];
-	})()`)
+	})()`
+	state := eval[[]any](t, ctx, "menu state", folded)
+	for deadline := time.Now().Add(stepTimeout); state[0] != true && time.Now().Before(deadline); {
+		time.Sleep(pollInterval)
+		state = eval[[]any](t, ctx, "menu state", folded)
+	}
 	if state[0] != true || state[1] != "false" || state[2] != true {
 		t.Errorf("%s on a phone: button shown %v, aria-expanded %v, list hidden %v; want true, false, true", page, state[0], state[1], state[2])
 	}
