@@ -35,8 +35,8 @@ import (
 // Time limits: every browser step has its own, and the whole browser
 // session has one, so a stuck page or a lost event can never hang the test.
 const (
-	stepTimeout    = 15 * time.Second
-	sessionTimeout = 100 * time.Second
+	stepTimeout    = 30 * time.Second
+	sessionTimeout = 180 * time.Second
 	mailTimeout    = 10 * time.Second
 	pollInterval   = 50 * time.Millisecond
 )

@@ -58,7 +58,7 @@ func TestOrganiserFrameInBrowser(t *testing.T) {
 
 	// Two widths of some twenty kinds of page: more than one session's
 	// usual time on a busy machine.
-	ctx := newBrowserWithin(t, chromium, 4*sessionTimeout)
+	ctx := newBrowserWithin(t, chromium, 3*sessionTimeout)
 	navigate(t, ctx, s.base+"/org/login?lang=de")
 	follow(t, ctx, "log in",
 		chromedp.SendKeys(chromedp.CSS("#email"), "orga@example.org"),
