@@ -34,6 +34,9 @@ type Services struct {
 
 // New builds every service on pool.
 func New(pool *pgxpool.Pool, authOpts auth.Options) *Services {
+	if authOpts.InviteMail == nil {
+		authOpts.InviteMail = inviteMail
+	}
 	return &Services{
 		Booking:  booking.New(pool),
 		Auth:     auth.New(pool, authOpts),
@@ -58,3 +61,8 @@ func (s *Services) Outbox(ctx context.Context) (metrics.OutboxState, error) {
 // Unavailable reports whether err means that the database could not be
 // reached: the request may succeed when retried in a few seconds.
 func Unavailable(err error) bool { return db.IsUnavailable(err) }
+
+// inviteMail queues an invitation into an event's team through the outbox.
+func inviteMail(ctx context.Context, q db.Conn, to, language, link, eventTitle string) error {
+	return mail.Enqueue(ctx, q, mail.Message{Kind: mail.KindInvite, To: to, Language: language, Link: link, EventTitle: eventTitle})
+}

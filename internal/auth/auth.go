@@ -5,6 +5,7 @@
 package auth
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -12,6 +13,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/fachtag/fachtag/internal/db"
 )
 
 // Roles of an account.
@@ -58,6 +61,10 @@ type Options struct {
 	LockFor     time.Duration // lockout length; default 15m
 	ResetValid  time.Duration // password-reset link lifetime; default 1h
 	MaxHashing  int           // concurrent argon2 computations; default 4
+	// InviteMail queues the invitation mail through q, the transaction of
+	// the invitation (package app passes the outbox; auth cannot import
+	// mail, which imports event, which imports auth).
+	InviteMail func(ctx context.Context, q db.Conn, to, language, link, eventTitle string) error
 }
 
 func (o Options) withDefaults() Options {

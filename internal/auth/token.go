@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/fachtag/fachtag/internal/db"
 )
 
 // tokenPrefix marks fachtag API tokens, so secret scanners and people
@@ -66,4 +69,56 @@ func (s *Service) Token(ctx context.Context, token string) (Account, error) {
 		return Account{}, fmt.Errorf("resolve token: %w", err)
 	}
 	return a, nil
+}
+
+// TokenInfo is an API token as its owner sees it: never the secret.
+type TokenInfo struct {
+	ID         int64
+	Name       string
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+	RevokedAt  *time.Time
+}
+
+const selectTokens = `
+SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens
+WHERE user_id = $1 ORDER BY revoked_at IS NOT NULL, created_at DESC, id DESC LIMIT 100`
+
+// Tokens lists the account's API tokens, live ones first.
+func (s *Service) Tokens(ctx context.Context, a Account) ([]TokenInfo, error) {
+	rows, _ := s.pool.Query(ctx, selectTokens, a.ID)
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[TokenInfo])
+	if err != nil {
+		return nil, fmt.Errorf("list tokens: %w", err)
+	}
+	return list, nil
+}
+
+// CreateOwnToken issues an API token for the account itself and returns
+// the raw token, shown once.
+func (s *Service) CreateOwnToken(ctx context.Context, a Account, name string) (string, error) {
+	token := tokenPrefix + randomSecret()
+	err := db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
+		var id int64
+		if err := tx.QueryRow(ctx, insertToken, a.ID, name, hashSecret(token)).Scan(&id); err != nil {
+			return fmt.Errorf("store token: %w", err)
+		}
+		return Append(ctx, tx, a.Audit("token.create", 0, map[string]any{"token_id": id, "name": name}))
+	})
+	return token, err
+}
+
+// RevokeOwnToken ends one of the account's own tokens; another account's
+// token is ErrTokenNotFound.
+func (s *Service) RevokeOwnToken(ctx context.Context, a Account, id int64) error {
+	return db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 AND user_id = $2`, id, a.ID)
+		if err != nil {
+			return fmt.Errorf("revoke token: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return ErrTokenNotFound
+		}
+		return Append(ctx, tx, a.Audit("token.revoke", 0, map[string]any{"token_id": id}))
+	})
 }

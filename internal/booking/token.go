@@ -38,6 +38,13 @@ func hashToken(token string) []byte {
 
 const insertToken = `INSERT INTO tokens (hash, registration_id, purpose) VALUES ($1, $2, 'manage')`
 
+// IssueLink creates a new personal link for a registration inside tx, for
+// a mail of another package that shows it (an organiser message with
+// {link}); older links stay valid.
+func IssueLink(ctx context.Context, tx pgx.Tx, regID string) (string, error) {
+	return issueToken(ctx, tx, regID)
+}
+
 // issueToken creates a new personal link for a registration inside tx.
 func issueToken(ctx context.Context, tx pgx.Tx, regID string) (string, error) {
 	token, hash := newToken()

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -69,11 +70,27 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	}
 	for _, vp := range viewports {
 		do(t, ctx, "viewport "+vp.name, vp.set)
-		png := get(t, ctx, "screenshot "+name+" "+vp.name, chromedp.FullScreenshot(100))
+		png := capture(t, ctx, name+" "+vp.name)
 		file := filepath.Join(dir, name+"-"+vp.name+".png")
 		if err := os.WriteFile(file, png, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
 	do(t, ctx, "viewport desktop", viewports[0].set)
+}
+
+// captureTimeout bounds one full-page screenshot: a long page (the setup
+// form is some 30,000 device pixels tall on a phone) takes longer than an
+// ordinary step on a busy machine.
+const captureTimeout = 60 * time.Second
+
+func capture(t *testing.T, ctx context.Context, what string) []byte {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, captureTimeout)
+	defer cancel()
+	png, err := chromedp.Run(sctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", what, err)
+	}
+	return png
 }

@@ -35,8 +35,8 @@ import (
 // Time limits: every browser step has its own, and the whole browser
 // session has one, so a stuck page or a lost event can never hang the test.
 const (
-	stepTimeout    = 15 * time.Second
-	sessionTimeout = 100 * time.Second
+	stepTimeout    = 30 * time.Second
+	sessionTimeout = 180 * time.Second
 	mailTimeout    = 10 * time.Second
 	pollInterval   = 50 * time.Millisecond
 )
@@ -255,6 +255,13 @@ func chromiumPath(t *testing.T) string {
 // time limit ends or the test does.
 func newBrowser(t *testing.T, path string) context.Context {
 	t.Helper()
+	return newBrowserWithin(t, path, sessionTimeout)
+}
+
+// newBrowserWithin is newBrowser with its own session time limit, for a
+// test that visits many pages.
+func newBrowserWithin(t *testing.T, path string, limit time.Duration) context.Context {
+	t.Helper()
 	var out syncBuffer
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
@@ -270,7 +277,7 @@ func newBrowser(t *testing.T, path string) context.Context {
 		chromedp.WindowSize(1280, 900),
 		chromedp.CombinedOutput(&out),
 	)
-	session, cancelSession := context.WithTimeout(context.Background(), sessionTimeout)
+	session, cancelSession := context.WithTimeout(context.Background(), limit)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(session, opts...)
 	ctx, cancelTab := chromedp.NewContext(allocCtx)
 	t.Cleanup(func() {

@@ -159,7 +159,7 @@ func TestOrganiserSetup(t *testing.T) {
 		screenshot(t, ctx, "org-messages")
 	})
 	t.Run("5 export with the browser's session", func(t *testing.T) {
-		navigate(t, ctx, s.base+"/org/?lang=de")
+		navigate(t, ctx, s.base+"/org/events/"+slug+"/lists?lang=de")
 		href := eval[string](t, ctx, "CSV link", `document.querySelector('a[href*="/`+slug+`/export.csv"]').href`)
 		body := getWithBrowserSession(t, ctx, href)
 		if !strings.HasPrefix(body, "\ufeff") || !strings.Contains(body, pName) || !strings.Contains(body, ";") {

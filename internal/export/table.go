@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/i18n"
@@ -21,7 +22,7 @@ type table struct {
 
 // registrationsTable has one row per registration: name, e-mail,
 // organisation, role, status, a column per slot, a column per question,
-// the consents and the time of registration.
+// the consents, the time of registration and of check-in.
 func registrationsTable(ev *event.Event, regs []roster.Row, lang string) table {
 	t := table{name: i18n.T(lang, "export.sheet_all")}
 	t.header = []string{i18n.T(lang, "export.name"), i18n.T(lang, "export.email"), i18n.T(lang, "export.organisation"),
@@ -32,7 +33,8 @@ func registrationsTable(ev *event.Event, regs []roster.Row, lang string) table {
 	for _, q := range ev.Questions {
 		t.header = append(t.header, q.Label.In(lang))
 	}
-	t.header = append(t.header, i18n.T(lang, "export.privacy"), i18n.T(lang, "export.photos"), i18n.T(lang, "export.registered_at"))
+	t.header = append(t.header, i18n.T(lang, "export.privacy"), i18n.T(lang, "export.photos"), i18n.T(lang, "export.registered_at"),
+		i18n.T(lang, "export.checked_in"))
 	loc := ev.Location()
 	for _, r := range regs {
 		row := []string{r.Name, r.Email, r.Organisation, r.Role, statusText(lang, r.Status, r.WaitlistPosition)}
@@ -46,10 +48,18 @@ func registrationsTable(ev *event.Event, regs []roster.Row, lang string) table {
 		if r.Consents.Privacy {
 			privacy = i18n.T(lang, "export.yes") + " (" + r.Consents.PrivacyAt.In(loc).Format("2006-01-02 15:04") + ")"
 		}
-		row = append(row, privacy, yesNo(lang, r.Consents.Photos), r.RegisteredAt.In(loc).Format("2006-01-02 15:04"))
+		row = append(row, privacy, yesNo(lang, r.Consents.Photos), r.RegisteredAt.In(loc).Format("2006-01-02 15:04"), checkedIn(r, loc))
 		t.rows = append(t.rows, row)
 	}
 	return t
+}
+
+// checkedIn is the time of the registration's check-in, empty before.
+func checkedIn(r roster.Row, loc *time.Location) string {
+	if r.CheckedInAt == nil {
+		return ""
+	}
+	return r.CheckedInAt.In(loc).Format("2006-01-02 15:04")
 }
 
 func slotTitle(s event.Slot) string {
@@ -119,12 +129,13 @@ func answerText(lang string, v any) string {
 }
 
 // workshopTables has one table per workshop: the participants by name,
-// then the waiting list in order.
+// then the waiting list in order, each with the time of check-in.
 func workshopTables(ev *event.Event, regs []roster.Row, lang string) []table {
 	var out []table
+	loc := ev.Location()
 	for _, w := range ev.Workshops {
 		t := table{name: w.Key, header: []string{i18n.T(lang, "export.status"), i18n.T(lang, "export.name"),
-			i18n.T(lang, "export.email"), i18n.T(lang, "export.organisation"), i18n.T(lang, "export.role")}}
+			i18n.T(lang, "export.email"), i18n.T(lang, "export.organisation"), i18n.T(lang, "export.role"), i18n.T(lang, "export.checked_in")}}
 		var confirmed, waiting []roster.Row
 		pos := map[string]int{}
 		for _, r := range regs {
@@ -143,10 +154,10 @@ func workshopTables(ev *event.Event, regs []roster.Row, lang string) []table {
 		sort.SliceStable(confirmed, func(i, j int) bool { return strings.ToLower(confirmed[i].Name) < strings.ToLower(confirmed[j].Name) })
 		sort.SliceStable(waiting, func(i, j int) bool { return pos[waiting[i].ID] < pos[waiting[j].ID] })
 		for _, r := range confirmed {
-			t.rows = append(t.rows, []string{i18n.T(lang, "export.status_confirmed"), r.Name, r.Email, r.Organisation, r.Role})
+			t.rows = append(t.rows, []string{i18n.T(lang, "export.status_confirmed"), r.Name, r.Email, r.Organisation, r.Role, checkedIn(r, loc)})
 		}
 		for _, r := range waiting {
-			t.rows = append(t.rows, []string{i18n.T(lang, "export.waitlist_pos", pos[r.ID]), r.Name, r.Email, r.Organisation, r.Role})
+			t.rows = append(t.rows, []string{i18n.T(lang, "export.waitlist_pos", pos[r.ID]), r.Name, r.Email, r.Organisation, r.Role, checkedIn(r, loc)})
 		}
 		out = append(out, t)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -37,7 +38,7 @@ func WriteXLSX(w io.Writer, ev *event.Event, regs []roster.Row, lang string) err
 }
 
 // writeSheet streams the rows (fast and lean for thousands of them),
-// header bold and frozen.
+// header bold and frozen, every column as wide as its content.
 func writeSheet(f *excelize.File, name string, t table) error {
 	sw, err := f.NewStreamWriter(name)
 	if err != nil {
@@ -46,6 +47,11 @@ func writeSheet(f *excelize.File, name string, t table) error {
 	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
 	if err != nil {
 		return err
+	}
+	for i, w := range columnWidths(t) {
+		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
+			return fmt.Errorf("sheet %q column %d: %w", name, i+1, err)
+		}
 	}
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
 		return err
@@ -60,6 +66,29 @@ func writeSheet(f *excelize.File, name string, t table) error {
 		}
 	}
 	return sw.Flush()
+}
+
+// Column widths in characters: the longest cell plus a margin, at least
+// minColWidth, at most maxColWidth (longer text wraps in the cell).
+const (
+	minColWidth = 8
+	maxColWidth = 60
+)
+
+// columnWidths fits each column to its longest cell, header included.
+func columnWidths(t table) []float64 {
+	widths := make([]float64, len(t.header))
+	for _, row := range append([][]string{t.header}, t.rows...) {
+		for i, v := range row {
+			if i < len(widths) {
+				widths[i] = max(widths[i], float64(utf8.RuneCountInString(v))+2)
+			}
+		}
+	}
+	for i := range widths {
+		widths[i] = min(max(widths[i], minColWidth), maxColWidth)
+	}
+	return widths
 }
 
 func cells(row []string, style int) []any {

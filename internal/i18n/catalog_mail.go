@@ -49,6 +49,7 @@ var mailTexts = map[string][2]string{
 	"mail.published.no_workshop":         {"Ihr Platz bei der Veranstaltung ist bestätigt. Einen Ihrer Wunsch-Workshops konnten wir Ihnen leider nicht geben; freie Plätze können Sie über Ihren persönlichen Link buchen.", "Your place at the event is confirmed. Unfortunately we could not give you any of the workshops you wished for; you can book free places through your personal link."},
 
 	"mail.org.greeting":     {"Guten Tag %s,", "Hello %s,"},
+	"mail.org.link_sample":  {"[Ihr persönlicher Link]", "[your personal link]"},
 	"mail.org.footer":       {"Sie erhalten diese Nachricht, weil Sie sich für „%s“ angemeldet haben.", "You receive this message because you registered for “%s”."},
 	"mail.org.contact":      {"Fragen? %s", "Questions? %s"},
 	"mail.org.when":         {"Wann", "When"},
@@ -57,6 +58,9 @@ var mailTexts = map[string][2]string{
 	"mail.reminder.intro":   {"wir freuen uns auf Sie bei „%s“.", "we look forward to seeing you at “%s”."},
 	"mail.reminder.cancel":  {"Falls Sie nicht kommen können, sagen Sie bitte über den persönlichen Link aus Ihrer Anmeldebestätigung ab, damit jemand von der Warteliste nachrücken kann.", "If you cannot come, please cancel through the personal link in your confirmation mail so that someone from the waiting list can move up."},
 
+	"mail.invite.subject": {"Einladung ins Team: %s", "Invitation to the team: %s"},
+	"mail.invite.body":    {"Sie sind eingeladen, bei „%s“ im Tagungsbüro mitzuarbeiten. Über diesen Link legen Sie Ihr Passwort fest; er gilt sieben Tage und nur einmal:", "You are invited to help run “%s” in the registration desk. Set your password with this link; it works once and for seven days:"},
+	"mail.invite.ignore":  {"Wenn Sie keine Einladung erwartet haben, ignorieren Sie diese E-Mail einfach.", "If you did not expect an invitation, simply ignore this e-mail."},
 	"mail.reset.subject":  {"Passwort zurücksetzen – fachtag", "Reset your password – fachtag"},
 	"mail.reset.greeting": {"Guten Tag,", "Hello,"},
 	"mail.reset.body":     {"Sie (oder jemand anderes) haben ein neues Passwort für Ihr fachtag-Konto angefordert. Über diesen Link legen Sie es fest; er gilt eine Stunde und nur einmal:", "You (or someone else) asked for a new password for your fachtag account. Set it with this link; it works once and for one hour:"},

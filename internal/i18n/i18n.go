@@ -7,6 +7,7 @@ package i18n
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 )
@@ -65,4 +66,21 @@ func Month(lang string, m time.Month) string { return T(lang, fmt.Sprintf("date.
 // TimeSpan writes the clock times from–to in lang ("09:30–16:00 Uhr").
 func TimeSpan(lang string, from, to time.Time) string {
 	return T(lang, "date.span", from.Format("15:04"), to.Format("15:04"))
+}
+
+// Namespaces are the first parts of the catalogue's keys ("org", "msg",
+// …): a page showing a word like "org.something" shows a key nobody
+// translated.
+func Namespaces() []string {
+	seen := map[string]bool{}
+	var out []string
+	for key := range catalog {
+		ns, _, _ := strings.Cut(key, ".")
+		if !seen[ns] {
+			seen[ns] = true
+			out = append(out, ns)
+		}
+	}
+	sort.Strings(out)
+	return out
 }

@@ -8,9 +8,14 @@ import (
 	"github.com/fachtag/fachtag/internal/i18n"
 )
 
-// KindPasswordReset is the organiser's password-reset mail. Account mails
-// belong to no event, so they have their own small renderer.
-const KindPasswordReset Kind = "password_reset"
+// Account mails belong to no event, so they have their own small renderer:
+// the organiser's password-reset mail, and the invitation into an event's
+// team with the link to set a first password (Message.EventTitle names the
+// event).
+const (
+	KindPasswordReset Kind = "password_reset"
+	KindInvite        Kind = "invite"
+)
 
 var resetHTML = htmltemplate.Must(htmltemplate.New("reset").Parse(`<!doctype html>
 <html lang="{{.Lang}}"><body style="font-family: sans-serif; line-height: 1.5">
@@ -21,7 +26,7 @@ var resetHTML = htmltemplate.Must(htmltemplate.New("reset").Parse(`<!doctype htm
 </body></html>`))
 
 // isAccountMail reports the kinds rendered without an event.
-func isAccountMail(k Kind) bool { return k == KindPasswordReset }
+func isAccountMail(k Kind) bool { return k == KindPasswordReset || k == KindInvite }
 
 // resetView is the password-reset mail in one language.
 type resetView struct{ Lang, Link, Subject, Greeting, Body, Ignore string }
@@ -35,6 +40,10 @@ func RenderAccount(m Message) (Rendered, error) {
 	v := resetView{Lang: lang, Link: m.Link, Subject: i18n.T(lang, "mail.reset.subject"),
 		Greeting: i18n.T(lang, "mail.reset.greeting"), Body: i18n.T(lang, "mail.reset.body"),
 		Ignore: i18n.T(lang, "mail.reset.ignore")}
+	if m.Kind == KindInvite {
+		v.Subject, v.Body = oneLine(i18n.T(lang, "mail.invite.subject", m.EventTitle)), i18n.T(lang, "mail.invite.body", m.EventTitle)
+		v.Ignore = i18n.T(lang, "mail.invite.ignore")
+	}
 	var html strings.Builder
 	if err := resetHTML.Execute(&html, v); err != nil {
 		return Rendered{}, err

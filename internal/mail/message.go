@@ -58,8 +58,9 @@ type Message struct {
 	To                 string              `json:"to"`
 	Name               string              `json:"name"`
 	Language           string              `json:"language"`
-	Token              string              `json:"token,omitempty"` // raw personal-link token; erased once sent
-	Link               string              `json:"link,omitempty"`  // account mails: the one-time link; erased once sent
+	Token              string              `json:"token,omitempty"`       // raw personal-link token; erased once sent
+	Link               string              `json:"link,omitempty"`        // account mails: the one-time link; erased once sent
+	EventTitle         string              `json:"event_title,omitempty"` // invitations: the event of the team
 	RegistrationStatus registration.Status `json:"registration_status"`
 	Bookings           []Booking           `json:"bookings"`
 	Change             *Change             `json:"change,omitempty"`

@@ -24,7 +24,7 @@ func isOrgMail(k Kind) bool { return k == KindOrgMessage || k == KindReminder }
 // renderKind picks the renderer of an event mail by its kind.
 func renderKind(m Message, ev *event.Event, link func(token string) string) (Rendered, error) {
 	if isOrgMail(m.Kind) {
-		return RenderOrg(m, ev)
+		return RenderOrg(m, ev, link)
 	}
 	return Render(m, ev, link)
 }
@@ -56,11 +56,18 @@ var orgHTML = htmltemplate.Must(htmltemplate.New("org").Parse(`<!doctype html>
 
 // RenderOrg writes an organiser message or a reminder for one recipient.
 // The preview of the messages page calls it too, so the organiser sees
-// exactly what goes out.
-func RenderOrg(m Message, ev *event.Event) (Rendered, error) {
+// exactly what goes out. The organiser's subject and text may use the
+// placeholders {name}, {event} and {link} (the personal link, made with
+// link from the mail's token; a preview or a test send has none and shows
+// a stand-in).
+func RenderOrg(m Message, ev *event.Event, link func(token string) string) (Rendered, error) {
 	v, err := newOrgView(m, ev)
 	if err != nil {
 		return Rendered{}, err
+	}
+	if m.Kind == KindOrgMessage {
+		m.Body = placeholders(m, ev, link).Replace(m.Body)
+		v.Paragraphs = paragraphs(m.Body)
 	}
 	var html strings.Builder
 	if err := orgHTML.Execute(&html, v); err != nil {
@@ -91,7 +98,7 @@ func newOrgView(m Message, ev *event.Event) (*orgView, error) {
 		if strings.TrimSpace(m.Subject) == "" || strings.TrimSpace(m.Body) == "" {
 			return nil, fmt.Errorf("organiser message without subject or body")
 		}
-		v.Subject, v.Paragraphs = oneLine(m.Subject), paragraphs(m.Body)
+		v.Subject = oneLine(placeholders(m, ev, nil).Replace(m.Subject))
 	default:
 		return nil, fmt.Errorf("%s is not an organiser mail", m.Kind)
 	}
@@ -155,4 +162,21 @@ func paragraphs(body string) [][]string {
 		}
 	}
 	return out
+}
+
+// Placeholders the organiser's text may use; the messages page lists them.
+const (
+	PlaceholderName  = "{name}"
+	PlaceholderEvent = "{event}"
+	PlaceholderLink  = "{link}"
+)
+
+// placeholders fills in the recipient's name, the event's title and the
+// personal link (a stand-in without token or link function).
+func placeholders(m Message, ev *event.Event, link func(token string) string) *strings.Replacer {
+	personal := i18n.T(i18n.Normalize(m.Language), "mail.org.link_sample")
+	if m.Token != "" && link != nil {
+		personal = link(m.Token)
+	}
+	return strings.NewReplacer(PlaceholderName, m.Name, PlaceholderEvent, ev.Title, PlaceholderLink, personal)
 }

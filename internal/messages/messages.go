@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/fachtag/fachtag/internal/auth"
+	"github.com/fachtag/fachtag/internal/booking"
 	"github.com/fachtag/fachtag/internal/db"
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/mail"
@@ -165,7 +166,7 @@ func message(eventID int64, rc Recipient, d Draft, orgMessageID int64) mail.Mess
 
 // Preview renders the mail exactly as rc would get it.
 func Preview(ev *event.Event, d Draft, rc Recipient) (mail.Rendered, error) {
-	return mail.RenderOrg(message(ev.ID, rc, d, 0), ev)
+	return mail.RenderOrg(message(ev.ID, rc, d, 0), ev, nil)
 }
 
 // SendTest queues the mail rc would get, with "[Test]" before the
@@ -217,6 +218,13 @@ func Send(ctx context.Context, pool *pgxpool.Pool, ev *event.Event, audit auth.E
 		ms := make([]mail.Message, n)
 		for i, rc := range rcpts {
 			ms[i] = message(ev.ID, rc, d, id)
+			if strings.Contains(body, mail.PlaceholderLink) {
+				// Personal links are stored hashed, so each mail that shows
+				// one carries a fresh one.
+				if ms[i].Token, err = booking.IssueLink(ctx, tx, rc.RegistrationID); err != nil {
+					return err
+				}
+			}
 		}
 		if err := queuedMails(ctx, tx, id, ms); err != nil {
 			return err

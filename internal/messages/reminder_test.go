@@ -167,7 +167,7 @@ func TestReminderRendering(t *testing.T) {
 	if err := json.Unmarshal(payload, &p); err != nil {
 		t.Fatal(err)
 	}
-	r, err := mail.RenderOrg(p, ev)
+	r, err := mail.RenderOrg(p, ev, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

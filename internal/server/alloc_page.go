@@ -59,7 +59,7 @@ func (s *Server) showAlloc(w http.ResponseWriter, r *http.Request, status int, e
 		v.Other = o.Reports[1]
 	}
 	v.Ranks = profileRanks(v.Report, v.Other)
-	s.render(w, r, status, "alloc", i18n.T(requestLang(r), "alloc.title"), v)
+	s.renderOrg(w, r, status, "alloc", i18n.T(requestLang(r), "alloc.title"), ev, secAlloc, v)
 	return nil
 }
 
@@ -168,7 +168,7 @@ func (s *Server) allocPublishConfirm(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "alloc_publish", i18n.T(requestLang(r), "alloc.confirm_title"), allocView{Event: ev, Report: rep})
+	s.renderOrg(w, r, http.StatusOK, "alloc_publish", i18n.T(requestLang(r), "alloc.confirm_title"), ev, secAlloc, allocView{Event: ev, Report: rep})
 	return nil
 }
 

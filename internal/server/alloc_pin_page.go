@@ -33,7 +33,7 @@ func (s *Server) showAllocPin(w http.ResponseWriter, r *http.Request, status int
 		return err
 	}
 	v := allocPinView{Event: ev, Wisher: wr, Run: runParam(r), Errors: errs}
-	s.render(w, r, status, "alloc_pin", i18n.T(requestLang(r), "alloc.pin_title", wr.Name), v)
+	s.renderOrg(w, r, status, "alloc_pin", i18n.T(requestLang(r), "alloc.pin_title", wr.Name), ev, secAlloc, v)
 	return nil
 }
 

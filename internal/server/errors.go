@@ -111,6 +111,18 @@ func classify(err error) problem {
 		return problem{http.StatusUnprocessableEntity, "unsolvable", "err.unsolvable"}
 	case app.Unavailable(err):
 		return problem{http.StatusServiceUnavailable, "unavailable", "err.unavailable"}
+	case errors.Is(err, auth.ErrLastOrganiser):
+		return problem{http.StatusConflict, "last_organiser", "team.err_last_organiser"}
+	case errors.Is(err, auth.ErrAlreadyMember):
+		return problem{http.StatusConflict, "already_member", "team.err_already_member"}
+	case errors.Is(err, auth.ErrSharedAccount):
+		return problem{http.StatusConflict, "shared_account", "team.err_shared"}
+	case errors.Is(err, auth.ErrTeamRole):
+		return problem{http.StatusUnprocessableEntity, "invalid", "team.err_role"}
+	case errors.Is(err, auth.ErrBadEmail):
+		return problem{http.StatusUnprocessableEntity, "invalid", "err.email"}
+	case errors.Is(err, auth.ErrNotMember), errors.Is(err, auth.ErrTokenNotFound):
+		return problem{http.StatusNotFound, "not_found", "err.not_found"}
 	case errors.Is(err, booking.ErrNoWishPhase):
 		// The second: a wish stored while the allocation was being published.
 		return problem{http.StatusConflict, "wish_phase_over", "err.no_wish_phase"}

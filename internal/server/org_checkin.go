@@ -55,7 +55,7 @@ func (s *Server) showCheckin(w http.ResponseWriter, r *http.Request, status int,
 	if v.Counts, err = s.roster.Counts(r.Context(), ev.ID); err != nil {
 		return err
 	}
-	s.render(w, r, status, "org_checkin", i18n.T(requestLang(r), "checkin.title")+" – "+ev.Title, v)
+	s.renderOrg(w, r, status, "org_checkin", i18n.T(requestLang(r), "checkin.title")+" – "+ev.Title, ev, secCheckin, v)
 	return nil
 }
 

@@ -32,7 +32,7 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := dashboardView{Event: ev, Figures: figures, Chart: signupChart(figures.Days, lang), StatusKeys: roster.Statuses,
 		MailStall: s.mailStall(r.Context(), ev.Location())}
-	s.render(w, r, http.StatusOK, "org_dashboard", i18n.T(lang, "dash.title"), v)
+	s.renderOrg(w, r, http.StatusOK, "org_dashboard", i18n.T(lang, "dash.title"), ev, secOverview, v)
 	return nil
 }
 

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/fachtag/fachtag/internal/auth"
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/server"
@@ -125,4 +127,18 @@ func sessionCookie(r reply) string {
 		}
 	}
 	return ""
+}
+
+// column runs a query of one text column and returns its values.
+func (of *orgFixture) column(query string, args ...any) []string {
+	of.t.Helper()
+	rows, err := of.pool.Query(context.Background(), query, args...)
+	if err != nil {
+		of.t.Fatal(err)
+	}
+	list, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		of.t.Fatal(err)
+	}
+	return list
 }

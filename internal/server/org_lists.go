@@ -87,7 +87,7 @@ func (s *Server) orgListPage(w http.ResponseWriter, r *http.Request) error {
 	var ferr *roster.FilterError
 	if errors.As(err, &ferr) {
 		v.Errors = map[string]string{ferr.Field: i18n.T(lang, "lists.bad_"+ferr.Field)}
-		s.render(w, r, http.StatusUnprocessableEntity, "org_list_registrations", title, v)
+		s.renderOrg(w, r, http.StatusUnprocessableEntity, "org_list_registrations", title, ev, secLists, v)
 		return nil
 	}
 	if err != nil {
@@ -100,7 +100,7 @@ func (s *Server) orgListPage(w http.ResponseWriter, r *http.Request) error {
 	if v.To < v.Total {
 		v.NextURL = pageURL(r, v.Filter.Offset+v.Filter.Limit)
 	}
-	s.render(w, r, http.StatusOK, "org_list_registrations", title, v)
+	s.renderOrg(w, r, http.StatusOK, "org_list_registrations", title, ev, secLists, v)
 	return nil
 }
 
@@ -118,7 +118,7 @@ func (s *Server) orgWorkshopPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	title := i18n.T(requestLang(r), "lists.workshop_title", ws.Title)
-	s.render(w, r, http.StatusOK, "org_list_workshop", title, newWorkshopView(ev, ws))
+	s.renderOrg(w, r, http.StatusOK, "org_list_workshop", title, ev, secWorkshops, newWorkshopView(ev, ws))
 	return nil
 }
 

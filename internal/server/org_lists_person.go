@@ -68,7 +68,7 @@ func (s *Server) showPerson(w http.ResponseWriter, r *http.Request, status int, 
 	if v.ConfirmDelete {
 		title = i18n.T(lang, "person.delete_title") + " – " + ev.Title
 	}
-	s.render(w, r, status, "org_list_person", title, v)
+	s.renderOrg(w, r, status, "org_list_person", title, ev, secLists, v)
 	return nil
 }
 
@@ -150,7 +150,7 @@ func (s *Server) orgNewForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "org_list_new", i18n.T(requestLang(r), "lists.new_title"),
+	s.renderOrg(w, r, http.StatusOK, "org_list_new", i18n.T(requestLang(r), "lists.new_title"), ev, secLists,
 		newView{Event: ev, Values: map[string]string{"language": requestLang(r)}})
 	return nil
 }
@@ -192,6 +192,6 @@ func (s *Server) orgNewSubmit(w http.ResponseWriter, r *http.Request) error {
 	if len(v.Errors) == 0 {
 		v.Error = i18n.T(lang, p.key)
 	}
-	s.render(w, r, p.status, "org_list_new", i18n.T(lang, "lists.new_title"), v)
+	s.renderOrg(w, r, p.status, "org_list_new", i18n.T(lang, "lists.new_title"), ev, secLists, v)
 	return nil
 }

@@ -44,8 +44,6 @@ func (s *Server) messagesPage(w http.ResponseWriter, r *http.Request) error {
 		switch done {
 		case "sent":
 			v.Notice = i18n.T(requestLang(r), "msg.done_sent", n)
-		case "test":
-			v.Notice = i18n.T(requestLang(r), "msg.done_test")
 		case "reminder":
 			v.Notice = i18n.T(requestLang(r), "msg.done_reminder")
 		}
@@ -92,8 +90,10 @@ func (s *Server) messagesSubmit(w http.ResponseWriter, r *http.Request) error {
 		if err := s.messages.SendTest(r.Context(), ev, d, sample, a.Email); err != nil {
 			return err
 		}
-		s.redirectMessages(w, r, ev, "test", 1)
-		return nil
+		// The page comes back with the draft as it was (subject, text and
+		// recipients): a test is a step before the real send.
+		v.Notice = i18n.T(requestLang(r), "msg.done_test")
+		return s.renderMessages(w, r, http.StatusOK, &v)
 	}
 	preview, err := messages.Preview(ev, d, v.Sample)
 	if err != nil {
@@ -154,7 +154,7 @@ func (s *Server) renderMessages(w http.ResponseWriter, r *http.Request, status i
 			v.Days = strconv.Itoa(*days)
 		}
 	}
-	s.render(w, r, status, "org_messages", i18n.T(requestLang(r), "msg.title"), v)
+	s.renderOrg(w, r, status, "org_messages", i18n.T(requestLang(r), "msg.title"), v.Event, secMessages, v)
 	return nil
 }
 

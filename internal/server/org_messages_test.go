@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/url"
 	"slices"
@@ -12,20 +13,7 @@ import (
 // outboxOf lists the recipients of the outbox rows of one message.
 func (of *orgFixture) outboxOf(where string, args ...any) []string {
 	of.t.Helper()
-	rows, err := of.pool.Query(context.Background(), `SELECT recipient FROM outbox WHERE `+where+` ORDER BY recipient`, args...)
-	if err != nil {
-		of.t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			of.t.Fatal(err)
-		}
-		out = append(out, s)
-	}
-	return out
+	return of.column(`SELECT recipient FROM outbox WHERE `+where+` ORDER BY recipient`, args...)
 }
 
 func TestMessages(t *testing.T) {
@@ -52,6 +40,15 @@ func TestMessages(t *testing.T) {
 	if r := of.get(path, a...); r.status != 200 || !strings.Contains(string(r.body), `value="waitlist:A1"`) {
 		t.Fatalf("messages page: %d", r.status)
 	}
+	// The waiting list's page links to a message to exactly that list.
+	ws := of.get("/org/events/"+slugOpen+"/lists/workshops/A1", a...)
+	mailLink := path + "?audience=waitlist:A1&amp;lang=de"
+	if !strings.Contains(string(ws.body), mailLink) {
+		t.Errorf("workshop page lacks the link %s", mailLink)
+	}
+	if r := of.get(html.UnescapeString(mailLink), a...); !strings.Contains(string(r.body), `value="waitlist:A1" selected`) {
+		t.Errorf("the waiting list is not preselected")
+	}
 	draft := url.Values{"audience": {"workshop:A1"}, "subject": {"Raumänderung"}, "body": {"Der Workshop findet in Raum 201 statt.\n\nBis bald!"}}
 
 	t.Run("preview shows a real participant's mail and sends nothing", func(t *testing.T) {
@@ -74,8 +71,16 @@ func TestMessages(t *testing.T) {
 		before := of.counts().outbox
 		f := cloneValues(draft)
 		f.Set("action", "test")
-		if r := of.postForm(path, f, a...); r.status != http.StatusSeeOther {
+		r := of.postForm(path, f, a...)
+		if r.status != http.StatusOK {
 			t.Fatalf("test send: %v", r)
+		}
+		// The draft stays: subject, text and the chosen recipients.
+		for _, want := range []string{`value="Raumänderung"`, html.EscapeString(f.Get("body")),
+			`value="` + f.Get("audience") + `" selected`, "Die Testnachricht ist an Ihre eigene Adresse unterwegs."} {
+			if !strings.Contains(string(r.body), want) {
+				t.Errorf("page after the test send lacks %q", want)
+			}
 		}
 		if after := of.counts().outbox; after != before+1 {
 			t.Fatalf("outbox grew by %d, want 1", after-before)
@@ -135,6 +140,35 @@ func TestMessages(t *testing.T) {
 	if r := of.get(path, a...); !strings.Contains(string(r.body), "An waitlist:A1") {
 		t.Errorf("history does not list the sent message")
 	}
+
+	t.Run("placeholders in test and real sends", func(t *testing.T) {
+		f := url.Values{"audience": {"workshop:B1"}, "subject": {"Für {name}"},
+			"body": {"Hallo {name}, zu {event}: {link}"}, "action": {"test"}}
+		if r := of.postForm(path, f, a...); r.status != http.StatusOK {
+			t.Fatalf("test send: %v", r)
+		}
+		f.Set("action", "send")
+		if r := of.postForm(path, f, a...); r.status != http.StatusSeeOther {
+			t.Fatalf("send: %v", r)
+		}
+		msgs := of.drainOutbox(sink)
+		test := mailsTo(msgs, emailOf("orgA"))
+		last := test[len(test)-1]
+		if last.Subject != "[Test] Für Erika Mustermann" || !strings.Contains(last.Text, "Hallo Erika Mustermann, zu Fachtag Teilhabe: [Ihr persönlicher Link]") {
+			t.Errorf("test mail: %q\n%s", last.Subject, last.Text)
+		}
+		real := mailsTo(msgs, email(p3))
+		got := real[len(real)-1]
+		if got.Subject != "Für "+name(p3) || !strings.Contains(got.Text, "Hallo "+name(p3)+", zu Fachtag Teilhabe: "+of.url+"/r/") {
+			t.Fatalf("real mail: %q\n%s", got.Subject, got.Text)
+		}
+		// The link in the mail is a working personal link.
+		i := strings.Index(got.Text, of.url+"/r/")
+		link := strings.Fields(got.Text[i:])[0]
+		if r := of.get(strings.TrimPrefix(link, of.url)); r.status != http.StatusOK {
+			t.Errorf("GET %s: %d", link, r.status)
+		}
+	})
 
 	t.Run("invalid drafts change nothing", func(t *testing.T) {
 		before := of.counts().outbox

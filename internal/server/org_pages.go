@@ -102,7 +102,7 @@ func (s *Server) orgHome(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "org_home", i18n.T(requestLang(r), "org.home_title"),
+	s.renderOrg(w, r, http.StatusOK, "org_home", i18n.T(requestLang(r), "org.home_title"), nil, secHome,
 		homeView{Account: a, Events: events, Manage: a.May(auth.ManageEvents), MailStall: s.mailStall(r.Context(), homeZone(events))})
 	return nil
 }

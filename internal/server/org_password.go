@@ -17,7 +17,7 @@ type passwordView struct {
 func (s *Server) passwordForm(w http.ResponseWriter, r *http.Request) error {
 	a, _ := accountFrom(r.Context())
 	v := passwordView{Account: a, Done: r.URL.Query().Get("done") == "1"}
-	s.render(w, r, http.StatusOK, "org_password", i18n.T(requestLang(r), "org.password_title"), v)
+	s.renderOrg(w, r, http.StatusOK, "org_password", i18n.T(requestLang(r), "org.password_title"), nil, secPassword, v)
 	return nil
 }
 
@@ -43,7 +43,7 @@ func (s *Server) passwordSubmit(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if len(v.Errors) > 0 {
-		s.render(w, r, http.StatusUnprocessableEntity, "org_password", i18n.T(lang, "org.password_title"), v)
+		s.renderOrg(w, r, http.StatusUnprocessableEntity, "org_password", i18n.T(lang, "org.password_title"), nil, secPassword, v)
 		return nil
 	}
 	id, err := s.auth.StartSession(r.Context(), a.ID, s.sessionID(r))

@@ -44,7 +44,7 @@ func (s *Server) setupEdit(w http.ResponseWriter, r *http.Request) error {
 	case "created", "saved", "status", "imported":
 		v.Notice = i18n.T(requestLang(r), "setup.done_"+r.URL.Query().Get("done"))
 	}
-	s.render(w, r, http.StatusOK, "org_setup", i18n.T(requestLang(r), "setup.edit_title"), v)
+	s.renderOrg(w, r, http.StatusOK, "org_setup", i18n.T(requestLang(r), "setup.edit_title"), ev, secSetup, v)
 	return nil
 }
 
@@ -157,7 +157,7 @@ func (s *Server) renderSetup(w http.ResponseWriter, r *http.Request, status int,
 	if f.New {
 		key = "setup.new_title"
 	}
-	s.render(w, r, status, "org_setup", i18n.T(requestLang(r), key), s.setupViewOf(f, errs, ev))
+	s.renderOrg(w, r, status, "org_setup", i18n.T(requestLang(r), key), ev, secSetup, s.setupViewOf(f, errs, ev))
 }
 
 func (s *Server) setupViewOf(f setupForm, errs formErrors, ev *event.Event) setupView {
@@ -217,7 +217,7 @@ func (s *Server) setupStatus(w http.ResponseWriter, r *http.Request) error {
 		return event.ErrBadStatus
 	}
 	if r.PostForm.Get("confirm") != "1" {
-		s.render(w, r, http.StatusOK, "org_setup_status", i18n.T(lang, "setup.status_"+status), statusView{Event: ev, Status: status})
+		s.renderOrg(w, r, http.StatusOK, "org_setup_status", i18n.T(lang, "setup.status_"+status), ev, secSetup, statusView{Event: ev, Status: status})
 		return nil
 	}
 	a, _ := accountFrom(r.Context())
@@ -249,7 +249,7 @@ type importView struct {
 }
 
 func (s *Server) setupImportForm(w http.ResponseWriter, r *http.Request) error {
-	s.render(w, r, http.StatusOK, "org_setup_import", i18n.T(requestLang(r), "setup.import_title"), importView{})
+	s.renderOrg(w, r, http.StatusOK, "org_setup_import", i18n.T(requestLang(r), "setup.import_title"), nil, secHome, importView{})
 	return nil
 }
 
@@ -284,7 +284,7 @@ func (s *Server) setupImport(w http.ResponseWriter, r *http.Request) error {
 			v.Errors = append(v.Errors, formProblem{ID: id, Message: msg})
 		}
 		sort.Slice(v.Errors, func(i, j int) bool { return v.Errors[i].ID < v.Errors[j].ID })
-		s.render(w, r, http.StatusUnprocessableEntity, "org_setup_import", i18n.T(requestLang(r), "setup.import_title"), v)
+		s.renderOrg(w, r, http.StatusUnprocessableEntity, "org_setup_import", i18n.T(requestLang(r), "setup.import_title"), nil, secHome, v)
 		return nil
 	}
 	http.Redirect(w, r, "/org/events/"+url.PathEscape(f.Slug)+"/setup?done=imported&lang="+requestLang(r), http.StatusSeeOther)
@@ -292,7 +292,7 @@ func (s *Server) setupImport(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) importFailed(w http.ResponseWriter, r *http.Request, id, msg string) error {
-	s.render(w, r, http.StatusUnprocessableEntity, "org_setup_import", i18n.T(requestLang(r), "setup.import_title"),
+	s.renderOrg(w, r, http.StatusUnprocessableEntity, "org_setup_import", i18n.T(requestLang(r), "setup.import_title"), nil, secHome,
 		importView{Errors: []formProblem{{ID: id, Message: msg}}})
 	return nil
 }

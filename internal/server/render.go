@@ -25,13 +25,13 @@ var pageNames = []string{"index", "event", "register", "registered", "manage", "
 	"org_login", "org_home", "org_password", "org_reset", "org_reset_set",
 	"alloc", "alloc_publish", "alloc_pin",
 	"org_setup", "org_setup_status", "org_setup_import", "org_messages", "org_dashboard",
-	"org_list_registrations", "org_list_workshop", "org_list_person", "org_list_new", "org_checkin", "org_print_attendance", "org_print_badges"}
+	"org_list_registrations", "org_list_workshop", "org_workshops", "org_team", "org_tokens", "org_list_person", "org_list_new", "org_checkin", "org_print_attendance", "org_print_badges"}
 
 func parsePages() (*pages, error) {
 	p := &pages{sets: map[string]*template.Template{}}
 	for _, lang := range i18n.Languages {
 		for _, name := range pageNames {
-			files := []string{"templates/layout.html", "templates/partials.html", "templates/org_banner.html", "templates/" + name + ".html"}
+			files := []string{"templates/layout.html", "templates/partials.html", "templates/org_banner.html", "templates/org_frame.html", "templates/" + name + ".html"}
 			t, err := template.New(name).Funcs(funcs(lang)).Funcs(allocFuncs(lang)).ParseFS(web.FS, files...)
 			if err != nil {
 				return nil, fmt.Errorf("parse template %s: %w", name, err)
@@ -49,6 +49,7 @@ type view struct {
 	URL   *url.URL
 	Data  any
 	Legal legalLinks // the footer's links to the privacy notice and the imprint
+	Frame *frame     // organiser pages: the frame around the content (org_frame.go)
 }
 
 // LangURL is the current page in another language.
@@ -62,14 +63,21 @@ func (v view) LangURL(lang string) string {
 
 // render writes a page; the buffer keeps a half-rendered page from going out.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name, title string, data any) {
-	lang := requestLang(r)
-	t := s.pages.sets[lang+"/"+name]
+	s.renderView(w, r, status, name, view{Title: title, Data: data})
+}
+
+// renderView writes a page with v, filling in the language and the URL.
+func (s *Server) renderView(w http.ResponseWriter, r *http.Request, status int, name string, v view) {
+	v.Lang, v.URL = requestLang(r), r.URL
+	t := s.pages.sets[v.Lang+"/"+name]
 	var buf bytes.Buffer
 	var ev *event.Event
-	if p, ok := data.(eventPage); ok {
+	if p, ok := v.Data.(eventPage); ok {
 		ev = p.pageEvent()
+	} else if v.Frame != nil {
+		ev = v.Frame.Event
 	}
-	v := view{Lang: lang, Title: title, URL: r.URL, Data: data, Legal: s.legalLinks(ev)}
+	v.Legal = s.legalLinks(ev)
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		s.log.Error("render page", "page", name, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
@@ -124,6 +132,7 @@ func funcs(lang string) template.FuncMap {
 			return fmt.Sprintf("%d. %s %d, %s Uhr", t.Day(), i18n.Month(lang, t.Month()), t.Year(), t.Format("15:04"))
 		},
 		"join": strings.Join,
+		"utc":  func() *time.Location { return time.UTC },
 		"seats": func(w event.Workshop) template.HTML {
 			return seatsHTML(lang, w)
 		},

@@ -134,8 +134,8 @@ func (s *Server) orgRoutes(r chi.Router) {
 }
 
 // managerRoutes are the pages of organisers who manage events: setup,
-// messages, dashboard, allocation, lists, manual actions, printables and
-// exports.
+// messages, dashboard, allocation, lists, manual actions, printables,
+// exports, the event's team and the account's API tokens.
 func (s *Server) managerRoutes(r chi.Router) {
 	r.Get("/events/new", s.page(s.setupNew))
 	r.Post("/events/new", s.page(s.setupCreate))
@@ -169,6 +169,14 @@ func (s *Server) managerRoutes(r chi.Router) {
 	r.Get("/events/{slug}/lists/people/{id}/delete", s.page(s.orgPersonDeleteForm))
 	r.Post("/events/{slug}/lists/people/{id}/delete", s.page(s.orgPersonDelete))
 	r.Get("/events/{slug}/lists/workshops/{key}", s.page(s.orgWorkshopPage))
+	r.Get("/events/{slug}/workshops", s.page(s.orgWorkshopsPage))
+	r.Get("/events/{slug}/team", s.page(s.teamPage))
+	r.Post("/events/{slug}/team", s.page(s.teamInvite))
+	r.Post("/events/{slug}/team/{user}/role", s.page(s.teamSetRole))
+	r.Post("/events/{slug}/team/{user}/remove", s.page(s.teamRemove))
+	r.Get("/tokens", s.page(s.tokensPage))
+	r.Post("/tokens", s.page(s.tokensCreate))
+	r.Post("/tokens/{id}/revoke", s.page(s.tokensRevoke))
 	r.Get("/events/{slug}/print/attendance/{key}", s.page(s.orgPrintAttendance))
 	r.Get("/events/{slug}/print/badges", s.page(s.orgPrintBadges))
 }
