@@ -272,7 +272,7 @@ func TestAllocationPinForm(t *testing.T) {
 		t.Errorf("first run after the pin: stale %v, publish %+v, outcome %+v; want stale, unchanged, no reasons", old.Stale, old.Publish, o)
 	}
 	confirm := string(x.get(fmt.Sprintf("%s/%d/publish?lang=de", x.page, first), x.cookie...).body)
-	if !strings.Contains(confirm, "Bitte neu verteilen.") || strings.Contains(confirm, `method="post"`) {
+	if !strings.Contains(confirm, "Bitte neu verteilen.") || strings.Contains(confirm, `class="publish"`) {
 		t.Errorf("confirmation page of a stale run offers publishing")
 	}
 	rep := x.report(x.runPage(url.Values{}))
@@ -303,7 +303,7 @@ func TestAllocationPublishConfirmation(t *testing.T) {
 	confirm := fmt.Sprintf("%s/%d/publish?lang=de", x.page, id)
 	r := x.get(confirm, x.cookie...)
 	want := fmt.Sprintf("%d E-Mails werden versendet.", rep.Publish.Mails)
-	if r.status != http.StatusOK || !strings.Contains(string(r.body), want) || !strings.Contains(string(r.body), `method="post"`) {
+	if r.status != http.StatusOK || !strings.Contains(string(r.body), want) || !strings.Contains(string(r.body), `class="publish"`) {
 		t.Fatalf("confirmation page: %v, want %q and a POST form", r.status, want)
 	}
 	var queued int
@@ -318,7 +318,7 @@ func TestAllocationPublishConfirmation(t *testing.T) {
 	if queued != rep.Publish.Mails {
 		t.Errorf("published mails queued = %d, the confirmation said %d", queued, rep.Publish.Mails)
 	}
-	if r := x.get(confirm, x.cookie...); !strings.Contains(string(r.body), "bereits veröffentlicht") || strings.Contains(string(r.body), `method="post"`) {
+	if r := x.get(confirm, x.cookie...); !strings.Contains(string(r.body), "bereits veröffentlicht") || strings.Contains(string(r.body), `class="publish"`) {
 		t.Errorf("confirmation page of a published run offers publishing again")
 	}
 	why := "Ihr 1. Wunsch „Beratung im ländlichen Raum“ hat dasselbe Thema wie „Beratung (Wiederholung)“, den Sie in einer anderen Runde bekommen, und niemand bekommt ein Thema zweimal."
