@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -550,6 +551,25 @@ func TestRateLimit(t *testing.T) {
 	// Reading is not limited.
 	if r := f.get("/api/v1/events/" + slugOpen); r.status != http.StatusOK {
 		t.Errorf("GET after the limit: got %v, want 200", r)
+	}
+}
+
+// Two replicas on one database share the limit: three POSTs in all, not
+// three each.
+func TestRateLimitAcrossReplicas(t *testing.T) {
+	f := newFixture(t, fixtureOpts{rateLimit: 3})
+	g := serve(t, f.pool, fixtureOpts{rateLimit: 3})
+	for i, srv := range []*fixture{f, g, f} {
+		if r := srv.postJSON(regPath(slugOpen), f.person(nil)); r.status != http.StatusCreated {
+			t.Fatalf("POST %d: got %v, want 201", i+1, r)
+		}
+	}
+	for name, srv := range map[string]*fixture{"first": f, "second": g} {
+		r := srv.postJSON(regPath(slugOpen), f.person(nil))
+		wantError(t, name+" replica after the limit", r, http.StatusTooManyRequests, "rate_limited", "", "")
+		if ra, err := strconv.Atoi(r.header.Get("Retry-After")); err != nil || ra < 1 || ra > 20 {
+			t.Errorf("%s: Retry-After %q, want 1..20 seconds (a token every 20s)", name, r.header.Get("Retry-After"))
+		}
 	}
 }
 

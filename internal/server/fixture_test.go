@@ -108,6 +108,13 @@ func newFixture(t *testing.T, o fixtureOpts) *fixture {
 		}
 	}
 
+	return serve(t, pool, o)
+}
+
+// serve starts a server on pool, built as cmd/fachtag builds one: a
+// second call on the same pool is a second replica.
+func serve(t *testing.T, pool *pgxpool.Pool, o fixtureOpts) *fixture {
+	t.Helper()
 	ts := httptest.NewUnstartedServer(nil)
 	base := "http://" + ts.Listener.Addr().String()
 	opts := server.Options{BaseURL: base, RateLimitPerMinute: o.rateLimit, Logger: quietLogger(t)}

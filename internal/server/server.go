@@ -19,6 +19,7 @@ import (
 	"github.com/fachtag/fachtag/internal/auth"
 	"github.com/fachtag/fachtag/internal/booking"
 	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/limits"
 	"github.com/fachtag/fachtag/internal/messages"
 	"github.com/fachtag/fachtag/internal/metrics"
 	"github.com/fachtag/fachtag/internal/roster"
@@ -27,7 +28,7 @@ import (
 // Options configure a Server.
 type Options struct {
 	BaseURL            string         // absolute, no trailing slash; used for every link handed out
-	RateLimitPerMinute int            // public POSTs per client address; 0 turns the limit off
+	RateLimitPerMinute int            // public POSTs per client address, across replicas; 0 turns the limit off
 	TrustedProxies     []netip.Prefix // may set X-Forwarded-For (see clientAddr)
 	Logger             *slog.Logger
 	SendResetLink      func(ctx context.Context, email, lang, link string) error // nil: the link is logged (see org_reset.go)
@@ -47,7 +48,7 @@ type Server struct {
 	ready    func(context.Context) error
 	outbox   func(context.Context) (metrics.OutboxState, error)
 	pages    *pages
-	limiter  *rateLimiter
+	limits   *limits.Service
 	log      *slog.Logger
 	draining atomic.Bool // set by Drain: /readyz answers 503
 }
@@ -73,7 +74,7 @@ func New(svc *app.Services, opts Options) (*Server, error) {
 		ready:    svc.Ready,
 		outbox:   svc.Outbox,
 		pages:    p,
-		limiter:  newRateLimiter(opts.RateLimitPerMinute),
+		limits:   svc.Limits,
 		log:      opts.Logger,
 	}, nil
 }
