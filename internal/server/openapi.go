@@ -32,16 +32,16 @@ var operations = []operation{
 		params: []string{"slug"}, responses: map[int]any{200: EventJSON{}, 404: nil}},
 	{method: "post", path: "/api/v1/events/{slug}/registrations", summary: "Register for an event (booking phase: choices; wish phase: preferences)",
 		params: []string{"slug"}, request: booking.Request{}, header: "Idempotency-Key",
-		responses: map[int]any{201: RegistrationJSON{}, 400: nil, 404: nil, 409: nil, 410: nil, 413: nil, 422: nil, 429: nil}},
+		responses: map[int]any{201: RegistrationJSON{}, 400: nil, 403: nil, 404: nil, 409: nil, 410: nil, 413: nil, 422: nil, 429: nil}},
 	{method: "post", path: "/api/v1/events/{slug}/link", summary: "Mail the personal link again (answers 202 whether or not the address is registered)",
-		params: []string{"slug"}, request: linkRequest{}, responses: map[int]any{202: map[string]string{}, 400: nil, 404: nil, 422: nil, 429: nil}},
+		params: []string{"slug"}, request: linkRequest{}, responses: map[int]any{202: map[string]string{}, 400: nil, 403: nil, 404: nil, 413: nil, 422: nil, 429: nil}},
 	{method: "get", path: "/api/v1/registrations/{token}", summary: "Current state of a registration",
 		params: []string{"token"}, responses: map[int]any{200: RegistrationJSON{}, 404: nil}},
 	{method: "delete", path: "/api/v1/registrations/{token}", summary: "Cancel a registration; waiting lists are promoted before it returns",
-		params: []string{"token"}, responses: map[int]any{200: RegistrationJSON{}, 404: nil, 410: nil, 429: nil}},
+		params: []string{"token"}, responses: map[int]any{200: RegistrationJSON{}, 403: nil, 404: nil, 410: nil, 429: nil}},
 	{method: "put", path: "/api/v1/registrations/{token}/bookings/{slot}", summary: "Swap to another workshop, or join its waiting list when full",
 		params: []string{"token", "slot"}, request: swapRequest{},
-		responses: map[int]any{200: RegistrationJSON{}, 400: nil, 404: nil, 409: nil, 410: nil, 422: nil, 429: nil}},
+		responses: map[int]any{200: RegistrationJSON{}, 400: nil, 403: nil, 404: nil, 409: nil, 410: nil, 413: nil, 422: nil, 429: nil}},
 	// Organiser endpoints: header "Authorization: Bearer TOKEN" (fachtag token create). 401 without a
 	// live token, 403 for the checkin role, 404 for an event the account may not see.
 	{method: "post", path: "/api/v1/events", summary: "Organiser (Bearer token): create an event from an event file; the account becomes a member",
@@ -85,7 +85,7 @@ func buildSpec() map[string]any {
 	return map[string]any{
 		"openapi": "3.1.0",
 		"info": map[string]any{"title": "fachtag API", "version": "1",
-			"description": "Registration desk for Fachtage. Errors are {\"error\": {\"code\", \"message\", \"fields\"}}."},
+			"description": "Registration desk for Fachtage. Errors are {\"error\": {\"code\", \"message\", \"fields\"}}; a state-changing request sent from another site (Sec-Fetch-Site or Origin) is 403 cross_origin."},
 		"paths":      paths,
 		"components": map[string]any{"schemas": g.defs},
 	}

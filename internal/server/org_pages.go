@@ -88,15 +88,6 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// parseForm reads a small form body.
-func parseForm(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		return errTooLarge
-	}
-	return nil
-}
-
 type homeView struct {
 	Account   auth.Account
 	Events    []auth.EventSummary

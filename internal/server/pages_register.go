@@ -14,8 +14,6 @@ import (
 	"github.com/fachtag/fachtag/internal/i18n"
 )
 
-const maxFormBytes = 64 << 10
-
 // formValues is what the participant typed, kept to re-fill the form.
 type formValues struct {
 	Name, Email, Organisation, Role string

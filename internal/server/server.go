@@ -143,6 +143,18 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
+// crossOrigin refuses a state-changing request sent from another site
+// (Sec-Fetch-Site or Origin say so): the JSON error under /api, the
+// friendly error page elsewhere, both in the participant's language.
+func (s *Server) crossOrigin() func(http.Handler) http.Handler {
+	p := http.NewCrossOriginProtection()
+	p.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		s.fail(w, r, errCrossOrigin)
+	}))
+	return p.Handler
+}
+
 func noStore(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
