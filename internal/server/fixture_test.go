@@ -346,6 +346,14 @@ func (f *fixture) counts() counts {
 func (f *fixture) startMail() *mailtest.Sink {
 	f.t.Helper()
 	sink := mailtest.Start(f.t)
+	f.startWorker(sink)
+	return sink
+}
+
+// startWorker runs the server's own outbox worker, as serve does in
+// cmd/fachtag, sending to sink until the test ends.
+func (f *fixture) startWorker(sink *mailtest.Sink) {
+	f.t.Helper()
 	sender, err := mail.NewSMTPSender(mail.SMTPConfig{Host: sink.Host(), Port: sink.Port(), TLS: "none", Timeout: 5 * time.Second})
 	if err != nil {
 		f.t.Fatalf("NewSMTPSender: %v", err)
@@ -362,7 +370,6 @@ func (f *fixture) startMail() *mailtest.Sink {
 		}
 		_ = sender.Close()
 	})
-	return sink
 }
 
 // drainOutbox waits until every outbox row is sent and returns the mails
@@ -370,7 +377,7 @@ func (f *fixture) startMail() *mailtest.Sink {
 // worker, so a sent row's mail is always there).
 func (f *fixture) drainOutbox(sink *mailtest.Sink) []mailtest.Received {
 	f.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		var open, failed int
 		err := f.pool.QueryRow(context.Background(),
