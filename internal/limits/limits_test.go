@@ -2,6 +2,7 @@ package limits
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -86,4 +87,21 @@ func TestTakeConcurrent(t *testing.T) {
 	if got := allowed.Load(); got < perMinute || got > perMinute+refilled {
 		t.Errorf("allowed %d of %d, want %d (plus at most %d refilled)", got, requests, perMinute, refilled)
 	}
+}
+
+// BenchmarkTake is the cost of one limited request: one upsert, from
+// parallel clients over a thousand addresses.
+func BenchmarkTake(b *testing.B) {
+	pool, _ := dbtest.New(b)
+	s := New(pool)
+	var seq atomic.Int64
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			key := "198.51.100." + strconv.Itoa(int(seq.Add(1)%1000))
+			if _, err := s.Take(context.Background(), "post", key, 20); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
 }
