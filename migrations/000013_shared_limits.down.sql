@@ -1,5 +1,3 @@
-UPDATE users SET failed_logins = 0, slow_until = NULL;
-ALTER TABLE users DROP COLUMN failures_since;
-ALTER TABLE users RENAME COLUMN slow_until TO locked_until;
+ALTER TABLE users DROP COLUMN slow_until, DROP COLUMN failures_since, DROP COLUMN recent_failures;
 DROP TABLE login_pairs;
 DROP TABLE rate_limits;

@@ -30,10 +30,13 @@ CREATE TABLE login_pairs (
     PRIMARY KEY (user_id, client)
 );
 
--- users.failed_logins now counts the account's failures from every
--- address since failures_since; slow_until is the earliest time the next
--- password check from an unfamiliar address may run. No account lock is
--- left: an attacker could use it to lock the organiser out.
-ALTER TABLE users RENAME COLUMN locked_until TO slow_until;
-ALTER TABLE users ADD COLUMN failures_since timestamptz;
-UPDATE users SET failed_logins = 0, slow_until = NULL;
+-- The account-wide count: failures from every address since
+-- failures_since; slow_until is the earliest time the next password check
+-- from an unfamiliar address may run. No account lock is left: an attacker
+-- could use it to lock the organiser out. New columns rather than new
+-- meanings for failed_logins and locked_until, so that the binary before
+-- this one keeps working during a rolling deploy (expand); a later
+-- migration drops those two (contract).
+ALTER TABLE users ADD COLUMN recent_failures integer NOT NULL DEFAULT 0 CHECK (recent_failures >= 0),
+                  ADD COLUMN failures_since timestamptz,
+                  ADD COLUMN slow_until timestamptz;

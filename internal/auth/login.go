@@ -142,14 +142,14 @@ FROM login_pairs WHERE user_id = $1 AND client = $2`
 // of the next.
 const gateAccount = `
 UPDATE users u SET
-    failed_logins = CASE WHEN g.admitted THEN g.n + 1 ELSE u.failed_logins END,
+    recent_failures = CASE WHEN g.admitted THEN g.n + 1 ELSE u.recent_failures END,
     failures_since = CASE WHEN g.admitted AND g.n = 0 THEN now() ELSE u.failures_since END,
     slow_until = CASE WHEN g.admitted AND NOT $2 AND g.n + 1 >= $3
                       THEN now() + ($5::float8[])[least(g.n + 2 - $3, cardinality($5::float8[]))] * interval '1 second'
                       ELSE u.slow_until END
 FROM (SELECT id, n, slow_until, $2 OR n < $3 OR coalesce(slow_until <= now(), true) AS admitted
       FROM (SELECT id, slow_until,
-                   CASE WHEN failures_since > now() - $4 * interval '1 second' THEN failed_logins ELSE 0 END AS n
+                   CASE WHEN failures_since > now() - $4 * interval '1 second' THEN recent_failures ELSE 0 END AS n
             FROM users WHERE id = $1 FOR NO KEY UPDATE) x) g
 WHERE u.id = g.id
 RETURNING g.admitted, greatest(extract(epoch FROM g.slow_until - now())::float8, 0)`
@@ -186,7 +186,7 @@ func reserveSQL(table, keys, values string, maxArg, windowArg int) string {
 const forgive = `
 WITH c AS (UPDATE login_throttle SET failures = greatest(failures - 1, 0) WHERE client = $2),
      p AS (UPDATE login_pairs SET failures = 0, succeeded_at = now() WHERE user_id = $1 AND client = $2)
-UPDATE users SET failed_logins = greatest(failed_logins - 1, 0) WHERE id = $1`
+UPDATE users SET recent_failures = greatest(recent_failures - 1, 0) WHERE id = $1`
 
 // failed audits a failed login of a known account (the attempt is already
 // counted) and answers ErrBadCredentials.

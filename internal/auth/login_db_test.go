@@ -21,7 +21,7 @@ func TestLoginDelayGrows(t *testing.T) {
 	}
 	delay := func(failures int) float64 {
 		t.Helper()
-		if _, err := pool.Exec(ctx, `UPDATE users SET failed_logins = $1, failures_since = now(), slow_until = NULL`, failures); err != nil {
+		if _, err := pool.Exec(ctx, `UPDATE users SET recent_failures = $1, failures_since = now(), slow_until = NULL`, failures); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := s.Login(ctx, "orga@example.org", "falsch", "198.51.100.1", ""); !errors.Is(err, auth.ErrBadCredentials) {
@@ -43,14 +43,14 @@ func TestLoginDelayGrows(t *testing.T) {
 		t.Errorf("after 61 failures: next check in %.1fs, want about a minute", d)
 	}
 	// A day later the count starts again.
-	if _, err := pool.Exec(ctx, `UPDATE users SET failed_logins = 60, failures_since = now() - interval '25 hours', slow_until = NULL`); err != nil {
+	if _, err := pool.Exec(ctx, `UPDATE users SET recent_failures = 60, failures_since = now() - interval '25 hours', slow_until = NULL`); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := s.Login(ctx, "orga@example.org", "falsch", "198.51.100.2", ""); !errors.Is(err, auth.ErrBadCredentials) {
 		t.Fatalf("after a day: %v, want checked", err)
 	}
 	var n int
-	if err := pool.QueryRow(ctx, `SELECT failed_logins FROM users`).Scan(&n); err != nil || n != 1 {
+	if err := pool.QueryRow(ctx, `SELECT recent_failures FROM users`).Scan(&n); err != nil || n != 1 {
 		t.Errorf("failures after a day: %d (%v), want 1", n, err)
 	}
 }

@@ -128,7 +128,7 @@ func TestOrgSlowdownAcrossAddresses(t *testing.T) {
 func TestOrgSlowdownParallelGuesses(t *testing.T) {
 	of := newOrgFixture(t)
 	if _, err := of.pool.Exec(context.Background(),
-		`UPDATE users SET failed_logins = 100, failures_since = now(), slow_until = NULL WHERE email = $1`, emailOf("orgA")); err != nil {
+		`UPDATE users SET recent_failures = 100, failures_since = now(), slow_until = NULL WHERE email = $1`, emailOf("orgA")); err != nil {
 		t.Fatal(err)
 	}
 	checked := of.failedChecks("orgA")
