@@ -156,8 +156,11 @@ RETURNING g.admitted, greatest(extract(epoch FROM g.slow_until - now())::float8,
 
 // reservePair counts an attempt against the (account, address) pair
 // within a window of LockFor and reports whether the pair was locked
-// before it: a lock this attempt sets ends exactly LockFor from now, an
-// older one sooner. $3: failures that lock, $4: LockFor in seconds.
+// before it. The attempt that reaches $3 failures sets the lock and is
+// still checked; every attempt during the lock counts past $3, which is
+// how RETURNING (it sees only the new row) tells them apart, even for an
+// attempt whose now() is older than the lock (it waited for the row).
+// $4: LockFor in seconds.
 var reservePair = reserveSQL("login_pairs", "user_id, client", "$1, $2", 3, 4)
 
 // reserveClient is reservePair for the address over all accounts (and
@@ -167,14 +170,14 @@ var reserveClient = reserveSQL("login_throttle", "client", "$1", 2, 3)
 const reserveTemplate = `
 INSERT INTO TABLE AS t (KEYS, failures, window_start) VALUES (VALS, 1, now())
 ON CONFLICT (KEYS) DO UPDATE SET
-    failures = CASE WHEN t.locked_until > now() THEN t.failures
+    failures = CASE WHEN t.locked_until > now() THEN t.failures + 1
                     WHEN t.window_start < now() - $window * interval '1 second' THEN 1 ELSE t.failures + 1 END,
     window_start = CASE WHEN t.locked_until > now() THEN t.window_start
                         WHEN t.window_start < now() - $window * interval '1 second' THEN now() ELSE t.window_start END,
     locked_until = CASE WHEN t.locked_until > now() THEN t.locked_until
                         WHEN t.window_start >= now() - $window * interval '1 second' AND t.failures + 1 >= $max
                         THEN now() + $window * interval '1 second' ELSE t.locked_until END
-RETURNING coalesce(locked_until > now() AND locked_until < now() + $window * interval '1 second', false)`
+RETURNING failures > $max`
 
 func reserveSQL(table, keys, values string, maxArg, windowArg int) string {
 	return strings.NewReplacer("TABLE", table, "KEYS", keys, "VALS", values,
