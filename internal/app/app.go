@@ -14,6 +14,7 @@ import (
 	"github.com/fachtag/fachtag/internal/booking"
 	"github.com/fachtag/fachtag/internal/db"
 	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/limits"
 	"github.com/fachtag/fachtag/internal/mail"
 	"github.com/fachtag/fachtag/internal/messages"
 	"github.com/fachtag/fachtag/internal/metrics"
@@ -28,6 +29,7 @@ type Services struct {
 	Roster   *roster.Service
 	Messages *messages.Service
 	Alloc    *allocrun.Service
+	Limits   *limits.Service
 
 	pool *pgxpool.Pool // for Ready
 }
@@ -44,6 +46,7 @@ func New(pool *pgxpool.Pool, authOpts auth.Options) *Services {
 		Roster:   roster.New(pool),
 		Messages: messages.NewService(pool),
 		Alloc:    allocrun.New(pool),
+		Limits:   limits.New(pool),
 		pool:     pool,
 	}
 }

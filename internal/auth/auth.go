@@ -99,12 +99,13 @@ type Service struct {
 	// and a burst of logins must not exhaust the host's memory.
 	hashing chan struct{}
 	dummy   string // hash verified for unknown e-mails, so timing tells nothing
+	delays  []float64
 }
 
 // New returns a Service on pool.
 func New(pool *pgxpool.Pool, opts Options) *Service {
 	opts = opts.withDefaults()
-	s := &Service{pool: pool, opts: opts, hashing: make(chan struct{}, opts.MaxHashing)}
+	s := &Service{pool: pool, opts: opts, hashing: make(chan struct{}, opts.MaxHashing), delays: slowDelays(opts.MaxFailures)}
 	s.dummy = hashPassword(randomSecret(), opts.Params)
 	return s
 }

@@ -14,8 +14,6 @@ import (
 const insertSession = `
 INSERT INTO sessions (hash, user_id, expires_at) VALUES ($1, $2, now() + $3 * interval '1 second')`
 
-const resetFailures = `UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1`
-
 // pruneSessions drops the account's dead sessions and the one the client
 // held before this login.
 const pruneSessions = `
@@ -23,16 +21,13 @@ DELETE FROM sessions
 WHERE (user_id = $1 AND (expires_at <= now() OR last_seen_at <= now() - $2 * interval '1 second'))
    OR hash = $3`
 
-// startSession ends oldSession, clears the failure count and stores a new
-// session, returning its raw id (256 random bits; only the hash is kept).
+// startSession ends oldSession and stores a new session, returning its
+// raw id (256 random bits; only the hash is kept).
 func (s *Service) startSession(ctx context.Context, userID int64, oldSession string) (string, error) {
 	id := randomSecret()
 	err := db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, pruneSessions, userID, seconds(s.opts.IdleTimeout), hashSecret(oldSession)); err != nil {
 			return fmt.Errorf("prune sessions: %w", err)
-		}
-		if _, err := tx.Exec(ctx, resetFailures, userID); err != nil {
-			return fmt.Errorf("reset failures: %w", err)
 		}
 		if _, err := tx.Exec(ctx, insertSession, hashSecret(id), userID, seconds(s.opts.Absolute)); err != nil {
 			return fmt.Errorf("store session: %w", err)

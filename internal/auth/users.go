@@ -102,9 +102,7 @@ func AddMember(ctx context.Context, q db.Conn, userID int64, eventSlug string) e
 }
 
 const updatePassword = `
-UPDATE users SET password_hash = $2, must_change = false, password_at = now(),
-       failed_logins = 0, locked_until = NULL
-WHERE id = $1`
+UPDATE users SET password_hash = $2, must_change = false, password_at = now() WHERE id = $1`
 
 // ChangePassword checks the current password, sets the new one and ends
 // every session of the account; the caller starts a fresh one.

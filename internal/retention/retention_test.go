@@ -280,7 +280,12 @@ INSERT INTO sessions (hash, user_id, last_seen_at, expires_at)
 SELECT '\x01', id, now() - interval '3 days', now() - interval '2 days' FROM users;
 INSERT INTO sessions (hash, user_id, expires_at) SELECT '\x02', id, now() + interval '1 hour' FROM users;
 INSERT INTO login_throttle (client, failures, window_start) VALUES ('old', 3, now() - interval '2 days'), ('new', 1, now());
-INSERT INTO password_resets (hash, user_id, expires_at) SELECT '\x03', id, now() - interval '2 days' FROM users;`)
+INSERT INTO password_resets (hash, user_id, expires_at) SELECT '\x03', id, now() - interval '2 days' FROM users;
+INSERT INTO login_pairs (user_id, client, failures, window_start, succeeded_at)
+SELECT id, c, 1, now() - interval '2 days', s FROM users,
+       (VALUES ('stale', NULL::timestamptz), ('familiar', now() - interval '3 days'), ('fresh-fail', NULL)) v(c, s);
+UPDATE login_pairs SET window_start = now() WHERE client = 'fresh-fail';
+INSERT INTO rate_limits (scope, key, tokens, updated_at) VALUES ('post', 'idle', 0, now() - interval '1 hour'), ('post', 'busy', 0, now());`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -288,7 +293,7 @@ INSERT INTO password_resets (hash, user_id, expires_at) SELECT '\x03', id, now()
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]int64{"sessions": 1, "login_throttle": 1, "password_resets": 1}
+	want := map[string]int64{"sessions": 1, "login_throttle": 1, "password_resets": 1, "login_pairs": 1, "rate_limits": 1}
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("%s: swept %d, want %d", k, got[k], v)

@@ -62,7 +62,7 @@ func init() {
 	operations = append(operations,
 		operation{method: "put", path: "/api/v1/registrations/{token}/preferences", summary: "Change the ranked workshop wishes (wish phase, while registration is open)",
 			params: []string{"token"}, request: wishesRequest{},
-			responses: map[int]any{200: RegistrationJSON{}, 400: nil, 404: nil, 409: nil, 410: nil, 422: nil, 429: nil}},
+			responses: map[int]any{200: RegistrationJSON{}, 400: nil, 403: nil, 404: nil, 409: nil, 410: nil, 413: nil, 422: nil, 429: nil}},
 		operation{method: "get", path: "/api/v1/events/{slug}/allocations", summary: "Organiser: the event's latest allocation runs",
 			params: ev, responses: with(map[int]any{200: runListDoc{}})},
 		operation{method: "post", path: "/api/v1/events/{slug}/allocations", summary: "Organiser: run the allocation on the current wishes and store it as a draft (body optional)",

@@ -16,7 +16,9 @@ import (
 	"github.com/fachtag/fachtag/internal/booking"
 )
 
-const maxJSONBytes = 64 << 10
+// maxJSONBytes bounds a JSON body; like maxFormBytes it is far above any
+// field's limit, so an over-long field is named by its own check.
+const maxJSONBytes = 1 << 20
 
 // api adapts a JSON handler that returns an error.
 func (s *Server) api(h func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {
@@ -197,7 +199,8 @@ func declaredJSON(r *http.Request) bool {
 }
 
 // decodeJSON decodes exactly one JSON object into v, naming the field of
-// any type mismatch and refusing unknown fields (usually typos).
+// any type mismatch and refusing unknown fields (usually typos) and keys
+// given twice (encoding/json would silently keep the last).
 func decodeJSON(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -206,7 +209,7 @@ func decodeJSON(body []byte, v any) error {
 		err = errors.New("unexpected data after the JSON object")
 	}
 	if err == nil {
-		return nil
+		return duplicateKeyError(body)
 	}
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -173,7 +174,10 @@ func TestRegisterBadInput(t *testing.T) {
 		{name: "wrong type", body: with(func(m map[string]any) { m["name"] = 5 }), status: 400, code: "malformed", field: "name", de: "kein gültiges JSON", en: "not valid JSON"},
 		{name: "wrong nested type", body: with(func(m map[string]any) { m["consents"] = map[string]any{"privacy": "ja"} }), status: 400, code: "malformed", field: "consents.privacy", de: "kein gültiges JSON", en: "not valid JSON"},
 		{name: "unknown field", body: with(func(m map[string]any) { m["nmae"] = "Anna" }), status: 400, code: "malformed", field: "nmae", de: "kein gültiges JSON", en: "not valid JSON"},
-		{name: "body over 64 KiB", body: `{"name": "` + strings.Repeat("a", 70<<10) + `"}`, status: 413, code: "too_large", de: "zu groß", en: "too large"},
+		{name: "name of 100,000 characters", body: with(func(m map[string]any) { m["name"] = strings.Repeat("a", 100_000) }), status: 422, code: "invalid", field: "name", de: "höchstens 200 Zeichen", en: "at most 200 characters"},
+		{name: "body of 10 MB", body: `{"name": "` + strings.Repeat("a", 10<<20) + `"}`, status: 413, code: "too_large", de: "zu groß", en: "too large"},
+		{name: "slot chosen twice", body: withRaw(with(func(m map[string]any) { delete(m, "choices") }), `"choices": {"r1": "A1", "r1": "B1"}`), status: 422, code: "invalid", field: "choices.r1", de: "„r1“ steht zweimal", en: "“r1” appears twice"},
+		{name: "field given twice", body: withRaw(with(func(m map[string]any) { delete(m, "choices") }), `"name": "Zweiter Name"`), status: 422, code: "invalid", field: "name", de: "„name“ steht zweimal", en: "“name” appears twice"},
 		{name: "unknown workshop", body: with(func(m map[string]any) { m["choices"] = map[string]string{"r1": "Z9"} }), status: 422, code: "invalid", field: "choices.r1", de: "Unbekannter Workshop „Z9“", en: "Unknown workshop “Z9”"},
 		{name: "unknown slot", body: with(func(m map[string]any) { m["choices"] = map[string]string{"r9": "A1"} }), status: 422, code: "invalid", field: "choices.r9", de: "Unbekannter Zeitraum", en: "Unknown slot"},
 		{name: "workshop in the wrong slot", body: with(func(m map[string]any) { m["choices"] = map[string]string{"r1": "C2"} }), status: 422, code: "invalid", field: "choices.r1", de: "findet im Zeitraum „r2“ statt", en: "takes place in slot “r2”"},
@@ -201,6 +205,16 @@ func TestRegisterBadInput(t *testing.T) {
 			runBadCase(t, f, tc)
 		})
 	}
+}
+
+// withRaw is m as JSON with more members written out by hand, which may
+// repeat a key (a map cannot).
+func withRaw(m map[string]any, members string) string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		panic(err)
+	}
+	return strings.TrimSuffix(string(b), "}") + ", " + members + "}"
 }
 
 func runBadCase(t *testing.T, f *fixture, tc badCase) {
@@ -553,6 +567,25 @@ func TestRateLimit(t *testing.T) {
 	}
 }
 
+// Two replicas on one database share the limit: three POSTs in all, not
+// three each.
+func TestRateLimitAcrossReplicas(t *testing.T) {
+	f := newFixture(t, fixtureOpts{rateLimit: 3})
+	g := serve(t, f.pool, fixtureOpts{rateLimit: 3})
+	for i, srv := range []*fixture{f, g, f} {
+		if r := srv.postJSON(regPath(slugOpen), f.person(nil)); r.status != http.StatusCreated {
+			t.Fatalf("POST %d: got %v, want 201", i+1, r)
+		}
+	}
+	for name, srv := range map[string]*fixture{"first": f, "second": g} {
+		r := srv.postJSON(regPath(slugOpen), f.person(nil))
+		wantError(t, name+" replica after the limit", r, http.StatusTooManyRequests, "rate_limited", "", "")
+		if ra, err := strconv.Atoi(r.header.Get("Retry-After")); err != nil || ra < 1 || ra > 20 {
+			t.Errorf("%s: Retry-After %q, want 1..20 seconds (a token every 20s)", name, r.header.Get("Retry-After"))
+		}
+	}
+}
+
 func TestRateLimitOffByDefault(t *testing.T) {
 	f := newFixture(t, fixtureOpts{})
 	for i := range 10 {
@@ -578,12 +611,21 @@ func TestCrossOriginProtection(t *testing.T) {
 	} {
 		before := f.counts()
 		r := f.do(http.MethodPost, tc.path, strings.NewReader(tc.body), append([]string{"Content-Type", tc.ctype}, tc.header...)...)
-		if r.status != http.StatusForbidden {
-			t.Errorf("%s: got %v, want 403", tc.name, r)
-		}
 		if f.counts() != before {
 			t.Errorf("%s: rows changed", tc.name)
 		}
+		if strings.HasPrefix(tc.path, "/api/") {
+			wantError(t, tc.name, r, http.StatusForbidden, "cross_origin", "", "")
+			if e := decode[errorJSON](t, r); !strings.Contains(e.Error.Message, "anderen Website") {
+				t.Errorf("%s: message %q, want it to say the request came from another website", tc.name, e.Error.Message)
+			}
+			continue
+		}
+		wantStatus(t, tc.name, r, http.StatusForbidden)
+		if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+			t.Errorf("%s: Content-Type %q, want the HTML error page", tc.name, ct)
+		}
+		wantContains(t, tc.name, r, "von einer anderen Website", "<html")
 	}
 	// Same origin is fine.
 	r := f.do(http.MethodPost, "/events/"+slugOpen+"/register", strings.NewReader(form),

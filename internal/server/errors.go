@@ -23,6 +23,7 @@ var (
 	errRateLimited  = errors.New("rate limited")
 	errTooLarge     = errors.New("request body too large")
 	errNotJSON      = errors.New("request body is not declared as JSON")
+	errCrossOrigin  = errors.New("cross-origin request refused")
 	errIdemMismatch = errors.New("idempotency key reused with another body")
 )
 
@@ -37,6 +38,12 @@ type malformedError struct {
 func (e *malformedError) Error() string {
 	return "malformed request: " + i18n.T("en", e.key, e.args...)
 }
+
+// formError is a form body that is not proper URL encoding (a broken %
+// escape, say); field names the field where it could be read.
+type formError struct{ field string }
+
+func (e *formError) Error() string { return "malformed form body in field " + strconv.Quote(e.field) }
 
 // problem is how an error is shown: status, stable code, message key.
 type problem struct {
@@ -57,6 +64,10 @@ func classify(err error) problem {
 		return problem{http.StatusUnprocessableEntity, "invalid", "err.invalid"}
 	case errors.As(err, &merr):
 		return problem{http.StatusBadRequest, "malformed", "err.malformed"}
+	case errors.As(err, new(*formError)):
+		return problem{http.StatusBadRequest, "malformed", "err.bad_form"}
+	case errors.Is(err, errCrossOrigin):
+		return problem{http.StatusForbidden, "cross_origin", "err.cross_origin"}
 	case errors.Is(err, errLinkNotFound):
 		return problem{http.StatusNotFound, "not_found", "err.link_not_found"}
 	case errors.Is(err, booking.ErrNotFound), errors.Is(err, event.ErrNotFound), errors.Is(err, errNotFound):
@@ -177,8 +188,12 @@ func (s *Server) errorResponse(r *http.Request, err error) (int, apiError) {
 	}
 	msg := i18n.T(lang, p.key)
 	var merr *malformedError
-	if errors.As(err, &merr) {
+	var ferr *formError
+	switch {
+	case errors.As(err, &merr):
 		msg = i18n.T(lang, p.key, i18n.T(lang, merr.key, merr.args...))
+	case errors.As(err, &ferr) && ferr.field != "":
+		msg = i18n.T(lang, "err.bad_form_field", ferr.field)
 	}
 	return p.status, apiError{Error: apiErrorBody{Code: p.code, Message: msg, Fields: fieldMessages(err, lang)}}
 }
@@ -189,6 +204,7 @@ func fieldMessages(err error, lang string) map[string]string {
 	var merr *malformedError
 	var perr *event.Problems
 	var ferr *roster.FilterError
+	var fe *formError
 	switch {
 	case errors.As(err, &perr):
 		return problemMessages(*perr, lang)
@@ -204,6 +220,8 @@ func fieldMessages(err error, lang string) map[string]string {
 		return out
 	case errors.As(err, &merr) && merr.field != "":
 		return map[string]string{merr.field: i18n.T(lang, merr.key, merr.args...)}
+	case errors.As(err, &fe) && fe.field != "":
+		return map[string]string{fe.field: i18n.T(lang, "err.bad_form_field", fe.field)}
 	}
 	return nil
 }

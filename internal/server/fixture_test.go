@@ -111,6 +111,13 @@ func newFixture(t *testing.T, o fixtureOpts) *fixture {
 		}
 	}
 
+	return serve(t, pool, o)
+}
+
+// serve starts a server on pool, built as cmd/fachtag builds one: a
+// second call on the same pool is a second replica.
+func serve(t *testing.T, pool *pgxpool.Pool, o fixtureOpts) *fixture {
+	t.Helper()
 	ts := httptest.NewUnstartedServer(nil)
 	base := "http://" + ts.Listener.Addr().String()
 	opts := server.Options{BaseURL: base, RateLimitPerMinute: o.rateLimit, Logger: quietLogger(t)}
@@ -346,6 +353,14 @@ func (f *fixture) startMail() *mailtest.Sink {
 	}
 	sink := mailtest.Start(f.t)
 	f.sink = sink
+	f.startWorker(sink)
+	return sink
+}
+
+// startWorker runs the server's own outbox worker, as serve does in
+// cmd/fachtag, sending to sink until the test ends.
+func (f *fixture) startWorker(sink *mailtest.Sink) {
+	f.t.Helper()
 	sender, err := mail.NewSMTPSender(mail.SMTPConfig{Host: sink.Host(), Port: sink.Port(), TLS: "none", Timeout: 5 * time.Second})
 	if err != nil {
 		f.t.Fatalf("NewSMTPSender: %v", err)
@@ -362,7 +377,6 @@ func (f *fixture) startMail() *mailtest.Sink {
 		}
 		_ = sender.Close()
 	})
-	return sink
 }
 
 // drainOutbox waits until every outbox row is sent and returns the mails
@@ -370,7 +384,7 @@ func (f *fixture) startMail() *mailtest.Sink {
 // worker, so a sent row's mail is always there).
 func (f *fixture) drainOutbox(sink *mailtest.Sink) []mailtest.Received {
 	f.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		var open, failed int
 		err := f.pool.QueryRow(context.Background(),

@@ -32,18 +32,18 @@ var operations = []operation{
 		params: []string{"slug"}, responses: map[int]any{200: EventJSON{}, 404: nil}},
 	{method: "post", path: "/api/v1/events/{slug}/registrations", summary: "Register for an event (booking phase: choices, one per slot unless the slot is optional; wish phase: preferences). 409 when the e-mail address is registered for the event already: the API says so, while the HTML form answers exactly as for a new sign-up and mails that address its personal link",
 		params: []string{"slug"}, request: booking.Request{}, header: "Idempotency-Key",
-		responses: map[int]any{201: RegistrationJSON{}, 400: nil, 404: nil, 409: nil, 410: nil, 413: nil, 422: nil, 429: nil}},
+		responses: map[int]any{201: RegistrationJSON{}, 400: nil, 403: nil, 404: nil, 409: nil, 410: nil, 413: nil, 422: nil, 429: nil}},
 	{method: "post", path: "/api/v1/events/{slug}/link", summary: "Mail the personal link again (answers 202 whether or not the address is registered)",
-		params: []string{"slug"}, request: linkRequest{}, responses: map[int]any{202: map[string]string{}, 400: nil, 404: nil, 422: nil, 429: nil}},
+		params: []string{"slug"}, request: linkRequest{}, responses: map[int]any{202: map[string]string{}, 400: nil, 403: nil, 404: nil, 413: nil, 422: nil, 429: nil}},
 	{method: "get", path: "/api/v1/registrations/{token}", summary: "Current state of a registration",
 		params: []string{"token"}, responses: map[int]any{200: RegistrationJSON{}, 404: nil}},
 	{method: "delete", path: "/api/v1/registrations/{token}", summary: "Cancel a registration; waiting lists are promoted before it returns",
-		params: []string{"token"}, responses: map[int]any{200: RegistrationJSON{}, 404: nil, 410: nil, 429: nil}},
+		params: []string{"token"}, responses: map[int]any{200: RegistrationJSON{}, 403: nil, 404: nil, 410: nil, 429: nil}},
 	{method: "put", path: "/api/v1/registrations/{token}/bookings/{slot}", summary: "Swap to another workshop, or join its waiting list when full (keeping the current seat); an empty workshop is 422",
 		params: []string{"token", "slot"}, request: swapRequest{},
-		responses: map[int]any{200: RegistrationJSON{}, 400: nil, 404: nil, 409: nil, 410: nil, 422: nil, 429: nil}},
+		responses: map[int]any{200: RegistrationJSON{}, 400: nil, 403: nil, 404: nil, 409: nil, 410: nil, 413: nil, 422: nil, 429: nil}},
 	{method: "delete", path: "/api/v1/registrations/{token}/bookings/{slot}", summary: "Leave the slot's waiting list, or, without a waiting-list place there, give up the seat (only in a slot the event lets stay empty, else 422); the freed seat goes to the waiting list before it returns",
-		params: []string{"token", "slot"}, responses: map[int]any{200: RegistrationJSON{}, 404: nil, 409: nil, 410: nil, 422: nil, 429: nil}},
+		params: []string{"token", "slot"}, responses: map[int]any{200: RegistrationJSON{}, 403: nil, 404: nil, 409: nil, 410: nil, 422: nil, 429: nil}},
 	// Organiser endpoints: header "Authorization: Bearer TOKEN" (fachtag token create). 401 without a
 	// live token, 403 for the checkin role, 404 for an event the account may not see.
 	{method: "post", path: "/api/v1/events", summary: "Organiser (Bearer token): create an event from an event file; the account becomes a member",
@@ -87,7 +87,7 @@ func buildSpec() map[string]any {
 	return map[string]any{
 		"openapi": "3.1.0",
 		"info": map[string]any{"title": "fachtag API", "version": "1",
-			"description": "Registration desk for Fachtage. Errors are {\"error\": {\"code\", \"message\", \"fields\"}}."},
+			"description": "Registration desk for Fachtage. Errors are {\"error\": {\"code\", \"message\", \"fields\"}}; a state-changing request sent from another site (Sec-Fetch-Site or Origin) is 403 cross_origin."},
 		"paths":      paths,
 		"components": map[string]any{"schemas": g.defs},
 	}

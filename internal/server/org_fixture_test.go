@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -50,6 +51,8 @@ func newOrgFixtureWith(t *testing.T, mutate func(f *event.File)) *orgFixture {
 	t.Helper()
 	of := &orgFixture{password: map[string]string{}, token: map[string]string{}}
 	of.fixture = newFixture(t, fixtureOpts{mutate: mutate, opts: func(o *server.Options) {
+		// Tests name the client address in X-Forwarded-For.
+		o.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
 		o.SendResetLink = func(_ context.Context, email, lang, link string) error {
 			of.mu.Lock()
 			defer of.mu.Unlock()

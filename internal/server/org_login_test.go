@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -54,54 +53,6 @@ func TestOrgOneTimePassword(t *testing.T) {
 	of.password["orgA"] = testPassword
 	if home := of.get("/org/", of.login("orgA")...); home.status != http.StatusOK {
 		t.Errorf("login with the new password: start page %d, want 200", home.status)
-	}
-}
-
-// TestOrgLockout: five wrong passwords lock the account, even against
-// the right one; five failures from one address lock the address.
-func TestOrgLockout(t *testing.T) {
-	of := newOrgFixture(t)
-	try := func(email, pw string, header ...string) reply {
-		return of.postForm("/org/login", url.Values{"email": {email}, "password": {pw}}, header...)
-	}
-	for i := 0; i < 5; i++ {
-		if r := try(emailOf("orgA"), "falsch", "X-Forwarded-For", "198.51.100.1"); r.status != http.StatusUnauthorized {
-			t.Fatalf("wrong password %d: got %d, want 401", i+1, r.status)
-		}
-	}
-	ctx := context.Background()
-	// Forget the address's failures: the account alone is locked now.
-	if _, err := of.pool.Exec(ctx, `DELETE FROM login_throttle`); err != nil {
-		t.Fatal(err)
-	}
-	r := try(emailOf("orgA"), of.password["orgA"])
-	if r.status != http.StatusTooManyRequests || sessionCookie(r) != "" {
-		t.Errorf("right password on a locked account: got %d, want 429 and no session", r.status)
-	}
-	if !strings.Contains(string(r.body), `id="password-error"`) {
-		t.Errorf("lockout message is not beside the password field")
-	}
-	if r := try(emailOf("admin"), of.password["admin"]); r.status != http.StatusSeeOther {
-		t.Errorf("another account from the same address: got %d, want 303", r.status)
-	}
-	// Five failures from one address, spread over unknown addresses,
-	// lock the address for every account.
-	for i := 0; i < 5; i++ {
-		try("niemand"+strings.Repeat("x", i)+"@example.org", "falsch")
-	}
-	if r := try(emailOf("admin"), of.password["admin"]); r.status != http.StatusTooManyRequests {
-		t.Errorf("login from a locked address: got %d, want 429", r.status)
-	}
-	// Once the locks have run out the right password gets in again.
-	if _, err := of.pool.Exec(ctx, `UPDATE users SET locked_until = now() - interval '1 second'; DELETE FROM login_throttle`); err != nil {
-		t.Fatal(err)
-	}
-	if r := try(emailOf("orgA"), of.password["orgA"]); r.status != http.StatusSeeOther {
-		t.Errorf("after the lock: got %d, want 303", r.status)
-	}
-	var failed int
-	if err := of.pool.QueryRow(ctx, `SELECT failed_logins FROM users WHERE email = $1`, emailOf("orgA")).Scan(&failed); err != nil || failed != 0 {
-		t.Errorf("failed_logins after success = %d (%v), want 0", failed, err)
 	}
 }
 

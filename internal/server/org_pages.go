@@ -3,6 +3,8 @@ package server
 import (
 	"errors"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/fachtag/fachtag/internal/auth"
 	"github.com/fachtag/fachtag/internal/i18n"
@@ -47,7 +49,13 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	}
 	a, id, err := s.auth.Login(r.Context(), v.Email, password, s.clientAddr(r), s.sessionID(r))
 	status := http.StatusUnauthorized
+	var slow *auth.ThrottledError
 	switch {
+	case errors.As(err, &slow):
+		secs := int(slow.Wait / time.Second)
+		v.Errors["password"] = i18n.T(lang, "org.throttled", secs)
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		status = http.StatusTooManyRequests
 	case errors.Is(err, auth.ErrBadCredentials):
 		// Beside the password field, but naming neither: which one was
 		// wrong would tell whether the account exists.
@@ -77,15 +85,6 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.clearSessionCookie(w)
 	http.Redirect(w, r, "/org/login?done=logout&lang="+requestLang(r), http.StatusSeeOther)
-	return nil
-}
-
-// parseForm reads a small form body.
-func parseForm(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		return errTooLarge
-	}
 	return nil
 }
 

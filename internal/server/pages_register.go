@@ -14,8 +14,6 @@ import (
 	"github.com/fachtag/fachtag/internal/i18n"
 )
 
-const maxFormBytes = 64 << 10
-
 // noWorkshop is the form's explicit "no workshop in this slot", offered
 // only in slots the event lets stay empty.
 const noWorkshop = "-"

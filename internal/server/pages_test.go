@@ -182,6 +182,36 @@ func TestRegisterFormErrors(t *testing.T) {
 	wantContains(t, "invalid form, English", r, "Please check the marked fields.", "Must not contain angle brackets", "This is not a valid e-mail address.")
 }
 
+// Bad form bodies: each gets a 4xx page that says what is wrong, in the
+// participant's language, and changes nothing.
+func TestRegisterFormBadInput(t *testing.T) {
+	f := newFixture(t, fixtureOpts{})
+	path := "/events/" + slugOpen + "/register"
+	long := registerForm(strings.Repeat("a", 100_000), "lang@example.org").Encode()
+	tests := []struct {
+		name, lang, body string
+		status           int
+		want             []string
+	}{
+		{"name of 100,000 characters", "de", long, 422, []string{`id="name-error">Bitte höchstens 200 Zeichen`}},
+		{"name of 100,000 characters, English", "en", long, 422, []string{`id="name-error">Please use at most 200 characters`}},
+		{"broken % escape", "de", "name=Anna%zzB&email=anna%40example.org&privacy=yes", 400, []string{"„name“ kam beschädigt an"}},
+		{"broken % escape, English", "en", "name=Anna&email=anna%4&privacy=yes", 400, []string{"“email” arrived damaged"}},
+		{"broken % escape in a name", "de", "na%zzme=Anna&privacy=yes", 400, []string{"Das Formular kam beschädigt an"}},
+		{"body of 10 MB", "de", "name=" + strings.Repeat("a", 10<<20), 413, []string{"Die Anfrage ist zu groß"}},
+		{"body of 10 MB, English", "en", "name=" + strings.Repeat("a", 10<<20), 413, []string{"The request is too large"}},
+	}
+	for _, tc := range tests {
+		before := f.counts()
+		r := f.do(http.MethodPost, path+"?lang="+tc.lang, strings.NewReader(tc.body), "Content-Type", "application/x-www-form-urlencoded")
+		if f.counts() != before {
+			t.Errorf("%s: rows changed", tc.name)
+		}
+		wantStatus(t, tc.name, r, tc.status)
+		wantContains(t, tc.name, r, tc.want...)
+	}
+}
+
 // TestManagePageShowsBookings renders the manage page of a registration
 // with a workshop seat.
 func TestManagePageShowsBookings(t *testing.T) {

@@ -4,58 +4,10 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"strconv"
 	"strings"
-	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 )
-
-// rateLimiter allows each client address a number of public POSTs per
-// minute, with a burst of the same size. Idle entries are dropped.
-type rateLimiter struct {
-	perMinute int
-	mu        sync.Mutex
-	clients   map[string]*client
-	lastSweep time.Time
-}
-
-// maxClients bounds the limiter's memory: past it, entries are dropped
-// until it is under the bound again.
-const maxClients = 100_000
-
-type client struct {
-	lim  *rate.Limiter
-	seen time.Time
-}
-
-func newRateLimiter(perMinute int) *rateLimiter {
-	return &rateLimiter{perMinute: perMinute, clients: map[string]*client{}, lastSweep: time.Now()}
-}
-
-func (l *rateLimiter) allow(addr string) bool {
-	if l.perMinute <= 0 {
-		return true
-	}
-	now := time.Now()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if now.Sub(l.lastSweep) > time.Minute || len(l.clients) > maxClients {
-		for k, c := range l.clients {
-			if now.Sub(c.seen) > 10*time.Minute || len(l.clients) > maxClients {
-				delete(l.clients, k)
-			}
-		}
-		l.lastSweep = now
-	}
-	c, ok := l.clients[addr]
-	if !ok {
-		c = &client{lim: rate.NewLimiter(rate.Limit(float64(l.perMinute)/60), l.perMinute)}
-		l.clients[addr] = c
-	}
-	c.seen = now
-	return c.lim.AllowN(now, 1)
-}
 
 // clientAddr is the caller's IP. A request from one of the trusted proxies
 // is followed back through X-Forwarded-For, right to left: the right-most
@@ -103,10 +55,28 @@ func limitKey(host string) string {
 	return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
 }
 
+// limitScope is the bucket every public POST of a client address counts
+// against: the forms, the participant API and the login share one limit.
+const limitScope = "post"
+
+// limit answers 429 with Retry-After once the client address has used up
+// its public POSTs (RATE_LIMIT_PER_MINUTE, counted in the database, so the
+// limit holds across replicas).
+//
+// When the database cannot count, the request goes through uncounted:
+// every limited route writes to the same database, so it then fails with
+// its own answer (or succeeds, if the database is back), and a 429 would
+// tell a participant to wait for a fault that is ours.
 func (s *Server) limit(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !s.limiter.allow(s.clientAddr(r)) {
-			w.Header().Set("Retry-After", "60")
+		d, err := s.limits.Take(r.Context(), limitScope, s.clientAddr(r), s.opts.RateLimitPerMinute)
+		if err != nil {
+			s.log.Warn("rate limit not counted; request let through", "err", err)
+			next.ServeHTTP(w, r)
+			return
+		}
+		if !d.Allowed {
+			w.Header().Set("Retry-After", strconv.Itoa(int(d.RetryAfter/time.Second)))
 			s.fail(w, r, errRateLimited)
 			return
 		}

@@ -1,9 +1,16 @@
 package server
 
 import (
+	"context"
+	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/fachtag/fachtag/internal/limits"
 )
 
 func TestClientAddrBehindProxies(t *testing.T) {
@@ -36,5 +43,29 @@ func TestClientAddrBehindProxies(t *testing.T) {
 				t.Errorf("clientAddr = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// When the database cannot count, a limited request goes through
+// uncounted (it then meets the outage on its own) instead of a 429.
+func TestLimitLetsThroughWhenUncounted(t *testing.T) {
+	pool, err := pgxpool.New(context.Background(), "postgres://fachtag@127.0.0.1:1/none?connect_timeout=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	s := &Server{opts: Options{RateLimitPerMinute: 1}, limits: limits.New(pool),
+		log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelError}))}
+	reached := 0
+	h := s.limit(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { reached++ }))
+	for range 3 {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("POST", "/events/x/register", nil))
+		if w.Code == http.StatusTooManyRequests {
+			t.Errorf("got 429 while the limit could not be counted")
+		}
+	}
+	if reached != 3 {
+		t.Errorf("handler reached %d times, want 3", reached)
 	}
 }

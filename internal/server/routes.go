@@ -14,13 +14,13 @@ import (
 
 // Handler returns the HTTP handler with every route and protection.
 func (s *Server) Handler() http.Handler {
-	return http.NewCrossOriginProtection().Handler(s.router())
+	return s.router()
 }
 
 // router registers every route of the service; they are all in this file.
 func (s *Server) router() chi.Router {
 	r := chi.NewRouter()
-	r.Use(s.observe, s.recoverPanics, s.securityHeaders)
+	r.Use(s.observe, s.recoverPanics, s.securityHeaders, s.crossOrigin())
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
 	static, _ := fs.Sub(web.FS, "static")

@@ -19,6 +19,7 @@ import (
 	"github.com/fachtag/fachtag/internal/auth"
 	"github.com/fachtag/fachtag/internal/booking"
 	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/limits"
 	"github.com/fachtag/fachtag/internal/messages"
 	"github.com/fachtag/fachtag/internal/metrics"
 	"github.com/fachtag/fachtag/internal/roster"
@@ -27,7 +28,7 @@ import (
 // Options configure a Server.
 type Options struct {
 	BaseURL            string         // absolute, no trailing slash; used for every link handed out
-	RateLimitPerMinute int            // public POSTs per client address; 0 turns the limit off
+	RateLimitPerMinute int            // public POSTs per client address, across replicas; 0 turns the limit off
 	TrustedProxies     []netip.Prefix // may set X-Forwarded-For (see clientAddr)
 	Logger             *slog.Logger
 	SendResetLink      func(ctx context.Context, email, lang, link string) error // nil: the link is logged (see org_reset.go)
@@ -50,7 +51,7 @@ type Server struct {
 	ready    func(context.Context) error
 	outbox   func(context.Context) (metrics.OutboxState, error)
 	pages    *pages
-	limiter  *rateLimiter
+	limits   *limits.Service
 	log      *slog.Logger
 	draining atomic.Bool // set by Drain: /readyz answers 503
 }
@@ -76,7 +77,7 @@ func New(svc *app.Services, opts Options) (*Server, error) {
 		ready:    svc.Ready,
 		outbox:   svc.Outbox,
 		pages:    p,
-		limiter:  newRateLimiter(opts.RateLimitPerMinute),
+		limits:   svc.Limits,
 		log:      opts.Logger,
 	}, nil
 }
@@ -143,6 +144,18 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
 		next.ServeHTTP(w, r)
 	})
+}
+
+// crossOrigin refuses a state-changing request sent from another site
+// (Sec-Fetch-Site or Origin say so): the JSON error under /api, the
+// friendly error page elsewhere, both in the participant's language.
+func (s *Server) crossOrigin() func(http.Handler) http.Handler {
+	p := http.NewCrossOriginProtection()
+	p.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		s.fail(w, r, errCrossOrigin)
+	}))
+	return p.Handler
 }
 
 func noStore(next http.Handler) http.Handler {

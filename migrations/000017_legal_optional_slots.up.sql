@@ -9,4 +9,4 @@ ALTER TABLE events
 ALTER TABLE slots ADD COLUMN optional boolean NOT NULL DEFAULT false;
 
 -- Columns with defaults: binaries of the versions before never need to write them.
-INSERT INTO schema_compatibility (version, compatible) VALUES (18, true);
+INSERT INTO schema_compatibility (version, compatible) VALUES (17, true);

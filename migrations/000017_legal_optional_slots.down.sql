@@ -1,4 +1,4 @@
-DELETE FROM schema_compatibility WHERE version = 18;
+DELETE FROM schema_compatibility WHERE version = 17;
 ALTER TABLE slots DROP COLUMN optional;
 ALTER TABLE events
     DROP COLUMN privacy_text,
