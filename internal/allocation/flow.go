@@ -28,14 +28,19 @@ type mcf struct {
 	adj  []int32
 	pos  []int32
 	live []int32
+	// adjTo and adjCost mirror to and cost by adjacency slot, so the scan
+	// reads them in sequence instead of jumping to arc ids.
+	adjTo   []int32
+	adjCost []int64
 
 	pi     []int64 // potentials, d per node
 	excess []int64
 
-	// Dijkstra scratch, reused across steps; stamps avoid O(n) resets.
+	// Dijkstra scratch, reused across steps; stamps avoid O(n) resets:
+	// mark[v] is 2·stamp once v is reached in this run, 2·stamp+1 once
+	// it is settled, anything smaller before.
 	dist    []int64
-	seen    []uint32
-	done    []uint32
+	mark    []uint32
 	stamp   uint32
 	parent  []int32
 	heap    []int32
@@ -84,12 +89,16 @@ func (f *mcf) finalize() error {
 	}
 	f.adj = make([]int32, m)
 	f.pos = make([]int32, m)
+	f.adjTo = make([]int32, m)
+	f.adjCost = make([]int64, m*f.d)
 	f.live = make([]int32, f.n)
 	fill := make([]int32, f.n)
 	for a := 0; a < m; a++ {
 		u := f.from[a]
 		i := f.off[u] + fill[u]
 		f.adj[i], f.pos[a] = int32(a), i
+		f.adjTo[i] = f.to[a]
+		copy(f.adjCost[int(i)*f.d:int(i+1)*f.d], f.cost[a*f.d:(a+1)*f.d])
 		fill[u]++
 	}
 	// With live all zero every arc counts as dead; touch moves the ones
@@ -129,11 +138,10 @@ func (f *mcf) initPotentials() error {
 		}
 	}
 	f.dist = make([]int64, f.n*d)
-	f.seen = make([]uint32, f.n)
-	f.done = make([]uint32, f.n)
+	f.mark = make([]uint32, f.n)
 	f.parent = make([]int32, f.n)
 	f.hpos = make([]int32, f.n)
-	f.tmp = make([]int64, d)
+	f.tmp = make([]int64, 2*d)
 	return nil
 }
 
@@ -154,9 +162,18 @@ func (f *mcf) touch(a int32) {
 }
 
 func (f *mcf) swapAdj(i, j int32) {
+	if i == j {
+		return
+	}
 	ai, aj := f.adj[i], f.adj[j]
 	f.adj[i], f.adj[j] = aj, ai
 	f.pos[aj], f.pos[ai] = i, j
+	f.adjTo[i], f.adjTo[j] = f.adjTo[j], f.adjTo[i]
+	d := f.d
+	ci, cj := f.adjCost[int(i)*d:int(i)*d+d], f.adjCost[int(j)*d:int(j)*d+d]
+	for k := range ci {
+		ci[k], cj[k] = cj[k], ci[k]
+	}
 }
 
 func lexLess(a, b []int64) bool {
@@ -228,44 +245,52 @@ func (f *mcf) step(src, sink int32) error {
 }
 
 func (f *mcf) dijkstra(src, sink int32) bool {
+	if f.stamp == 1<<31-1 {
+		clear(f.mark) // before 2·stamp+1 overflows
+		f.stamp = 0
+	}
 	f.stamp++
-	st := f.stamp
+	reached := 2 * f.stamp
+	settled := reached + 1
 	d := f.d
 	f.heap = f.heap[:0]
 	f.settled = f.settled[:0]
 	clear(f.dist[int(src)*d : int(src)*d+d])
-	f.seen[src] = st
+	f.mark[src] = reached
 	f.heapPush(src)
-	cand := f.tmp
+	cand, base := f.tmp[:d], f.tmp[d:2*d]
+	base = base[:len(cand)]
+	mark, adjTo, adjCost := f.mark, f.adjTo, f.adjCost
 	for len(f.heap) > 0 {
 		u := f.heapPop()
-		f.done[u] = st
+		mark[u] = settled
 		f.settled = append(f.settled, u)
 		if u == sink {
 			return true
 		}
-		du := f.dist[int(u)*d : int(u)*d+d]
-		pu := f.pi[int(u)*d : int(u)*d+d]
+		// base = dist(u) + π(u), so a scanned arc adds c − π(v).
+		addInto(base, f.dist[int(u)*d:int(u)*d+d], f.pi[int(u)*d:int(u)*d+d])
 		for i, end := f.off[u], f.off[u]+f.live[u]; i < end; i++ {
-			a := f.adj[i]
-			v := f.to[a]
-			if f.done[v] == st {
+			v := adjTo[i]
+			mv := mark[v]
+			if mv == settled {
 				continue
 			}
-			c := f.cost[int(a)*d : int(a)*d+d]
+			c := adjCost[int(i)*d : int(i)*d+d]
 			pv := f.pi[int(v)*d : int(v)*d+d]
+			c, pv = c[:len(cand)], pv[:len(cand)]
 			for k := range cand {
-				cand[k] = du[k] + c[k] + pu[k] - pv[k]
+				cand[k] = base[k] + c[k] - pv[k]
 			}
 			dv := f.dist[int(v)*d : int(v)*d+d]
-			if f.seen[v] != st {
-				f.seen[v] = st
+			if mv != reached {
+				mark[v] = reached
 				copy(dv, cand)
-				f.parent[v] = a
+				f.parent[v] = f.adj[i]
 				f.heapPush(v)
 			} else if lexLess(cand, dv) {
 				copy(dv, cand)
-				f.parent[v] = a
+				f.parent[v] = f.adj[i]
 				f.heapUp(int(f.hpos[v]))
 			}
 		}
@@ -297,38 +322,46 @@ func (f *mcf) heapPop() int32 {
 	return top
 }
 
+// heapUp and heapDown move a hole instead of swapping; the decisions, and
+// so the order among equal keys, are those of the textbook binary heap.
 func (f *mcf) heapUp(i int) {
 	h := f.heap
+	v := h[i]
 	for i > 0 {
 		p := (i - 1) / 2
-		if !f.less(h[i], h[p]) {
+		if !f.less(v, h[p]) {
 			break
 		}
-		h[i], h[p] = h[p], h[i]
-		f.hpos[h[i]], f.hpos[h[p]] = int32(i), int32(p)
+		h[i] = h[p]
+		f.hpos[h[i]] = int32(i)
 		i = p
 	}
+	h[i] = v
+	f.hpos[v] = int32(i)
 }
 
 func (f *mcf) heapDown(i int) {
 	h := f.heap
 	n := len(h)
+	v := h[i]
 	for {
 		l := 2*i + 1
 		if l >= n {
-			return
+			break
 		}
 		c := l
 		if r := l + 1; r < n && f.less(h[r], h[l]) {
 			c = r
 		}
-		if !f.less(h[c], h[i]) {
-			return
+		if !f.less(h[c], v) {
+			break
 		}
-		h[i], h[c] = h[c], h[i]
-		f.hpos[h[i]], f.hpos[h[c]] = int32(i), int32(c)
+		h[i] = h[c]
+		f.hpos[h[i]] = int32(i)
 		i = c
 	}
+	h[i] = v
+	f.hpos[v] = int32(i)
 }
 
 // dualValue is the weak-duality lower bound D(π) = Σ_a u_a·min(0, c^π_a)

@@ -97,7 +97,7 @@ func (m *model) forbiddenTopics(p, s int, extra map[int][]int32, buf []int32) []
 func (m *model) buildSlot(spec slotSpec) (*slotNet, error) {
 	s := spec.slot
 	net := &slotNet{m: m, spec: spec, d: m.costDims(spec.full), ws: m.slotWs[s]}
-	local := make(map[int32]int32, len(net.ws))
+	local := make([]int32, len(m.wsCap)) // global → local workshop
 	for j, w := range net.ws {
 		local[w] = int32(j)
 	}
@@ -158,7 +158,7 @@ func (m *model) buildSlot(spec slotSpec) (*slotNet, error) {
 }
 
 // groupEdges completes a group's listed edges with the unlisted ones.
-func (m *model) groupEdges(p int32, s int, listed []gEdge, forb []int32, local map[int32]int32) []gEdge {
+func (m *model) groupEdges(p int32, s int, listed []gEdge, forb []int32, local []int32) []gEdge {
 	edges := slices.Clone(listed)
 	if !m.inst.Options.AllowUnlisted {
 		return edges
