@@ -19,7 +19,7 @@ type mcf struct {
 	from []int32
 	to   []int32
 	rcap []int64 // residual capacity; arc a^1 is the reverse of a
-	cost []int64 // d per arc
+	cost []int64 // d per forward arc: arc a costs cost[a/2] forward, minus it back
 
 	// adjacency: adj[off[v]:off[v+1]] holds v's arcs; the first live[v]
 	// of them have residual capacity, so Dijkstra never scans dead arcs
@@ -53,7 +53,7 @@ func newMCF(n, d, arcHint int) *mcf {
 	return &mcf{
 		d: d, n: n,
 		from: make([]int32, 0, 2*arcHint), to: make([]int32, 0, 2*arcHint),
-		rcap: make([]int64, 0, 2*arcHint), cost: make([]int64, 0, 2*arcHint*d),
+		rcap: make([]int64, 0, 2*arcHint), cost: make([]int64, 0, arcHint*d),
 		excess: make([]int64, n),
 	}
 }
@@ -66,9 +66,6 @@ func (f *mcf) addArc(u, v int32, c int64, cost []int64) int32 {
 	f.to = append(f.to, v, u)
 	f.rcap = append(f.rcap, c, 0)
 	f.cost = append(f.cost, cost...)
-	for _, x := range cost {
-		f.cost = append(f.cost, -x)
-	}
 	return a
 }
 
@@ -98,7 +95,14 @@ func (f *mcf) finalize() error {
 		i := f.off[u] + fill[u]
 		f.adj[i], f.pos[a] = int32(a), i
 		f.adjTo[i] = f.to[a]
-		copy(f.adjCost[int(i)*f.d:int(i+1)*f.d], f.cost[a*f.d:(a+1)*f.d])
+		c, dst := f.cost[a/2*f.d:(a/2+1)*f.d], f.adjCost[int(i)*f.d:int(i+1)*f.d]
+		if a&1 == 0 {
+			copy(dst, c)
+		} else {
+			for k, x := range c {
+				dst[k] = -x
+			}
+		}
 		fill[u]++
 	}
 	// With live all zero every arc counts as dead; touch moves the ones
@@ -129,7 +133,7 @@ func (f *mcf) initPotentials() error {
 				continue
 			}
 			u := f.to[a] // reverse arc v→u: the forward arc is u→v
-			addInto(cand, f.pi[int(u)*d:int(u)*d+d], f.cost[int(a^1)*d:int(a^1)*d+d])
+			addInto(cand, f.pi[int(u)*d:int(u)*d+d], f.cost[int(a/2)*d:int(a/2)*d+d])
 			pv := f.pi[v*d : v*d+d]
 			if !has[v] || lexLess(cand, pv) {
 				copy(pv, cand)
@@ -374,7 +378,7 @@ func (f *mcf) dualValue(dims int, supply []int64, sink int32) []int64 {
 	red := make([]int64, dims)
 	for a := 0; a < len(f.to); a += 2 {
 		u, v := int(f.from[a]), int(f.to[a])
-		c := f.cost[a*d:]
+		c := f.cost[a/2*d:]
 		for k := 0; k < dims; k++ {
 			red[k] = c[k] + f.pi[u*d+k] - f.pi[v*d+k]
 		}

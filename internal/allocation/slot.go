@@ -299,13 +299,20 @@ func (net *slotNet) certificate(levels int, supply []int64, sink int32) SlotDual
 	for j, w := range net.ws {
 		sd.Workshops[net.m.inst.Workshops[w].Key] = vec(G + j)
 	}
+	// One backing array each for the groups' potentials and member ids.
+	pis := make([]int64, G*levels)
+	ids := make([]string, net.seats)
 	for gi := range net.groups {
-		sd.Groups[gi] = vec(gi)
-		ids := make([]string, len(net.groups[gi].members))
-		for k, p := range net.groups[gi].members {
-			ids[k] = net.m.inst.Participants[p].ID
+		lo, hi := gi*levels, (gi+1)*levels
+		sd.Groups[gi] = pis[lo:hi:hi]
+		copy(sd.Groups[gi], f.pi[gi*d:gi*d+levels])
+		members := net.groups[gi].members
+		n := len(members)
+		sd.Members[gi] = ids[:n:n]
+		for k, p := range members {
+			sd.Members[gi][k] = net.m.inst.Participants[p].ID
 		}
-		sd.Members[gi] = ids
+		ids = ids[n:]
 	}
 	return sd
 }
