@@ -33,13 +33,14 @@ type mcf struct {
 	adjTo   []int32
 	adjCost []int64
 
-	pi     []int64 // potentials, d per node
+	// nv holds per node its potential π(v) and then its Dijkstra
+	// distance, d each, side by side for locality (see piOf, distOf).
+	nv     []int64
 	excess []int64
 
 	// Dijkstra scratch, reused across steps; stamps avoid O(n) resets:
 	// mark[v] is 2·stamp once v is reached in this run, 2·stamp+1 once
 	// it is settled, anything smaller before.
-	dist    []int64
 	mark    []uint32
 	stamp   uint32
 	parent  []int32
@@ -115,7 +116,7 @@ func (f *mcf) finalize() error {
 
 func (f *mcf) initPotentials() error {
 	d := f.d
-	f.pi = make([]int64, f.n*d)
+	f.nv = make([]int64, f.n*2*d)
 	has := make([]bool, f.n)
 	cand := make([]int64, d)
 	for a := 0; a < len(f.to); a += 2 {
@@ -133,20 +134,30 @@ func (f *mcf) initPotentials() error {
 				continue
 			}
 			u := f.to[a] // reverse arc v→u: the forward arc is u→v
-			addInto(cand, f.pi[int(u)*d:int(u)*d+d], f.cost[int(a/2)*d:int(a/2)*d+d])
-			pv := f.pi[v*d : v*d+d]
+			addInto(cand, f.piOf(u), f.cost[int(a/2)*d:int(a/2)*d+d])
+			pv := f.piOf(int32(v))
 			if !has[v] || lexLess(cand, pv) {
 				copy(pv, cand)
 				has[v] = true
 			}
 		}
 	}
-	f.dist = make([]int64, f.n*d)
 	f.mark = make([]uint32, f.n)
 	f.parent = make([]int32, f.n)
 	f.hpos = make([]int32, f.n)
 	f.tmp = make([]int64, 2*d)
 	return nil
+}
+
+// piOf is node v's potential, distOf its distance in the last Dijkstra.
+func (f *mcf) piOf(v int32) []int64 {
+	i := 2 * int(v) * f.d
+	return f.nv[i : i+f.d : i+f.d]
+}
+
+func (f *mcf) distOf(v int32) []int64 {
+	i := (2*int(v) + 1) * f.d
+	return f.nv[i : i+f.d : i+f.d]
 }
 
 // touch keeps arc a's membership in its tail's live prefix in sync with its
@@ -224,11 +235,10 @@ func (f *mcf) step(src, sink int32) error {
 	if !f.dijkstra(src, sink) {
 		return errors.New("allocation: sink unreachable (internal error)")
 	}
-	d := f.d
-	dt := f.dist[int(sink)*d : int(sink)*d+d]
+	dt := f.distOf(sink)
 	for _, v := range f.settled {
-		pv := f.pi[int(v)*d : int(v)*d+d]
-		dv := f.dist[int(v)*d : int(v)*d+d]
+		pv := f.piOf(v)
+		dv := f.distOf(v)
 		for k := range pv {
 			pv[k] += dv[k] - dt[k]
 		}
@@ -259,7 +269,7 @@ func (f *mcf) dijkstra(src, sink int32) bool {
 	d := f.d
 	f.heap = f.heap[:0]
 	f.settled = f.settled[:0]
-	clear(f.dist[int(src)*d : int(src)*d+d])
+	clear(f.distOf(src))
 	f.mark[src] = reached
 	f.heapPush(src)
 	cand, base := f.tmp[:d], f.tmp[d:2*d]
@@ -273,7 +283,7 @@ func (f *mcf) dijkstra(src, sink int32) bool {
 			return true
 		}
 		// base = dist(u) + π(u), so a scanned arc adds c − π(v).
-		addInto(base, f.dist[int(u)*d:int(u)*d+d], f.pi[int(u)*d:int(u)*d+d])
+		addInto(base, f.distOf(u), f.piOf(u))
 		for i, end := f.off[u], f.off[u]+f.live[u]; i < end; i++ {
 			v := adjTo[i]
 			mv := mark[v]
@@ -281,12 +291,12 @@ func (f *mcf) dijkstra(src, sink int32) bool {
 				continue
 			}
 			c := adjCost[int(i)*d : int(i)*d+d]
-			pv := f.pi[int(v)*d : int(v)*d+d]
+			pv := f.piOf(v)
 			c, pv = c[:len(cand)], pv[:len(cand)]
 			for k := range cand {
 				cand[k] = base[k] + c[k] - pv[k]
 			}
-			dv := f.dist[int(v)*d : int(v)*d+d]
+			dv := f.distOf(v)
 			if mv != reached {
 				mark[v] = reached
 				copy(dv, cand)
@@ -303,8 +313,7 @@ func (f *mcf) dijkstra(src, sink int32) bool {
 }
 
 func (f *mcf) less(u, v int32) bool {
-	d := f.d
-	return lexLess(f.dist[int(u)*d:int(u)*d+d], f.dist[int(v)*d:int(v)*d+d])
+	return lexLess(f.distOf(u), f.distOf(v))
 }
 
 func (f *mcf) heapPush(v int32) {
@@ -380,7 +389,7 @@ func (f *mcf) dualValue(dims int, supply []int64, sink int32) []int64 {
 		u, v := int(f.from[a]), int(f.to[a])
 		c := f.cost[a/2*d:]
 		for k := 0; k < dims; k++ {
-			red[k] = c[k] + f.pi[u*d+k] - f.pi[v*d+k]
+			red[k] = c[k] + f.nv[2*u*d+k] - f.nv[2*v*d+k]
 		}
 		if lexSign(red) < 0 {
 			capa := f.rcap[a] + f.rcap[a^1]
@@ -393,11 +402,11 @@ func (f *mcf) dualValue(dims int, supply []int64, sink int32) []int64 {
 	for v, b := range supply {
 		total += b
 		for k := range out {
-			out[k] -= f.pi[v*d+k] * b
+			out[k] -= f.nv[2*v*d+k] * b
 		}
 	}
 	for k := range out {
-		out[k] += f.pi[int(sink)*d+k] * total
+		out[k] += f.nv[2*int(sink)*d+k] * total
 	}
 	return out
 }
