@@ -313,7 +313,16 @@ func (f *mcf) dijkstra(src, sink int32) bool {
 }
 
 func (f *mcf) less(u, v int32) bool {
-	return lexLess(f.distOf(u), f.distOf(v))
+	d := f.d
+	i, j := (2*int(u)+1)*d, (2*int(v)+1)*d
+	a, b := f.nv[i:i+d], f.nv[j:j+d]
+	b = b[:len(a)]
+	for k := range a {
+		if a[k] != b[k] {
+			return a[k] < b[k]
+		}
+	}
+	return false
 }
 
 func (f *mcf) heapPush(v int32) {

@@ -60,6 +60,7 @@ type model struct {
 	maxRank   int         // K: longest list
 	tickets   []int32     // participant → lottery ticket (0 best)
 	order     []int32     // ticket → participant
+	listBuf   []int32     // backing array of prefs while compiling
 }
 
 // InputError is a validation error of an Instance: Path is the JSON path
@@ -77,9 +78,9 @@ func pathErr(path, format string, args ...any) error {
 }
 
 // sortedKeys returns map keys in a stable order so errors and loops are
-// deterministic.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
+// deterministic; it reuses buf.
+func sortedKeys[V any](buf []string, m map[string]V) []string {
+	keys := buf[:0]
 	for k := range m {
 		keys = append(keys, k)
 	}
@@ -176,6 +177,14 @@ func (m *model) compileParticipants() error {
 	for i := range pins {
 		pins[i] = -1
 	}
+	var keys []string
+	total := 0
+	for i := range m.inst.Participants {
+		for _, l := range m.inst.Participants[i].Preferences {
+			total += len(l)
+		}
+	}
+	m.listBuf = make([]int32, 0, total)
 	for i := range m.inst.Participants {
 		pa := &m.inst.Participants[i]
 		if pa.ID == "" {
@@ -187,12 +196,14 @@ func (m *model) compileParticipants() error {
 		ids[pa.ID] = struct{}{}
 		lo, hi := i*S, (i+1)*S
 		m.prefs[i], m.pins[i], m.wants[i] = prefs[lo:hi:hi], pins[lo:hi:hi], wants[lo:hi:hi]
-		for _, sk := range sortedKeys(pa.Preferences) {
+		keys = sortedKeys(keys, pa.Preferences)
+		for _, sk := range keys {
 			if err := m.compileList(i, sk, pa.Preferences[sk]); err != nil {
 				return err
 			}
 		}
-		for _, sk := range sortedKeys(pa.Pinned) {
+		keys = sortedKeys(keys, pa.Pinned)
+		for _, sk := range keys {
 			if err := m.compilePin(i, sk, pa.Pinned[sk]); err != nil {
 				return err
 			}
@@ -234,7 +245,8 @@ func (m *model) compileList(pi int, sk string, keys []string) error {
 	if !ok {
 		return pathErr(participantPath(pi, ".preferences."+sk), "unknown slot %q", sk)
 	}
-	list := make([]int32, 0, len(keys))
+	// Lists share one backing array; each is capped at its length.
+	list := m.listBuf[len(m.listBuf):len(m.listBuf)]
 	for j, key := range keys {
 		_, w, err := m.slotWorkshop(func() string { return listPath(pi, sk, j) }, sk, key)
 		if err != nil {
@@ -247,7 +259,8 @@ func (m *model) compileList(pi int, sk string, keys []string) error {
 		}
 		list = append(list, int32(w))
 	}
-	m.prefs[pi][s] = list
+	m.listBuf = m.listBuf[:len(m.listBuf)+len(list)]
+	m.prefs[pi][s] = list[:len(list):len(list)]
 	if len(list) > 0 {
 		m.wants[pi][s] = true
 	}
