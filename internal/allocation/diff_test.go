@@ -117,7 +117,7 @@ func buildMIP(inst *Instance) *mipModel {
 
 func sortedMap(m map[string][]string) [][]string {
 	var out [][]string
-	for _, k := range sortedKeys(m) {
+	for _, k := range sortedKeys(nil, m) {
 		out = append(out, m[k])
 	}
 	return out

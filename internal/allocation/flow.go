@@ -19,7 +19,7 @@ type mcf struct {
 	from []int32
 	to   []int32
 	rcap []int64 // residual capacity; arc a^1 is the reverse of a
-	cost []int64 // d per arc
+	cost []int64 // d per forward arc: arc a costs cost[a/2] forward, minus it back
 
 	// adjacency: adj[off[v]:off[v+1]] holds v's arcs; the first live[v]
 	// of them have residual capacity, so Dijkstra never scans dead arcs
@@ -28,14 +28,20 @@ type mcf struct {
 	adj  []int32
 	pos  []int32
 	live []int32
+	// adjTo and adjCost mirror to and cost by adjacency slot, so the scan
+	// reads them in sequence instead of jumping to arc ids.
+	adjTo   []int32
+	adjCost []int64
 
-	pi     []int64 // potentials, d per node
+	// nv holds per node its potential π(v) and then its Dijkstra
+	// distance, d each, side by side for locality (see piOf, distOf).
+	nv     []int64
 	excess []int64
 
-	// Dijkstra scratch, reused across steps; stamps avoid O(n) resets.
-	dist    []int64
-	seen    []uint32
-	done    []uint32
+	// Dijkstra scratch, reused across steps; stamps avoid O(n) resets:
+	// mark[v] is 2·stamp once v is reached in this run, 2·stamp+1 once
+	// it is settled, anything smaller before.
+	mark    []uint32
 	stamp   uint32
 	parent  []int32
 	heap    []int32
@@ -48,7 +54,7 @@ func newMCF(n, d, arcHint int) *mcf {
 	return &mcf{
 		d: d, n: n,
 		from: make([]int32, 0, 2*arcHint), to: make([]int32, 0, 2*arcHint),
-		rcap: make([]int64, 0, 2*arcHint), cost: make([]int64, 0, 2*arcHint*d),
+		rcap: make([]int64, 0, 2*arcHint), cost: make([]int64, 0, arcHint*d),
 		excess: make([]int64, n),
 	}
 }
@@ -61,9 +67,6 @@ func (f *mcf) addArc(u, v int32, c int64, cost []int64) int32 {
 	f.to = append(f.to, v, u)
 	f.rcap = append(f.rcap, c, 0)
 	f.cost = append(f.cost, cost...)
-	for _, x := range cost {
-		f.cost = append(f.cost, -x)
-	}
 	return a
 }
 
@@ -84,12 +87,23 @@ func (f *mcf) finalize() error {
 	}
 	f.adj = make([]int32, m)
 	f.pos = make([]int32, m)
+	f.adjTo = make([]int32, m)
+	f.adjCost = make([]int64, m*f.d)
 	f.live = make([]int32, f.n)
 	fill := make([]int32, f.n)
 	for a := 0; a < m; a++ {
 		u := f.from[a]
 		i := f.off[u] + fill[u]
 		f.adj[i], f.pos[a] = int32(a), i
+		f.adjTo[i] = f.to[a]
+		c, dst := f.cost[a/2*f.d:(a/2+1)*f.d], f.adjCost[int(i)*f.d:int(i+1)*f.d]
+		if a&1 == 0 {
+			copy(dst, c)
+		} else {
+			for k, x := range c {
+				dst[k] = -x
+			}
+		}
 		fill[u]++
 	}
 	// With live all zero every arc counts as dead; touch moves the ones
@@ -102,7 +116,7 @@ func (f *mcf) finalize() error {
 
 func (f *mcf) initPotentials() error {
 	d := f.d
-	f.pi = make([]int64, f.n*d)
+	f.nv = make([]int64, f.n*2*d)
 	has := make([]bool, f.n)
 	cand := make([]int64, d)
 	for a := 0; a < len(f.to); a += 2 {
@@ -120,21 +134,30 @@ func (f *mcf) initPotentials() error {
 				continue
 			}
 			u := f.to[a] // reverse arc v→u: the forward arc is u→v
-			addInto(cand, f.pi[int(u)*d:int(u)*d+d], f.cost[int(a^1)*d:int(a^1)*d+d])
-			pv := f.pi[v*d : v*d+d]
+			addInto(cand, f.piOf(u), f.cost[int(a/2)*d:int(a/2)*d+d])
+			pv := f.piOf(int32(v))
 			if !has[v] || lexLess(cand, pv) {
 				copy(pv, cand)
 				has[v] = true
 			}
 		}
 	}
-	f.dist = make([]int64, f.n*d)
-	f.seen = make([]uint32, f.n)
-	f.done = make([]uint32, f.n)
+	f.mark = make([]uint32, f.n)
 	f.parent = make([]int32, f.n)
 	f.hpos = make([]int32, f.n)
-	f.tmp = make([]int64, d)
+	f.tmp = make([]int64, 2*d)
 	return nil
+}
+
+// piOf is node v's potential, distOf its distance in the last Dijkstra.
+func (f *mcf) piOf(v int32) []int64 {
+	i := 2 * int(v) * f.d
+	return f.nv[i : i+f.d : i+f.d]
+}
+
+func (f *mcf) distOf(v int32) []int64 {
+	i := (2*int(v) + 1) * f.d
+	return f.nv[i : i+f.d : i+f.d]
 }
 
 // touch keeps arc a's membership in its tail's live prefix in sync with its
@@ -154,9 +177,18 @@ func (f *mcf) touch(a int32) {
 }
 
 func (f *mcf) swapAdj(i, j int32) {
+	if i == j {
+		return
+	}
 	ai, aj := f.adj[i], f.adj[j]
 	f.adj[i], f.adj[j] = aj, ai
 	f.pos[aj], f.pos[ai] = i, j
+	f.adjTo[i], f.adjTo[j] = f.adjTo[j], f.adjTo[i]
+	d := f.d
+	ci, cj := f.adjCost[int(i)*d:int(i)*d+d], f.adjCost[int(j)*d:int(j)*d+d]
+	for k := range ci {
+		ci[k], cj[k] = cj[k], ci[k]
+	}
 }
 
 func lexLess(a, b []int64) bool {
@@ -203,11 +235,10 @@ func (f *mcf) step(src, sink int32) error {
 	if !f.dijkstra(src, sink) {
 		return errors.New("allocation: sink unreachable (internal error)")
 	}
-	d := f.d
-	dt := f.dist[int(sink)*d : int(sink)*d+d]
+	dt := f.distOf(sink)
 	for _, v := range f.settled {
-		pv := f.pi[int(v)*d : int(v)*d+d]
-		dv := f.dist[int(v)*d : int(v)*d+d]
+		pv := f.piOf(v)
+		dv := f.distOf(v)
 		for k := range pv {
 			pv[k] += dv[k] - dt[k]
 		}
@@ -228,44 +259,52 @@ func (f *mcf) step(src, sink int32) error {
 }
 
 func (f *mcf) dijkstra(src, sink int32) bool {
+	if f.stamp == 1<<31-1 {
+		clear(f.mark) // before 2·stamp+1 overflows
+		f.stamp = 0
+	}
 	f.stamp++
-	st := f.stamp
+	reached := 2 * f.stamp
+	settled := reached + 1
 	d := f.d
 	f.heap = f.heap[:0]
 	f.settled = f.settled[:0]
-	clear(f.dist[int(src)*d : int(src)*d+d])
-	f.seen[src] = st
+	clear(f.distOf(src))
+	f.mark[src] = reached
 	f.heapPush(src)
-	cand := f.tmp
+	cand, base := f.tmp[:d], f.tmp[d:2*d]
+	base = base[:len(cand)]
+	mark, adjTo, adjCost := f.mark, f.adjTo, f.adjCost
 	for len(f.heap) > 0 {
 		u := f.heapPop()
-		f.done[u] = st
+		mark[u] = settled
 		f.settled = append(f.settled, u)
 		if u == sink {
 			return true
 		}
-		du := f.dist[int(u)*d : int(u)*d+d]
-		pu := f.pi[int(u)*d : int(u)*d+d]
+		// base = dist(u) + π(u), so a scanned arc adds c − π(v).
+		addInto(base, f.distOf(u), f.piOf(u))
 		for i, end := f.off[u], f.off[u]+f.live[u]; i < end; i++ {
-			a := f.adj[i]
-			v := f.to[a]
-			if f.done[v] == st {
+			v := adjTo[i]
+			mv := mark[v]
+			if mv == settled {
 				continue
 			}
-			c := f.cost[int(a)*d : int(a)*d+d]
-			pv := f.pi[int(v)*d : int(v)*d+d]
+			c := adjCost[int(i)*d : int(i)*d+d]
+			pv := f.piOf(v)
+			c, pv = c[:len(cand)], pv[:len(cand)]
 			for k := range cand {
-				cand[k] = du[k] + c[k] + pu[k] - pv[k]
+				cand[k] = base[k] + c[k] - pv[k]
 			}
-			dv := f.dist[int(v)*d : int(v)*d+d]
-			if f.seen[v] != st {
-				f.seen[v] = st
+			dv := f.distOf(v)
+			if mv != reached {
+				mark[v] = reached
 				copy(dv, cand)
-				f.parent[v] = a
+				f.parent[v] = f.adj[i]
 				f.heapPush(v)
 			} else if lexLess(cand, dv) {
 				copy(dv, cand)
-				f.parent[v] = a
+				f.parent[v] = f.adj[i]
 				f.heapUp(int(f.hpos[v]))
 			}
 		}
@@ -275,7 +314,15 @@ func (f *mcf) dijkstra(src, sink int32) bool {
 
 func (f *mcf) less(u, v int32) bool {
 	d := f.d
-	return lexLess(f.dist[int(u)*d:int(u)*d+d], f.dist[int(v)*d:int(v)*d+d])
+	i, j := (2*int(u)+1)*d, (2*int(v)+1)*d
+	a, b := f.nv[i:i+d], f.nv[j:j+d]
+	b = b[:len(a)]
+	for k := range a {
+		if a[k] != b[k] {
+			return a[k] < b[k]
+		}
+	}
+	return false
 }
 
 func (f *mcf) heapPush(v int32) {
@@ -297,38 +344,46 @@ func (f *mcf) heapPop() int32 {
 	return top
 }
 
+// heapUp and heapDown move a hole instead of swapping; the decisions, and
+// so the order among equal keys, are those of the textbook binary heap.
 func (f *mcf) heapUp(i int) {
 	h := f.heap
+	v := h[i]
 	for i > 0 {
 		p := (i - 1) / 2
-		if !f.less(h[i], h[p]) {
+		if !f.less(v, h[p]) {
 			break
 		}
-		h[i], h[p] = h[p], h[i]
-		f.hpos[h[i]], f.hpos[h[p]] = int32(i), int32(p)
+		h[i] = h[p]
+		f.hpos[h[i]] = int32(i)
 		i = p
 	}
+	h[i] = v
+	f.hpos[v] = int32(i)
 }
 
 func (f *mcf) heapDown(i int) {
 	h := f.heap
 	n := len(h)
+	v := h[i]
 	for {
 		l := 2*i + 1
 		if l >= n {
-			return
+			break
 		}
 		c := l
 		if r := l + 1; r < n && f.less(h[r], h[l]) {
 			c = r
 		}
-		if !f.less(h[c], h[i]) {
-			return
+		if !f.less(h[c], v) {
+			break
 		}
-		h[i], h[c] = h[c], h[i]
-		f.hpos[h[i]], f.hpos[h[c]] = int32(i), int32(c)
+		h[i] = h[c]
+		f.hpos[h[i]] = int32(i)
 		i = c
 	}
+	h[i] = v
+	f.hpos[v] = int32(i)
 }
 
 // dualValue is the weak-duality lower bound D(π) = Σ_a u_a·min(0, c^π_a)
@@ -341,9 +396,9 @@ func (f *mcf) dualValue(dims int, supply []int64, sink int32) []int64 {
 	red := make([]int64, dims)
 	for a := 0; a < len(f.to); a += 2 {
 		u, v := int(f.from[a]), int(f.to[a])
-		c := f.cost[a*d:]
+		c := f.cost[a/2*d:]
 		for k := 0; k < dims; k++ {
-			red[k] = c[k] + f.pi[u*d+k] - f.pi[v*d+k]
+			red[k] = c[k] + f.nv[2*u*d+k] - f.nv[2*v*d+k]
 		}
 		if lexSign(red) < 0 {
 			capa := f.rcap[a] + f.rcap[a^1]
@@ -356,11 +411,11 @@ func (f *mcf) dualValue(dims int, supply []int64, sink int32) []int64 {
 	for v, b := range supply {
 		total += b
 		for k := range out {
-			out[k] -= f.pi[v*d+k] * b
+			out[k] -= f.nv[2*v*d+k] * b
 		}
 	}
 	for k := range out {
-		out[k] += f.pi[int(sink)*d+k] * total
+		out[k] += f.nv[2*int(sink)*d+k] * total
 	}
 	return out
 }

@@ -3,6 +3,7 @@ package allocation
 import (
 	"fmt"
 	"sort"
+	"strconv"
 )
 
 // Instance is the solver input (the JSON contract of `fachtag allocate`).
@@ -59,6 +60,7 @@ type model struct {
 	maxRank   int         // K: longest list
 	tickets   []int32     // participant → lottery ticket (0 best)
 	order     []int32     // ticket → participant
+	listBuf   []int32     // backing array of prefs while compiling
 }
 
 // InputError is a validation error of an Instance: Path is the JSON path
@@ -76,9 +78,9 @@ func pathErr(path, format string, args ...any) error {
 }
 
 // sortedKeys returns map keys in a stable order so errors and loops are
-// deterministic.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
+// deterministic; it reuses buf.
+func sortedKeys[V any](buf []string, m map[string]V) []string {
+	keys := buf[:0]
 	for k := range m {
 		keys = append(keys, k)
 	}
@@ -165,34 +167,44 @@ func (m *model) compileWorkshops() error {
 }
 
 func (m *model) compileParticipants() error {
-	S := len(m.inst.Slots)
-	ids := make(map[string]struct{}, len(m.inst.Participants))
-	m.prefs = make([][][]int32, len(m.inst.Participants))
-	m.pins = make([][]int32, len(m.inst.Participants))
-	m.wants = make([][]bool, len(m.inst.Participants))
+	S, n := len(m.inst.Slots), len(m.inst.Participants)
+	ids := make(map[string]struct{}, n)
+	m.prefs = make([][][]int32, n)
+	m.pins = make([][]int32, n)
+	m.wants = make([][]bool, n)
+	// One backing array each instead of three small slices per participant.
+	prefs, pins, wants := make([][]int32, n*S), make([]int32, n*S), make([]bool, n*S)
+	for i := range pins {
+		pins[i] = -1
+	}
+	var keys []string
+	total := 0
+	for i := range m.inst.Participants {
+		for _, l := range m.inst.Participants[i].Preferences {
+			total += len(l)
+		}
+	}
+	m.listBuf = make([]int32, 0, total)
 	for i := range m.inst.Participants {
 		pa := &m.inst.Participants[i]
-		p := fmt.Sprintf("participants[%d]", i)
 		if pa.ID == "" {
-			return pathErr(p+".id", "empty participant id")
+			return pathErr(participantPath(i, ".id"), "empty participant id")
 		}
 		if _, dup := ids[pa.ID]; dup {
-			return pathErr(p+".id", "duplicate participant %q", pa.ID)
+			return pathErr(participantPath(i, ".id"), "duplicate participant %q", pa.ID)
 		}
 		ids[pa.ID] = struct{}{}
-		m.prefs[i] = make([][]int32, S)
-		m.pins[i] = make([]int32, S)
-		m.wants[i] = make([]bool, S)
-		for s := range m.pins[i] {
-			m.pins[i][s] = -1
-		}
-		for _, sk := range sortedKeys(pa.Preferences) {
-			if err := m.compileList(i, p+".preferences."+sk, sk, pa.Preferences[sk]); err != nil {
+		lo, hi := i*S, (i+1)*S
+		m.prefs[i], m.pins[i], m.wants[i] = prefs[lo:hi:hi], pins[lo:hi:hi], wants[lo:hi:hi]
+		keys = sortedKeys(keys, pa.Preferences)
+		for _, sk := range keys {
+			if err := m.compileList(i, sk, pa.Preferences[sk]); err != nil {
 				return err
 			}
 		}
-		for _, sk := range sortedKeys(pa.Pinned) {
-			if err := m.compilePin(i, p+".pinned."+sk, sk, pa.Pinned[sk]); err != nil {
+		keys = sortedKeys(keys, pa.Pinned)
+		for _, sk := range keys {
+			if err := m.compilePin(i, sk, pa.Pinned[sk]); err != nil {
 				return err
 			}
 		}
@@ -200,41 +212,55 @@ func (m *model) compileParticipants() error {
 	return nil
 }
 
+// participantPath is the JSON path of participant i followed by rest; it
+// is built only for an error message.
+func participantPath(i int, rest string) string {
+	return "participants[" + strconv.Itoa(i) + "]" + rest
+}
+
+// listPath is the JSON path of entry j of participant i's list for slot sk.
+func listPath(i int, sk string, j int) string {
+	return participantPath(i, ".preferences."+sk+"["+strconv.Itoa(j)+"]")
+}
+
 // slotWorkshop resolves a workshop key that must belong to slot sk.
-func (m *model) slotWorkshop(path, sk, key string) (int, int, error) {
+// path builds the error's JSON path only when there is an error.
+func (m *model) slotWorkshop(path func() string, sk, key string) (int, int, error) {
 	s, ok := m.slotIdx[sk]
 	if !ok {
-		return 0, 0, pathErr(path, "unknown slot %q", sk)
+		return 0, 0, pathErr(path(), "unknown slot %q", sk)
 	}
 	w, ok := m.wsIdx[key]
 	if !ok {
-		return 0, 0, pathErr(path, "unknown workshop %q", key)
+		return 0, 0, pathErr(path(), "unknown workshop %q", key)
 	}
 	if m.wsSlot[w] != s {
-		return 0, 0, pathErr(path, "workshop %q belongs to slot %q, not %q", key, m.inst.Workshops[w].Slot, sk)
+		return 0, 0, pathErr(path(), "workshop %q belongs to slot %q, not %q", key, m.inst.Workshops[w].Slot, sk)
 	}
 	return s, w, nil
 }
 
-func (m *model) compileList(pi int, path, sk string, keys []string) error {
+func (m *model) compileList(pi int, sk string, keys []string) error {
 	s, ok := m.slotIdx[sk]
 	if !ok {
-		return pathErr(path, "unknown slot %q", sk)
+		return pathErr(participantPath(pi, ".preferences."+sk), "unknown slot %q", sk)
 	}
-	list := make([]int32, 0, len(keys))
+	// Lists share one backing array; each is capped at its length.
+	list := m.listBuf[len(m.listBuf):len(m.listBuf)]
 	for j, key := range keys {
-		_, w, err := m.slotWorkshop(fmt.Sprintf("%s[%d]", path, j), sk, key)
+		_, w, err := m.slotWorkshop(func() string { return listPath(pi, sk, j) }, sk, key)
 		if err != nil {
 			return err
 		}
 		for _, prev := range list {
 			if int(prev) == w {
-				return pathErr(fmt.Sprintf("%s[%d]", path, j), "workshop %q listed twice", key)
+				return pathErr(listPath(pi, sk, j), "workshop %q listed twice", key)
 			}
 		}
 		list = append(list, int32(w))
 	}
-	m.prefs[pi][s] = list
+	m.listBuf = m.listBuf[:len(m.listBuf)+len(list)]
+	m.prefs[pi][s] = list[:len(list):len(list)]
 	if len(list) > 0 {
 		m.wants[pi][s] = true
 	}
@@ -242,14 +268,15 @@ func (m *model) compileList(pi int, path, sk string, keys []string) error {
 	return nil
 }
 
-func (m *model) compilePin(pi int, path, sk, key string) error {
+func (m *model) compilePin(pi int, sk, key string) error {
+	path := func() string { return participantPath(pi, ".pinned."+sk) }
 	s, w, err := m.slotWorkshop(path, sk, key)
 	if err != nil {
 		return err
 	}
 	for s2, w2 := range m.pins[pi] {
 		if w2 >= 0 && m.wsTopic[w2] == m.wsTopic[w] {
-			return pathErr(path, "workshop %q has the same topic as %q pinned in slot %q",
+			return pathErr(path(), "workshop %q has the same topic as %q pinned in slot %q",
 				key, m.inst.Workshops[w2].Key, m.inst.Slots[s2])
 		}
 	}

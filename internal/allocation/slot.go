@@ -42,9 +42,13 @@ type slotGroup struct {
 // slotNet is one slot's flow network: groups → workshops → sink, plus an
 // "empty seat" arc from every group straight to the sink.
 type slotNet struct {
-	m      *model
-	spec   slotSpec
-	d      int
+	m    *model
+	spec slotSpec
+	d    int
+	// keep lists the cost components the flow carries; the unlisted one
+	// is left out when no arc can be unlisted, since it is zero
+	// everywhere (costs, potentials, distances).
+	keep   []int
 	ws     []int32 // local → global workshop
 	groups []slotGroup
 	seats  int
@@ -97,7 +101,12 @@ func (m *model) forbiddenTopics(p, s int, extra map[int][]int32, buf []int32) []
 func (m *model) buildSlot(spec slotSpec) (*slotNet, error) {
 	s := spec.slot
 	net := &slotNet{m: m, spec: spec, d: m.costDims(spec.full), ws: m.slotWs[s]}
-	local := make(map[int32]int32, len(net.ws))
+	for k := range net.d {
+		if k != 1 || m.inst.Options.AllowUnlisted {
+			net.keep = append(net.keep, k)
+		}
+	}
+	local := make([]int32, len(m.wsCap)) // global → local workshop
 	for j, w := range net.ws {
 		local[w] = int32(j)
 	}
@@ -158,7 +167,7 @@ func (m *model) buildSlot(spec slotSpec) (*slotNet, error) {
 }
 
 // groupEdges completes a group's listed edges with the unlisted ones.
-func (m *model) groupEdges(p int32, s int, listed []gEdge, forb []int32, local map[int32]int32) []gEdge {
+func (m *model) groupEdges(p int32, s int, listed []gEdge, forb []int32, local []int32) []gEdge {
 	edges := slices.Clone(listed)
 	if !m.inst.Options.AllowUnlisted {
 		return edges
@@ -203,19 +212,24 @@ func (net *slotNet) buildFlow() error {
 	for i := range net.groups {
 		arcs += len(net.groups[i].edges) + 1
 	}
-	f := newMCF(int(sink)+1, net.d, arcs)
-	c := make([]int64, net.d)
+	f := newMCF(int(sink)+1, len(net.keep), arcs)
+	full, c := make([]int64, net.d), make([]int64, len(net.keep))
+	cost := func(g *slotGroup, rank int32, empty bool) []int64 {
+		net.edgeCost(full, g, rank, empty)
+		for i, k := range net.keep {
+			c[i] = full[k]
+		}
+		return c
+	}
 	for gi := range net.groups {
 		g := &net.groups[gi]
 		size := int64(len(g.members))
 		f.excess[gi] = size
 		g.arc0 = int32(len(f.to))
 		for _, e := range g.edges {
-			net.edgeCost(c, g, e.rank, false)
-			f.addArc(int32(gi), G+e.w, size, c)
+			f.addArc(int32(gi), G+e.w, size, cost(g, e.rank, false))
 		}
-		net.edgeCost(c, g, 0, true)
-		f.addArc(int32(gi), sink, size, c)
+		f.addArc(int32(gi), sink, size, cost(g, 0, true))
 	}
 	clear(c)
 	net.wsArc0 = int32(len(f.to))
@@ -283,14 +297,26 @@ func (net *slotNet) disaggregate(g *slotGroup, res *slotResult) {
 // certificate exports the potentials (first `levels` components) in a form
 // an independent checker can evaluate on the ungrouped graph.
 func (net *slotNet) certificate(levels int, supply []int64, sink int32) SlotDual {
-	f, d := net.f, net.d
+	f := net.f
 	G := len(net.groups)
-	vec := func(v int) []int64 { return slices.Clone(f.pi[v*d : v*d+levels]) }
+	// The flow's first cl components are the first `levels` ones of
+	// keep; expand puts them back in place, zero where left out.
+	cl := 0
+	for cl < len(net.keep) && net.keep[cl] < levels {
+		cl++
+	}
+	expand := func(dst, compact []int64) []int64 {
+		for i, k := range net.keep[:cl] {
+			dst[k] = compact[i]
+		}
+		return dst
+	}
+	vec := func(v int) []int64 { return expand(make([]int64, levels), f.piOf(int32(v))) }
 	sd := SlotDual{
 		Slot:      net.m.inst.Slots[net.spec.slot],
 		Threshold: net.spec.threshold,
 		Levels:    levels,
-		Value:     f.dualValue(levels, supply, sink),
+		Value:     expand(make([]int64, levels), f.dualValue(cl, supply, sink)),
 		Sink:      vec(int(sink)),
 		Workshops: make(map[string][]int64, len(net.ws)),
 		Groups:    make([][]int64, G),
@@ -299,13 +325,20 @@ func (net *slotNet) certificate(levels int, supply []int64, sink int32) SlotDual
 	for j, w := range net.ws {
 		sd.Workshops[net.m.inst.Workshops[w].Key] = vec(G + j)
 	}
+	// One backing array each for the groups' potentials and member ids.
+	pis := make([]int64, G*levels)
+	ids := make([]string, net.seats)
 	for gi := range net.groups {
-		sd.Groups[gi] = vec(gi)
-		ids := make([]string, len(net.groups[gi].members))
-		for k, p := range net.groups[gi].members {
-			ids[k] = net.m.inst.Participants[p].ID
+		lo, hi := gi*levels, (gi+1)*levels
+		sd.Groups[gi] = pis[lo:hi:hi]
+		expand(sd.Groups[gi], f.piOf(int32(gi)))
+		members := net.groups[gi].members
+		n := len(members)
+		sd.Members[gi] = ids[:n:n]
+		for k, p := range members {
+			sd.Members[gi][k] = net.m.inst.Participants[p].ID
 		}
-		sd.Members[gi] = ids
+		ids = ids[n:]
 	}
 	return sd
 }

@@ -326,9 +326,6 @@ func (m *model) result(sol *solution) *Result {
 		},
 		Certificate: &Certificate{Dims: m.dimNames(), Duals: sol.duals, Schedules: sol.schedules},
 	}
-	for r := 1; r <= m.maxRank; r++ {
-		res.Profile[strconv.Itoa(r)] = 0
-	}
 	for t, p := range m.order {
 		res.Lottery.Order[t] = inst.Participants[p].ID
 	}
@@ -343,7 +340,6 @@ func (m *model) result(sol *solution) *Result {
 			w := m.workshopOf(sol.assign, p, s)
 			if w < 0 {
 				res.Unassigned = append(res.Unassigned, Seat{Participant: id, Slot: sk})
-				res.Profile["none"]++
 				continue
 			}
 			r := m.rankOf(p, s, w)
@@ -351,14 +347,17 @@ func (m *model) result(sol *solution) *Result {
 			res.Objective.SeatsFilled++
 			res.Assignments = append(res.Assignments, Assignment{Participant: id, Slot: sk, Workshop: inst.Workshops[w].Key, Rank: r})
 			if r == 0 {
-				res.Profile["unlisted"]++
 				res.Objective.Unlisted++
 				continue
 			}
-			res.Profile[strconv.Itoa(r)]++
 			res.Objective.RankCounts[r-1]++
 			res.Objective.WorstRank = max(res.Objective.WorstRank, r)
 		}
+	}
+	res.Profile["none"] = len(res.Unassigned)
+	res.Profile["unlisted"] = res.Objective.Unlisted
+	for r, n := range res.Objective.RankCounts {
+		res.Profile[strconv.Itoa(r+1)] = n
 	}
 	m.fillWorkshops(res, filled)
 	res.Bound = m.boundOf(sol.bound)
