@@ -71,8 +71,8 @@ func openEvent(slug string) *event.File {
 		Venue: event.Venue{Name: "Rathaus", Address: "Markt 1, Erfurt"}, Capacity: 10, Languages: []string{"de", "en"},
 		Registration: event.Registration{Mode: event.ModeFirstCome, OpensAt: &opens, ClosesAt: &closes, MaxPreferences: 3},
 		Programme:    []event.Item{{StartsAt: at(0), EndsAt: at(1), Title: "Begrüßung", Kind: "talk"}},
-		// Optional: most tests book one slot or none; requiredSlots makes
-		// the event ask for a workshop in every slot.
+		// Optional: most tests book one slot or none; tests of the
+		// required choice clear the flag of the slot they need.
 		Slots: []event.SlotFile{
 			{Key: "r1", Title: "Runde 1", StartsAt: at(1), EndsAt: at(2), Optional: true},
 			{Key: "r2", Title: "Runde 2", StartsAt: at(3), EndsAt: at(4), Optional: true},

@@ -23,13 +23,6 @@ func wantAbsent(t *testing.T, name string, r reply, texts ...string) {
 // wishPhase turns the open event into a wish-phase event.
 func wishPhase(f *event.File) { f.Registration.Mode = event.ModePreferences }
 
-// requiredSlots makes every slot of the open event ask for a workshop.
-func requiredSlots(f *event.File) {
-	for i := range f.Slots {
-		f.Slots[i].Optional = false
-	}
-}
-
 func TestWishPhasePagesExplainTheAllocation(t *testing.T) {
 	f := newFixture(t, fixtureOpts{mutate: wishPhase})
 	note := "Die Workshop-Plätze werden nicht nach Reihenfolge der Anmeldung vergeben: Bis zum Anmeldeschluss am "
