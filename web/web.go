@@ -4,7 +4,8 @@ package web
 
 import "embed"
 
-// FS holds templates/*.html and static/*.
+// FS holds templates/*.html, static/* and widget/embed.js (served at
+// /embed.js with the installation's address filled in).
 //
-//go:embed templates static
+//go:embed templates static widget
 var FS embed.FS

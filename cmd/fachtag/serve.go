@@ -53,7 +53,7 @@ func runServe(ctx context.Context) error {
 	m := newMetrics(pool)
 	srv, err := server.New(app.New(pool, auth.Options{}), server.Options{BaseURL: cfg.BaseURL,
 		RateLimitPerMinute: cfg.RateLimitPerMinute, TrustedProxies: cfg.TrustedProxies, Metrics: m,
-		Privacy: event.Legal(cfg.Privacy), Imprint: event.Legal(cfg.Imprint),
+		Privacy: event.Legal(cfg.Privacy), Imprint: event.Legal(cfg.Imprint), EmbedAllowHTTP: cfg.EmbedAllowHTTP,
 		SendResetLink: func(ctx context.Context, email, lang, link string) error {
 			return mail.Enqueue(ctx, pool, mail.Message{Kind: mail.KindPasswordReset, To: email, Language: lang, Link: link})
 		}})

@@ -19,6 +19,7 @@ import (
 	"github.com/fachtag/fachtag/internal/messages"
 	"github.com/fachtag/fachtag/internal/metrics"
 	"github.com/fachtag/fachtag/internal/roster"
+	"github.com/fachtag/fachtag/internal/widget"
 )
 
 // Services are the domain services one process runs.
@@ -30,6 +31,7 @@ type Services struct {
 	Messages *messages.Service
 	Alloc    *allocrun.Service
 	Limits   *limits.Service
+	Widget   *widget.Service
 
 	pool *pgxpool.Pool // for Ready
 }
@@ -47,6 +49,7 @@ func New(pool *pgxpool.Pool, authOpts auth.Options) *Services {
 		Messages: messages.NewService(pool),
 		Alloc:    allocrun.New(pool),
 		Limits:   limits.New(pool),
+		Widget:   widget.New(pool),
 		pool:     pool,
 	}
 }

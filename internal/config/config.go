@@ -41,6 +41,9 @@ type Config struct {
 	// their own: an address (PRIVACY_URL, IMPRINT_URL) or a text read
 	// from a file at boot (PRIVACY_FILE, IMPRINT_FILE).
 	Privacy, Imprint Legal
+	// EmbedAllowHTTP lets organisers allow http:// websites to embed their
+	// registration form; without it only https:// (and http://localhost).
+	EmbedAllowHTTP bool
 }
 
 // Legal is a privacy notice or an imprint: a text or an address.
@@ -76,6 +79,7 @@ func FromEnv() (Config, error) {
 	}
 	c.Privacy = legalEnv("PRIVACY", &errs)
 	c.Imprint = legalEnv("IMPRINT", &errs)
+	c.EmbedAllowHTTP = boolEnv("EMBED_ALLOW_HTTP", &errs)
 	errs = append(errs, c.validate()...)
 	return c, errors.Join(errs...)
 }
@@ -136,6 +140,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
 		slog.String("privacy", c.Privacy.describe()),
 		slog.String("imprint", c.Imprint.describe()),
+		slog.Bool("embed_allow_http", c.EmbedAllowHTTP),
 	)
 }
 
@@ -221,6 +226,19 @@ func floatEnv(key string, def float64, errs *[]error) float64 {
 		*errs = append(*errs, fmt.Errorf("%s: %q is not a non-negative number", key, v))
 	}
 	return f
+}
+
+// boolEnv reads true or false (also 1 or 0); unset is false.
+func boolEnv(key string, errs *[]error) bool {
+	v := os.Getenv(key)
+	if v == "" {
+		return false
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		*errs = append(*errs, fmt.Errorf("%s: %q must be true or false", key, v))
+	}
+	return b
 }
 
 func durationEnv(key string, def time.Duration, errs *[]error) time.Duration {

@@ -70,3 +70,18 @@ func TestTrustedProxies(t *testing.T) {
 		t.Errorf("TrustedProxies = %s, want %s", got, want)
 	}
 }
+
+func TestEmbedAllowHTTP(t *testing.T) {
+	for _, tc := range []struct {
+		value string
+		want  bool
+		fails bool
+	}{{"", false, false}, {"true", true, false}, {"0", false, false}, {"ja", false, true}} {
+		t.Setenv("DATABASE_URL", "postgres://x@localhost/db")
+		t.Setenv("EMBED_ALLOW_HTTP", tc.value)
+		c, err := FromEnv()
+		if (err != nil) != tc.fails || err == nil && c.EmbedAllowHTTP != tc.want {
+			t.Errorf("EMBED_ALLOW_HTTP=%q: got %v, %v; want %v, error %v", tc.value, c.EmbedAllowHTTP, err, tc.want, tc.fails)
+		}
+	}
+}

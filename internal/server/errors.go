@@ -14,6 +14,7 @@ import (
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/i18n"
 	"github.com/fachtag/fachtag/internal/roster"
+	"github.com/fachtag/fachtag/internal/widget"
 )
 
 // Errors of the HTTP layer itself.
@@ -60,7 +61,8 @@ func classify(err error) problem {
 	var perr *event.Problems
 	var ferr *roster.FilterError
 	switch {
-	case errors.As(err, &verr), errors.As(err, &perr), errors.As(err, &ferr), errors.Is(err, event.ErrBadStatus):
+	case errors.As(err, &verr), errors.As(err, &perr), errors.As(err, &ferr), errors.Is(err, event.ErrBadStatus),
+		errors.As(err, new(*widget.OriginsError)):
 		return problem{http.StatusUnprocessableEntity, "invalid", "err.invalid"}
 	case errors.As(err, &merr):
 		return problem{http.StatusBadRequest, "malformed", "err.malformed"}
@@ -164,6 +166,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	if strings.HasPrefix(r.URL.Path, "/api/") {
 		writeJSON(w, status, body)
+		return
+	}
+	if isEmbedded(r) {
+		s.failEmbedded(w, r, status, body.Error.Message)
 		return
 	}
 	s.render(w, r, status, "error", i18n.T(requestLang(r), "error.title"), body.Error.Message)

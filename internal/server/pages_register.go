@@ -31,9 +31,22 @@ type fieldIssue struct{ ID, Label, Msg string }
 
 type registerView struct {
 	Event     *event.Event
+	Action    string // where the form posts: the page's own path
 	Form      formValues
 	Errors    map[string]string
 	ErrorList []fieldIssue
+}
+
+// newRegisterView is the empty form posting to action; ?workshop=KEY
+// preselects a workshop.
+func newRegisterView(ev *event.Event, r *http.Request, action string) registerView {
+	view := registerView{Event: ev, Action: action, Form: formValues{Answers: map[string]any{}, Choices: map[string]string{}}}
+	if key := r.URL.Query().Get("workshop"); key != "" {
+		if ws, ok := ev.Workshop(key); ok {
+			view.Form.Choices[ws.SlotKey] = key
+		}
+	}
+	return view
 }
 
 func (s *Server) registerForm(w http.ResponseWriter, r *http.Request) error {
@@ -44,17 +57,18 @@ func (s *Server) registerForm(w http.ResponseWriter, r *http.Request) error {
 	if !ev.OpenAt(time.Now()) {
 		return booking.ErrClosed
 	}
-	view := registerView{Event: ev, Form: formValues{Answers: map[string]any{}, Choices: map[string]string{}}}
-	if key := r.URL.Query().Get("workshop"); key != "" {
-		if ws, ok := ev.Workshop(key); ok {
-			view.Form.Choices[ws.SlotKey] = key
-		}
-	}
+	view := newRegisterView(ev, r, "/events/"+url.PathEscape(ev.Slug)+"/register")
 	s.render(w, r, http.StatusOK, "register", i18n.T(requestLang(r), "form.title"), view)
 	return nil
 }
 
 func (s *Server) registerSubmit(w http.ResponseWriter, r *http.Request) error {
+	return s.signUp(w, r, false)
+}
+
+// signUp handles the form's POST, on the site (embed false) or in the
+// embedded form, which answers with its own pages.
+func (s *Server) signUp(w http.ResponseWriter, r *http.Request, embed bool) error {
 	ev, err := s.publicEvent(r.Context(), chi.URLParam(r, "slug"))
 	if err != nil {
 		return err
@@ -70,20 +84,31 @@ func (s *Server) registerSubmit(w http.ResponseWriter, r *http.Request) error {
 	s.countSignUp(reg, err)
 	var verr *booking.ValidationError
 	switch {
+	case err == nil && embed:
+		http.Redirect(w, r, embedPath(ev.Slug)+"/registered?lang="+lang, http.StatusSeeOther)
+		return nil
 	case err == nil:
 		http.Redirect(w, r, "/events/"+ev.Slug+"/registered?lang="+lang, http.StatusSeeOther)
 		return nil
 	case errors.As(err, &verr):
-		s.rerender(w, r, ev, form, fieldMessages(err, lang))
-		return nil
+		return s.rerender(w, r, ev, form, fieldMessages(err, lang), embed)
 	}
 	return err
 }
 
-func (s *Server) rerender(w http.ResponseWriter, r *http.Request, ev *event.Event, form formValues, errs map[string]string) {
+// rerender shows the form again with what was typed and the errors.
+func (s *Server) rerender(w http.ResponseWriter, r *http.Request, ev *event.Event, form formValues, errs map[string]string, embed bool) error {
 	lang := requestLang(r)
-	view := registerView{Event: ev, Form: form, Errors: errs, ErrorList: issueList(ev, lang, errs)}
-	s.render(w, r, http.StatusUnprocessableEntity, "register", i18n.T(lang, "form.title"), view)
+	data := registerView{Event: ev, Action: "/events/" + url.PathEscape(ev.Slug) + "/register", Form: form, Errors: errs, ErrorList: issueList(ev, lang, errs)}
+	name := "register"
+	if embed {
+		if err := s.allowFraming(w, r); err != nil {
+			return err
+		}
+		data.Action, name = embedPath(ev.Slug), "embed/register"
+	}
+	s.renderView(w, r, http.StatusUnprocessableEntity, name, view{Title: i18n.T(lang, "form.title"), Data: data})
+	return nil
 }
 
 // registeredPage is where the form leads after a sign-up. It says the same

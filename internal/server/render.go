@@ -25,21 +25,39 @@ var pageNames = []string{"index", "event", "register", "registered", "manage", "
 	"org_login", "org_home", "org_password", "org_reset", "org_reset_set",
 	"alloc", "alloc_publish", "alloc_pin",
 	"org_setup", "org_setup_status", "org_setup_import", "org_messages", "org_dashboard",
-	"org_list_registrations", "org_list_workshop", "org_workshops", "org_team", "org_tokens", "org_list_person", "org_list_new", "org_checkin", "org_print_attendance", "org_print_badges"}
+	"org_list_registrations", "org_list_workshop", "org_workshops", "org_team", "org_tokens", "org_list_person", "org_list_new", "org_checkin", "org_print_attendance", "org_print_badges", "org_embed"}
+
+// embedPageNames are the pages of the embeddable form (embed.go), drawn
+// in embed_layout.html: no site header, the legal links in the footer.
+// Their sets are named "embed/<name>".
+var embedPageNames = []string{"register", "embed_registered", "embed_error"}
 
 func parsePages() (*pages, error) {
 	p := &pages{sets: map[string]*template.Template{}}
 	for _, lang := range i18n.Languages {
 		for _, name := range pageNames {
-			files := []string{"templates/layout.html", "templates/partials.html", "templates/org_banner.html", "templates/org_frame.html", "templates/" + name + ".html"}
-			t, err := template.New(name).Funcs(funcs(lang)).Funcs(allocFuncs(lang)).ParseFS(web.FS, files...)
-			if err != nil {
-				return nil, fmt.Errorf("parse template %s: %w", name, err)
+			if err := p.parse(lang, lang+"/"+name, "layout.html", name); err != nil {
+				return nil, err
 			}
-			p.sets[lang+"/"+name] = t
+		}
+		for _, name := range embedPageNames {
+			if err := p.parse(lang, lang+"/embed/"+name, "embed_layout.html", name); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return p, nil
+}
+
+// parse parses the page name in layout as the set key.
+func (p *pages) parse(lang, key, layout, name string) error {
+	files := []string{"templates/" + layout, "templates/partials.html", "templates/org_banner.html", "templates/org_frame.html", "templates/" + name + ".html"}
+	t, err := template.New(name).Funcs(funcs(lang)).Funcs(allocFuncs(lang)).ParseFS(web.FS, files...)
+	if err != nil {
+		return fmt.Errorf("parse template %s: %w", key, err)
+	}
+	p.sets[key] = t
+	return nil
 }
 
 // view is what every page template gets.

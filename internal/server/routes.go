@@ -32,6 +32,10 @@ func (s *Server) router() chi.Router {
 	r.Route("/r/{token}", s.personalRoutes)
 	r.Route("/api/v1", s.apiRoutes)
 	r.Route("/org", s.orgRoutes)
+	// The registration widget for organisers' websites (embed.go): the
+	// script, and the form and its thank-you page as embeddable pages.
+	r.Get("/embed.js", s.embedScript)
+	r.Route("/events/{slug}/embed", s.embedRoutes)
 	r.NotFound(s.page(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
 	return r
 }
@@ -46,6 +50,16 @@ func (s *Server) eventRoutes(r chi.Router) {
 	r.Get("/registered", s.page(s.registeredPage))
 	r.Get("/privacy", s.page(s.eventPrivacy))
 	r.Get("/imprint", s.page(s.eventImprint))
+}
+
+// embedRoutes are the embeddable pages of an event: framed only by the
+// event's allowed origins, errors drawn inside the frame; the POST is
+// rate-limited like the site's form.
+func (s *Server) embedRoutes(r chi.Router) {
+	r.Use(s.embedded)
+	r.Get("/", s.page(s.embedForm))
+	r.With(s.limit).Post("/", s.page(s.embedSubmit))
+	r.Get("/registered", s.page(s.embedRegistered))
 }
 
 // personalRoutes are the pages behind a participant's personal link.
@@ -179,6 +193,9 @@ func (s *Server) managerRoutes(r chi.Router) {
 	r.Post("/tokens/{id}/revoke", s.page(s.tokensRevoke))
 	r.Get("/events/{slug}/print/attendance/{key}", s.page(s.orgPrintAttendance))
 	r.Get("/events/{slug}/print/badges", s.page(s.orgPrintBadges))
+	// The websites that may embed the event's form, and the snippets (org_embed.go).
+	r.Get("/events/{slug}/embed", s.page(s.orgEmbedPage))
+	r.Post("/events/{slug}/embed", s.page(s.orgEmbedSave))
 }
 
 // checkinRoutes are the event day's pages, open to the checkin role too.

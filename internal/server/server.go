@@ -23,6 +23,7 @@ import (
 	"github.com/fachtag/fachtag/internal/messages"
 	"github.com/fachtag/fachtag/internal/metrics"
 	"github.com/fachtag/fachtag/internal/roster"
+	"github.com/fachtag/fachtag/internal/widget"
 )
 
 // Options configure a Server.
@@ -36,6 +37,9 @@ type Options struct {
 	// Privacy and Imprint are the installation's privacy notice and
 	// imprint, for events without their own (see legal.go).
 	Privacy, Imprint event.Legal
+	// EmbedAllowHTTP lets organisers allow http:// websites (not only
+	// localhost) to embed their form (package widget).
+	EmbedAllowHTTP bool
 }
 
 // Server holds what the handlers share: the domain services they call,
@@ -52,6 +56,8 @@ type Server struct {
 	outbox   func(context.Context) (metrics.OutboxState, error)
 	pages    *pages
 	limits   *limits.Service
+	widget   *widget.Service
+	embedJS  []byte // /embed.js with BASE_URL filled in (embed.go)
 	log      *slog.Logger
 	draining atomic.Bool // set by Drain: /readyz answers 503
 }
@@ -63,6 +69,10 @@ func New(svc *app.Services, opts Options) (*Server, error) {
 		opts.Logger = slog.Default()
 	}
 	p, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	js, err := buildEmbedScript(opts.BaseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -78,6 +88,8 @@ func New(svc *app.Services, opts Options) (*Server, error) {
 		outbox:   svc.Outbox,
 		pages:    p,
 		limits:   svc.Limits,
+		widget:   svc.Widget,
+		embedJS:  js,
 		log:      opts.Logger,
 	}, nil
 }
@@ -128,7 +140,8 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 // it would lock a test or intranet set-up out of its own site.
 const hstsValue = "max-age=31536000; includeSubDomains"
 
-// securityHeaders keeps pages out of frames, stops MIME sniffing and, above
+// securityHeaders keeps pages out of frames (but the embeddable form, see
+// allowFraming), stops MIME sniffing and, above
 // all, keeps personal links out of Referer headers sent to other sites.
 // With an https BASE_URL every response also carries HSTS.
 func (s *Server) securityHeaders(next http.Handler) http.Handler {
@@ -141,7 +154,7 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")
-		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+		h.Set("Content-Security-Policy", pagePolicy+"; frame-ancestors 'none'")
 		next.ServeHTTP(w, r)
 	})
 }
