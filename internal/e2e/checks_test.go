@@ -64,15 +64,21 @@ var viewports = []struct {
 // desktop viewport set.
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
+	eachViewport(t, ctx, name, func(vp string) []byte { return capture(t, ctx, name+" "+vp) })
+}
+
+// eachViewport saves shoot's picture at every viewport as
+// screenshots/NAME-VIEWPORT.png and returns to the desktop viewport.
+func eachViewport(t *testing.T, ctx context.Context, name string, shoot func(viewport string) []byte) {
+	t.Helper()
 	dir := filepath.Join(repoRoot(t), "screenshots")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	for _, vp := range viewports {
 		do(t, ctx, "viewport "+vp.name, vp.set)
-		png := capture(t, ctx, name+" "+vp.name)
 		file := filepath.Join(dir, name+"-"+vp.name+".png")
-		if err := os.WriteFile(file, png, 0o644); err != nil {
+		if err := os.WriteFile(file, shoot(vp.name), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -6,8 +6,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -106,19 +104,10 @@ func sameHeight(t *testing.T, ctx, frame context.Context) {
 // the viewport: a full-page capture leaves the frame unpainted below it.
 func hostShot(t *testing.T, ctx, frame context.Context, name string) {
 	t.Helper()
-	dir := filepath.Join(repoRoot(t), "screenshots")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for _, vp := range viewports {
-		do(t, ctx, "viewport "+vp.name, vp.set)
+	eachViewport(t, ctx, name, func(string) []byte {
 		sameHeight(t, ctx, frame)
-		png := get(t, ctx, "screenshot "+name, chromedp.CaptureScreenshot())
-		if err := os.WriteFile(filepath.Join(dir, name+"-"+vp.name+".png"), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	do(t, ctx, "viewport desktop", viewports[0].set)
+		return get(t, ctx, "screenshot "+name, chromedp.CaptureScreenshot())
+	})
 }
 
 // TestEmbeddedRegistration registers through the form embedded with the
