@@ -188,7 +188,10 @@ func TestEmbedScript(t *testing.T) {
 	wantContains(t, "embed.js", r, `"origin":"https://anmeldung.example.org"`, `"base":"https://anmeldung.example.org"`,
 		`"de":"Anmeldung zur Veranstaltung"`)
 	if strings.Contains(string(r.body), "FACHTAG_CONFIG") || len(r.header.Values("Set-Cookie")) > 0 ||
-		r.header.Get("Cache-Control") != "public, max-age=3600" {
+		r.header.Get("Cache-Control") != "public, max-age=3600" || r.header.Get("Cross-Origin-Resource-Policy") != "cross-origin" {
 		t.Errorf("embed.js: headers %v", r.header)
+	}
+	if again := f.get("/embed.js", "If-None-Match", r.header.Get("ETag")); again.status != http.StatusNotModified {
+		t.Errorf("embed.js revalidated with its ETag %q: status %d, want 304", r.header.Get("ETag"), again.status)
 	}
 }

@@ -140,6 +140,10 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 // it would lock a test or intranet set-up out of its own site.
 const hstsValue = "max-age=31536000; includeSubDomains"
 
+// pagePolicy is every page's Content-Security-Policy but its
+// frame-ancestors: 'none', except on the embeddable pages (allowFraming).
+const pagePolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; base-uri 'none'"
+
 // securityHeaders keeps pages out of frames (but the embeddable form, see
 // allowFraming), stops MIME sniffing and, above
 // all, keeps personal links out of Referer headers sent to other sites.
