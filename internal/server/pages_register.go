@@ -37,6 +37,9 @@ type registerView struct {
 	ErrorList []fieldIssue
 }
 
+// registerPath is where the site's form of the event lives.
+func registerPath(slug string) string { return "/events/" + url.PathEscape(slug) + "/register" }
+
 // newRegisterView is the empty form posting to action; ?workshop=KEY
 // preselects a workshop.
 func newRegisterView(ev *event.Event, r *http.Request, action string) registerView {
@@ -57,7 +60,7 @@ func (s *Server) registerForm(w http.ResponseWriter, r *http.Request) error {
 	if !ev.OpenAt(time.Now()) {
 		return booking.ErrClosed
 	}
-	view := newRegisterView(ev, r, "/events/"+url.PathEscape(ev.Slug)+"/register")
+	view := newRegisterView(ev, r, registerPath(ev.Slug))
 	s.render(w, r, http.StatusOK, "register", i18n.T(requestLang(r), "form.title"), view)
 	return nil
 }
@@ -99,7 +102,7 @@ func (s *Server) signUp(w http.ResponseWriter, r *http.Request, embed bool) erro
 // rerender shows the form again with what was typed and the errors.
 func (s *Server) rerender(w http.ResponseWriter, r *http.Request, ev *event.Event, form formValues, errs map[string]string, embed bool) error {
 	lang := requestLang(r)
-	data := registerView{Event: ev, Action: "/events/" + url.PathEscape(ev.Slug) + "/register", Form: form, Errors: errs, ErrorList: issueList(ev, lang, errs)}
+	data := registerView{Event: ev, Action: registerPath(ev.Slug), Form: form, Errors: errs, ErrorList: issueList(ev, lang, errs)}
 	name := "register"
 	if embed {
 		if err := s.allowFraming(w, r); err != nil {
