@@ -12,4 +12,11 @@ var eventsTexts = map[string][2]string{
 	"msg.reminder_hint_plain": {"Alle Bestätigten erhalten eine Erinnerung mit Ort und Zeit. Leer lassen: keine Erinnerung.", "All confirmed participants get a reminder with place and time. Leave empty: no reminder."},
 	"lists.new_hint_plain":    {"Gilt auch außerhalb der Anmeldefrist. Ist die Veranstaltung voll, kommt die Person auf die Warteliste, außer Sie erlauben das Überschreiten.", "Works outside the registration period too. If the event is full, the person goes on the waiting list unless you allow exceeding the capacity."},
 	"lists.override_plain":    {"Auch wenn die Veranstaltung voll ist (Kapazität wird erhöht und protokolliert)", "Even if the event is full (capacity is raised and logged)"},
+	"events.feed_title":       {"Veranstaltungen (fachtag)", "Events (fachtag)"},
+	"events.subscribe":        {"Alle Termine als Kalender abonnieren", "Subscribe to all dates as a calendar"},
+	"events.open":             {"Anmeldung geöffnet.", "Registration is open."},
+	"events.not_open":         {"Anmeldung zurzeit nicht geöffnet.", "Registration is not open at the moment."},
+	"events.more":             {"Weitere Termine stehen im Kalender-Abonnement.", "More dates are in the calendar subscription."},
+	"events.bad_page":         {"Bitte eine ganze Zahl ab 1.", "Please give a whole number from 1."},
+	"events.bad_limit":        {"Bitte eine ganze Zahl von 1 bis 100.", "Please give a whole number from 1 to 100."},
 }

@@ -28,6 +28,7 @@ func (s *Server) router() chi.Router {
 	r.Get("/", s.page(s.index))
 	r.Get("/privacy", s.page(s.sitePrivacy))
 	r.Get("/imprint", s.page(s.siteImprint))
+	r.Get("/events.ics", s.page(s.eventsFeed)) // the public events as a calendar feed (events_public.go)
 	r.Route("/events/{slug}", s.eventRoutes)
 	r.Route("/r/{token}", s.personalRoutes)
 	r.Route("/api/v1", s.apiRoutes)
@@ -67,6 +68,7 @@ func (s *Server) personalRoutes(r chi.Router) {
 func (s *Server) apiRoutes(r chi.Router) {
 	r.Use(noStore)
 	r.Get("/openapi.json", s.openAPI)
+	r.Get("/events", s.api(s.apiEvents)) // the public list of events (events_public.go)
 	r.Get("/events/{slug}", s.api(s.apiEvent))
 	r.With(s.limit).Post("/events/{slug}/registrations", s.api(s.apiRegister))
 	r.With(s.limit).Post("/events/{slug}/link", s.api(s.apiResendLink))
