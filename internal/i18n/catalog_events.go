@@ -19,4 +19,5 @@ var eventsTexts = map[string][2]string{
 	"events.more":             {"Weitere Termine stehen im Kalender-Abonnement.", "More dates are in the calendar subscription."},
 	"events.bad_page":         {"Bitte eine ganze Zahl ab 1.", "Please give a whole number from 1."},
 	"events.bad_limit":        {"Bitte eine ganze Zahl von 1 bis 100.", "Please give a whole number from 1 to 100."},
+	"print.attendance_event":  {"Anwesenheitsliste der Veranstaltung", "Attendance list of the event"},
 }

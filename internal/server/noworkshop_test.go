@@ -62,7 +62,8 @@ func TestNoWorkshopVocabulary(t *testing.T) {
 		}
 	}
 	wantReached(t, pages, "/events/"+slugOpen+"/register", "/events/"+slugOpen+"/link", "/r/"+second,
-		"/org/events/"+slugOpen+"/checkin", "/org/events/"+slugOpen+"/lists/people/", "/org/events/"+slugOpen+"/dashboard")
+		"/org/events/"+slugOpen+"/checkin", "/org/events/"+slugOpen+"/lists/people/", "/org/events/"+slugOpen+"/dashboard",
+		"/org/events/"+slugOpen+"/print/attendance")
 	mails := of.drainOutbox(sink)
 	var subjects []string
 	for _, m := range mails {
@@ -80,6 +81,8 @@ func TestNoWorkshopVocabulary(t *testing.T) {
 			t.Errorf("%s: a value speaks of workshops: %s", p, r.body)
 		}
 	}
+	att := of.get("/org/events/"+slugOpen+"/print/attendance", of.login("orgA")...)
+	wantContains(t, "attendance list", att, "Anwesenheitsliste: Mentoring-Abend", "Ben Example")
 	csv := of.get("/org/events/"+slugOpen+"/export.csv", of.login("orgA")...)
 	if head, _, _ := strings.Cut(string(csv.body), "\n"); workshopWord.MatchString(head) {
 		t.Errorf("export columns: %s", head)

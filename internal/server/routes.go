@@ -181,6 +181,7 @@ func (s *Server) managerRoutes(r chi.Router) {
 	r.Post("/tokens/{id}/revoke", s.page(s.tokensRevoke))
 	r.Get("/events/{slug}/print/attendance/{key}", s.page(s.orgPrintAttendance))
 	r.Get("/events/{slug}/print/badges", s.page(s.orgPrintBadges))
+	r.Get("/events/{slug}/print/attendance", s.page(s.orgPrintEventAttendance)) // the whole event's (org_print.go)
 }
 
 // checkinRoutes are the event day's pages, open to the checkin role too.
