@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"html"
 	"net/http"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/messages"
@@ -86,6 +89,24 @@ func TestNoWorkshopVocabulary(t *testing.T) {
 	csv := of.get("/org/events/"+slugOpen+"/export.csv", of.login("orgA")...)
 	if head, _, _ := strings.Cut(string(csv.body), "\n"); workshopWord.MatchString(head) {
 		t.Errorf("export columns: %s", head)
+	}
+	of.checkXLSX(t)
+}
+
+// checkXLSX wants the workbook of an event without workshops to be one
+// sheet whose header speaks of none.
+func (of *orgFixture) checkXLSX(t *testing.T) {
+	t.Helper()
+	x := of.get("/org/events/"+slugOpen+"/export.xlsx", of.login("orgA")...)
+	f, err := excelize.OpenReader(bytes.NewReader(x.body))
+	if err != nil {
+		t.Fatalf("open xlsx: %v", err)
+	}
+	defer f.Close()
+	sheets := f.GetSheetList()
+	rows, err := f.GetRows(sheets[0])
+	if err != nil || len(sheets) != 1 || len(rows) == 0 || workshopWord.MatchString(strings.Join(rows[0], " ")+strings.Join(sheets, " ")) {
+		t.Errorf("xlsx sheets %v, header %v (%v): want one sheet, no workshop column", sheets, rows, err)
 	}
 }
 
