@@ -111,6 +111,7 @@ func (s *Server) eventsFeed(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
 	w.Header().Set("Cache-Control", "public, max-age="+itoa(int(feedMaxAge.Seconds())))
+	w.Header().Set("Vary", "Accept-Language") // the calendar's name is in the reader's language
 	_, err = w.Write(mail.Feed(events, i18n.T(requestLang(r), "events.feed_title"), s.eventURL))
 	return err
 }
