@@ -46,6 +46,9 @@ cat <<MSG
   fachtag is running.
     Event pages:   $BASE_URL/
     Demo event:    $BASE_URL/events/stadt-land-flucht-2024
+    No workshops:  $BASE_URL/events/mentoring-abend-2025
+    Wish phase:    $BASE_URL/org/events/berufliche-teilhabe-2025/allocations
+    Calendar feed: $BASE_URL/events.ics
     API:           $BASE_URL/api/v1/openapi.json
     Metrics:       http://$METRICS_ADDR/metrics
     Mail viewer:   ${mailview:-(real SMTP at $SMTP_HOST)}

@@ -12,13 +12,15 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fachtag/fachtag/internal/auth"
+	"github.com/fachtag/fachtag/internal/demo"
 	"github.com/fachtag/fachtag/internal/i18n"
 )
 
 // demoEvents are the scenarios `fachtag demo` loads.
-var demoEvents = []string{"stadt-land-flucht-2024", "wir-zusammen-2018"}
+var demoEvents = demo.Events
 
 // crawlLimit bounds the pages one role's crawl visits.
 const crawlLimit = 400
@@ -163,7 +165,15 @@ func check(p crawled) string {
 // never reach a manager page.
 func TestCrawlEveryPage(t *testing.T) {
 	s := startStack(t, demoEvents[0], map[string]int{"A": 1})
-	second := importScenario(t, s.pool, demoEvents[1], nil).Slug
+	others := []string{importScenario(t, s.pool, demoEvents[1], nil).Slug}
+	now := time.Now()
+	for i, name := range demoEvents[2:] { // the evening without workshops, the wish phase with its wishes
+		f, err := demo.LoadEvent(t.Context(), s.pool, name, now.AddDate(0, 0, 37+7*i), now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		others = append(others, f.Slug)
+	}
 	manage := registerSome(t, s)
 	a := auth.New(s.pool, auth.Options{})
 	roles := map[string]string{auth.RoleAdmin: "", auth.RoleOrganiser: demoEvents[0], auth.RoleCheckin: demoEvents[0]}
@@ -173,8 +183,11 @@ func TestCrawlEveryPage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ev != "" {
-			if err := auth.AddMember(t.Context(), s.pool, userID(t, s, role), second); err != nil {
+		for _, slug := range others {
+			if ev == "" {
+				break
+			}
+			if err := auth.AddMember(t.Context(), s.pool, userID(t, s, role), slug); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -200,8 +213,15 @@ func TestCrawlEveryPage(t *testing.T) {
 			}
 			sort.Strings(urls)
 			t.Logf("%d pages", len(urls))
-			if !slices.Contains(urls, "/org/events/"+demoEvents[0]+"/checkin") {
-				t.Errorf("crawl never reached the check-in page; pages: %q", urls)
+			want := []string{"/org/events/" + demoEvents[0] + "/checkin", "/org/events/" + others[2] + "/checkin"}
+			if role != auth.RoleCheckin {
+				want = append(want, "/org/events/"+others[2]+"/allocations", "/events/"+others[1]+"/register",
+					"/org/events/"+others[1]+"/lists", "/org/events/"+others[1]+"/dashboard")
+			}
+			for _, u := range want {
+				if !slices.Contains(urls, u) {
+					t.Errorf("crawl never reached %s; pages: %q", u, urls)
+				}
 			}
 		})
 	}

@@ -25,8 +25,8 @@ func TestScenariosParseAndValidate(t *testing.T) {
 			if err := f.Validate(); err != nil {
 				t.Fatalf("Validate: got %v, want nil", err)
 			}
-			if len(f.Slots) == 0 || len(f.Workshops) == 0 {
-				t.Errorf("got %d slots and %d workshops, want some of each", len(f.Slots), len(f.Workshops))
+			if (len(f.Slots) == 0) != (len(f.Workshops) == 0) {
+				t.Errorf("got %d slots and %d workshops, want some of each or none at all", len(f.Slots), len(f.Workshops))
 			}
 			for i, w := range f.Workshops {
 				if w.Topic == "" {
@@ -221,7 +221,7 @@ func TestMoveTo(t *testing.T) {
 			}
 			loc, _ := time.LoadLocation(f.Timezone)
 			oldStart := f.StartsAt.In(loc)
-			slotOffset := f.Slots[0].StartsAt.Sub(f.StartsAt)
+			itemOffset := f.Programme[len(f.Programme)-1].StartsAt.Sub(f.StartsAt)
 			length := f.EndsAt.Sub(f.StartsAt)
 
 			now := time.Now()
@@ -245,8 +245,8 @@ func TestMoveTo(t *testing.T) {
 			if d := f.EndsAt.Sub(f.StartsAt); d != length {
 				t.Errorf("length: got %v, want %v", d, length)
 			}
-			if d := f.Slots[0].StartsAt.Sub(f.StartsAt); d != slotOffset {
-				t.Errorf("first slot offset: got %v, want %v", d, slotOffset)
+			if d := f.Programme[len(f.Programme)-1].StartsAt.Sub(f.StartsAt); d != itemOffset {
+				t.Errorf("last programme item's offset: got %v, want %v", d, itemOffset)
 			}
 			r := f.Registration
 			if r.OpensAt == nil || r.ClosesAt == nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -50,8 +51,11 @@ func (s *Service) LoadByID(ctx context.Context, id int64) (*Event, error) {
 	return LoadByID(ctx, s.pool, id)
 }
 
-// ListOpen lists the open events, soonest first.
-func (s *Service) ListOpen(ctx context.Context) ([]*Event, error) { return ListOpen(ctx, s.pool) }
+// ListPublic lists the public events that are not over yet, soonest
+// first: limit of them from offset, and how many there are in all.
+func (s *Service) ListPublic(ctx context.Context, now time.Time, offset, limit int) ([]*Event, int, error) {
+	return ListPublic(ctx, s.pool, now, offset, limit)
+}
 
 // Exists reports whether an event has the slug, whoever may see it.
 func (s *Service) Exists(ctx context.Context, slug string) (bool, error) {

@@ -25,7 +25,7 @@ func (f *File) MoveTo(start, now time.Time) {
 		f.Slots[i].StartsAt = f.Slots[i].StartsAt.Add(d)
 		f.Slots[i].EndsAt = f.Slots[i].EndsAt.Add(d)
 	}
-	opens := now.Add(-time.Hour)
+	opens := now.Add(-time.Hour).Truncate(time.Minute)
 	closes := f.StartsAt.Add(-24 * time.Hour)
 	f.Registration.OpensAt = &opens
 	f.Registration.ClosesAt = &closes

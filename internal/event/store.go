@@ -156,24 +156,12 @@ func LoadRules(ctx context.Context, q db.Conn, slug string) (*Event, error) {
 
 func load(ctx context.Context, q db.Conn, sql string, arg any, workshopsSQL string) (*Event, error) {
 	var e Event
-	var programme, questions []byte
-	err := q.QueryRow(ctx, sql, arg).Scan(&e.ID, &e.Slug, &e.Title, &e.Description,
-		&e.Organiser.Name, &e.Organiser.Email, &e.Timezone, &e.StartsAt, &e.EndsAt,
-		&e.Venue.Name, &e.Venue.Address, &e.Capacity, &e.Confirmed, &e.Languages,
-		&e.Registration.Mode, &e.Registration.OpensAt, &e.Registration.ClosesAt,
-		&e.Registration.MaxPreferences, &e.Registration.AllowUnlisted, &e.RetentionDays,
-		&e.Status, &programme, &questions, &e.Privacy.Text, &e.Privacy.URL, &e.Imprint.Text, &e.Imprint.URL)
+	err := scanEvent(q.QueryRow(ctx, sql, arg), &e)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load event: %w", err)
-	}
-	if err := json.Unmarshal(programme, &e.Programme); err != nil {
-		return nil, fmt.Errorf("decode programme: %w", err)
-	}
-	if err := json.Unmarshal(questions, &e.Questions); err != nil {
-		return nil, fmt.Errorf("decode questions: %w", err)
 	}
 	if e.Slots, err = loadSlots(ctx, q, e.ID); err != nil {
 		return nil, err
@@ -182,6 +170,28 @@ func load(ctx context.Context, q db.Conn, sql string, arg any, workshopsSQL stri
 		return nil, err
 	}
 	return &e, nil
+}
+
+// scanEvent reads a row of selectEvent into e, then the extra columns
+// that follow it.
+func scanEvent(row pgx.Row, e *Event, extra ...any) error {
+	var programme, questions []byte
+	err := row.Scan(append([]any{&e.ID, &e.Slug, &e.Title, &e.Description,
+		&e.Organiser.Name, &e.Organiser.Email, &e.Timezone, &e.StartsAt, &e.EndsAt,
+		&e.Venue.Name, &e.Venue.Address, &e.Capacity, &e.Confirmed, &e.Languages,
+		&e.Registration.Mode, &e.Registration.OpensAt, &e.Registration.ClosesAt,
+		&e.Registration.MaxPreferences, &e.Registration.AllowUnlisted, &e.RetentionDays,
+		&e.Status, &programme, &questions, &e.Privacy.Text, &e.Privacy.URL, &e.Imprint.Text, &e.Imprint.URL}, extra...)...)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(programme, &e.Programme); err != nil {
+		return fmt.Errorf("decode programme: %w", err)
+	}
+	if err := json.Unmarshal(questions, &e.Questions); err != nil {
+		return fmt.Errorf("decode questions: %w", err)
+	}
+	return nil
 }
 
 const selectSlots = `
@@ -226,28 +236,6 @@ func loadWorkshops(ctx context.Context, q db.Conn, sql string, eventID int64) ([
 		return nil, fmt.Errorf("load workshops: %w", err)
 	}
 	return ws, nil
-}
-
-// ListOpen lists the events whose status is open, soonest first, without
-// their slots and workshops.
-func ListOpen(ctx context.Context, q db.Conn) ([]*Event, error) {
-	rows, err := q.Query(ctx, `SELECT slug FROM events WHERE status = 'open' AND ends_at > now() ORDER BY starts_at LIMIT 100`)
-	if err != nil {
-		return nil, fmt.Errorf("list events: %w", err)
-	}
-	slugs, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return nil, fmt.Errorf("list events: %w", err)
-	}
-	events := make([]*Event, 0, len(slugs))
-	for _, slug := range slugs {
-		ev, err := Load(ctx, q, slug)
-		if err != nil {
-			return nil, err
-		}
-		events = append(events, ev)
-	}
-	return events, nil
 }
 
 const (

@@ -21,12 +21,8 @@ func Calendar(ev *event.Event, regID string, bookings []Booking) []byte {
 	tzid := loc.String()
 	stamp := time.Now().UTC().Format("20060102T150405Z")
 	w := &icsWriter{}
-	w.line("BEGIN:VCALENDAR")
-	w.line("VERSION:2.0")
-	w.line("PRODID:-//fachtag//fachtag//DE")
-	w.line("CALSCALE:GREGORIAN")
-	w.line("METHOD:PUBLISH")
-	writeTimezone(w, loc, ev.StartsAt)
+	w.begin()
+	writeTimezone(w, loc, ev.StartsAt, ev.StartsAt)
 	w.vevent(vevent{
 		uid: regID + "-event@fachtag", stamp: stamp, tzid: tzid, loc: loc,
 		start: ev.StartsAt, end: ev.EndsAt, summary: ev.Title,
@@ -46,11 +42,61 @@ func Calendar(ev *event.Event, regID string, bookings []Booking) []byte {
 	return w.buf.Bytes()
 }
 
+// Feed returns the calendar feed of events (RFC 5545, METHOD:PUBLISH)
+// named name: one VEVENT per event, its UID made of the slug, so a
+// subscribed calendar updates the entry when the event changes; page gives
+// the address of an event's public page.
+func Feed(events []*event.Event, name string, page func(slug string) string) []byte {
+	stamp := time.Now().UTC().Format("20060102T150405Z")
+	w := &icsWriter{}
+	w.begin()
+	w.line("X-WR-CALNAME:" + escapeText(name))
+	zones := map[string][2]time.Time{} // zone → first and last start in it
+	var order []*time.Location
+	for _, ev := range events {
+		loc := ev.Location()
+		span, seen := zones[loc.String()]
+		if !seen {
+			order, span = append(order, loc), [2]time.Time{ev.StartsAt, ev.StartsAt}
+		}
+		zones[loc.String()] = [2]time.Time{minTime(span[0], ev.StartsAt), maxTime(span[1], ev.StartsAt)}
+	}
+	for _, loc := range order {
+		span := zones[loc.String()]
+		writeTimezone(w, loc, span[0], span[1])
+	}
+	for _, ev := range events {
+		loc := ev.Location()
+		url := page(ev.Slug)
+		w.vevent(vevent{uid: ev.Slug + "@fachtag", stamp: stamp, tzid: loc.String(), loc: loc,
+			start: ev.StartsAt, end: ev.EndsAt, summary: ev.Title, url: url,
+			location:    joinNonEmpty(", ", ev.Venue.Name, ev.Venue.Address),
+			description: joinNonEmpty("\n\n", ev.Description, url)})
+	}
+	w.line("END:VCALENDAR")
+	return w.buf.Bytes()
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
 type vevent struct {
 	uid, stamp, tzid               string
 	loc                            *time.Location
 	start, end                     time.Time
 	summary, location, description string
+	url                            string // the event's page; "" for none
 }
 
 // workshopEvent describes a booked workshop at its slot's times.
@@ -83,6 +129,15 @@ func (w *icsWriter) line(s string) {
 	w.buf.WriteString("\r\n")
 }
 
+// begin writes the calendar's opening lines.
+func (w *icsWriter) begin() {
+	w.line("BEGIN:VCALENDAR")
+	w.line("VERSION:2.0")
+	w.line("PRODID:-//fachtag//fachtag//DE")
+	w.line("CALSCALE:GREGORIAN")
+	w.line("METHOD:PUBLISH")
+}
+
 func (w *icsWriter) vevent(v vevent) {
 	w.line("BEGIN:VEVENT")
 	w.line("UID:" + v.uid)
@@ -95,6 +150,9 @@ func (w *icsWriter) vevent(v vevent) {
 	}
 	if v.description != "" {
 		w.line("DESCRIPTION:" + escapeText(v.description))
+	}
+	if v.url != "" {
+		w.line("URL:" + v.url)
 	}
 	w.line("STATUS:CONFIRMED")
 	w.line("TRANSP:OPAQUE")
@@ -140,12 +198,11 @@ func joinNonEmpty(sep string, parts ...string) string {
 }
 
 // writeTimezone writes a VTIMEZONE whose observances are the zone's real
-// offset changes from the year before the event to the year after, taken
+// offset changes from the year before first to the year after last, taken
 // from Go's zone database, so any IANA zone works, not only Berlin.
-func writeTimezone(w *icsWriter, loc *time.Location, at time.Time) {
-	y := at.In(loc).Year()
-	from := time.Date(y-1, 1, 1, 0, 0, 0, 0, loc)
-	to := time.Date(y+2, 1, 1, 0, 0, 0, 0, loc)
+func writeTimezone(w *icsWriter, loc *time.Location, first, last time.Time) {
+	from := time.Date(first.In(loc).Year()-1, 1, 1, 0, 0, 0, 0, loc)
+	to := time.Date(last.In(loc).Year()+2, 1, 1, 0, 0, 0, 0, loc)
 	w.line("BEGIN:VTIMEZONE")
 	w.line("TZID:" + loc.String())
 	ts := transitions(from, to)

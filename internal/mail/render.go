@@ -185,6 +185,7 @@ type view struct {
 
 type eventView struct {
 	Title, Date, Time, Venue, Address, Organiser, OrganiserEmail string
+	Workshops                                                    bool // the event offers workshops: mails speak of them
 }
 
 type changeView struct {
@@ -218,7 +219,7 @@ func newView(m Message, ev *event.Event, link func(token string) string) *view {
 		Event: eventView{
 			Title: ev.Title, Date: f.date(ev.StartsAt), Time: f.span(ev.StartsAt, ev.EndsAt),
 			Venue: ev.Venue.Name, Address: ev.Venue.Address,
-			Organiser: ev.Organiser.Name, OrganiserEmail: ev.Organiser.Email,
+			Organiser: ev.Organiser.Name, OrganiserEmail: ev.Organiser.Email, Workshops: len(ev.Workshops) > 0,
 		},
 		Change:     changeOf(m.Change, ev, f),
 		Bookings:   bookingsOf(m.Bookings, m.Outcomes, ev, f),

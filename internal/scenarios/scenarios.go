@@ -16,6 +16,7 @@ var Names = []string{
 	"wir-zusammen-2018",
 	"berufliche-teilhabe-2025",
 	"fachkraeftekongress-2025",
+	"mentoring-abend-2025", // an evening without workshops: only the event seat counts
 }
 
 // Read returns the event file of a bundled scenario.

@@ -60,8 +60,9 @@ func classify(err error) problem {
 	var merr *malformedError
 	var perr *event.Problems
 	var ferr *roster.FilterError
+	var pgerr *event.PageError
 	switch {
-	case errors.As(err, &verr), errors.As(err, &perr), errors.As(err, &ferr), errors.Is(err, event.ErrBadStatus),
+	case errors.As(err, &verr), errors.As(err, &perr), errors.As(err, &ferr), errors.As(err, &pgerr), errors.Is(err, event.ErrBadStatus),
 		errors.As(err, new(*widget.OriginsError)):
 		return problem{http.StatusUnprocessableEntity, "invalid", "err.invalid"}
 	case errors.As(err, &merr):
@@ -211,9 +212,12 @@ func fieldMessages(err error, lang string) map[string]string {
 	var perr *event.Problems
 	var ferr *roster.FilterError
 	var fe *formError
+	var pgerr *event.PageError
 	switch {
 	case errors.As(err, &perr):
 		return problemMessages(*perr, lang)
+	case errors.As(err, &pgerr):
+		return map[string]string{pgerr.Field: i18n.T(lang, "events.bad_"+pgerr.Field)}
 	case errors.As(err, &ferr):
 		return map[string]string{ferr.Field: i18n.T(lang, "lists.bad_"+ferr.Field)}
 	case errors.Is(err, event.ErrBadStatus):

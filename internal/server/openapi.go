@@ -20,6 +20,7 @@ import (
 type operation struct {
 	method, path, summary string
 	params                []string // path parameters
+	query                 []string // optional integer query parameters
 	request               any
 	responses             map[int]any // status → body type (nil: error body)
 	header                string      // optional request header
@@ -97,6 +98,9 @@ func (g *schemaGen) operation(op operation, errRef any) map[string]any {
 	params := []any{}
 	for _, p := range op.params {
 		params = append(params, map[string]any{"name": p, "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
+	}
+	for _, q := range op.query {
+		params = append(params, map[string]any{"name": q, "in": "query", "required": false, "schema": map[string]any{"type": "integer", "minimum": 1}})
 	}
 	if op.header != "" {
 		params = append(params, map[string]any{"name": op.header, "in": "header", "required": false, "schema": map[string]any{"type": "string", "maxLength": 255}})

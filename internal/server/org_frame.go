@@ -56,7 +56,9 @@ type frame struct {
 // orgFrame is the frame of a page in section of ev (nil: no event). Menu
 // items the account's role may not use are left out; the allocation only
 // while the event collects wishes (and on the allocation page itself,
-// which stays reachable after publication from the links of its runs).
+// which stays reachable after publication from the links of its runs);
+// the workshops only when the event has some (an evening without
+// workshops adds them in the setup).
 func orgFrame(r *http.Request, ev *event.Event, section string) *frame {
 	a, _ := accountFrom(r.Context())
 	f := &frame{Account: a, Manage: a.May(auth.ManageEvents), Section: section, Event: ev}
@@ -64,13 +66,24 @@ func orgFrame(r *http.Request, ev *event.Event, section string) *frame {
 		return f
 	}
 	for _, sec := range sections {
-		if !a.May(sec.perm) || sec.name == secAlloc && ev.Registration.Mode != event.ModePreferences && section != secAlloc {
+		if !a.May(sec.perm) || sec.name != section && !applies(sec.name, ev) {
 			continue
 		}
 		f.Items = append(f.Items, frameItem{Section: sec.name, URL: "/org/events/" + ev.Slug + "/" + sec.name,
 			Current: sec.name == section})
 	}
 	return f
+}
+
+// applies says whether a section belongs in the menu of ev.
+func applies(section string, ev *event.Event) bool {
+	switch section {
+	case secAlloc:
+		return ev.Registration.Mode == event.ModePreferences && len(ev.Workshops) > 0
+	case secWorkshops:
+		return len(ev.Workshops) > 0
+	}
+	return true
 }
 
 // renderOrg renders an organiser page inside the frame of section of ev.

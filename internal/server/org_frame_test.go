@@ -9,10 +9,13 @@ import (
 	"github.com/fachtag/fachtag/internal/event"
 )
 
-// The event menu follows the role and the registration phase.
+// The event menu follows the role, the registration phase and whether
+// the event has workshops.
 func TestOrgFrameMenu(t *testing.T) {
-	wishes := &event.Event{Slug: "w", Registration: event.Registration{Mode: event.ModePreferences}}
-	booking := &event.Event{Slug: "b", Registration: event.Registration{Mode: event.ModeFirstCome}}
+	ws := []event.Workshop{{Key: "A", SlotKey: "r1"}}
+	wishes := &event.Event{Slug: "w", Registration: event.Registration{Mode: event.ModePreferences}, Workshops: ws}
+	booking := &event.Event{Slug: "b", Registration: event.Registration{Mode: event.ModeFirstCome}, Workshops: ws}
+	evening := &event.Event{Slug: "e", Registration: event.Registration{Mode: event.ModeFirstCome}}
 	all := []string{secOverview, secLists, secWorkshops, secAlloc, secMessages, secCheckin, secSetup, secTeam}
 	tests := []struct {
 		name    string
@@ -26,6 +29,7 @@ func TestOrgFrameMenu(t *testing.T) {
 		{"organiser, booking phase", auth.RoleOrganiser, booking, secLists, slices.Delete(slices.Clone(all), 3, 4)},
 		{"organiser on the allocation page after publication", auth.RoleOrganiser, booking, secAlloc, all},
 		{"check-in helper", auth.RoleCheckin, wishes, secCheckin, []string{secCheckin}},
+		{"organiser, event without workshops", auth.RoleOrganiser, evening, secLists, []string{secOverview, secLists, secMessages, secCheckin, secSetup, secTeam}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -11,13 +11,23 @@ import (
 	"github.com/fachtag/fachtag/internal/event"
 )
 
+// index lists the first page of the public events, soonest first.
 func (s *Server) index(w http.ResponseWriter, r *http.Request) error {
-	events, err := s.events.ListOpen(r.Context())
+	now := time.Now()
+	events, total, err := s.events.ListPublic(r.Context(), now, 0, event.MaxPageSize)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "index", "fachtag", events)
+	s.render(w, r, http.StatusOK, "index", "fachtag", indexView{Events: events, More: total > len(events), Now: now})
 	return nil
+}
+
+// indexView is the start page: the events, whether more follow (the API
+// and the feed list them), and the time the page speaks of.
+type indexView struct {
+	Events []*event.Event
+	More   bool
+	Now    time.Time
 }
 
 // publicEvent loads the event of the URL; drafts do not exist publicly.

@@ -28,6 +28,7 @@ func (s *Server) router() chi.Router {
 	r.Get("/", s.page(s.index))
 	r.Get("/privacy", s.page(s.sitePrivacy))
 	r.Get("/imprint", s.page(s.siteImprint))
+	r.Get("/events.ics", s.page(s.eventsFeed)) // the public events as a calendar feed (events_public.go)
 	r.Route("/events/{slug}", s.eventRoutes)
 	r.Route("/r/{token}", s.personalRoutes)
 	r.Route("/api/v1", s.apiRoutes)
@@ -81,6 +82,7 @@ func (s *Server) personalRoutes(r chi.Router) {
 func (s *Server) apiRoutes(r chi.Router) {
 	r.Use(noStore)
 	r.Get("/openapi.json", s.openAPI)
+	r.Get("/events", s.api(s.apiEvents)) // the public list of events (events_public.go)
 	r.Get("/events/{slug}", s.api(s.apiEvent))
 	r.With(s.limit).Post("/events/{slug}/registrations", s.api(s.apiRegister))
 	r.With(s.limit).Post("/events/{slug}/link", s.api(s.apiResendLink))
@@ -193,6 +195,7 @@ func (s *Server) managerRoutes(r chi.Router) {
 	r.Post("/tokens/{id}/revoke", s.page(s.tokensRevoke))
 	r.Get("/events/{slug}/print/attendance/{key}", s.page(s.orgPrintAttendance))
 	r.Get("/events/{slug}/print/badges", s.page(s.orgPrintBadges))
+	r.Get("/events/{slug}/print/attendance", s.page(s.orgPrintEventAttendance)) // the whole event's (org_print.go)
 	// The websites that may embed the event's form, and the snippets (org_embed.go).
 	r.Get("/events/{slug}/embed", s.page(s.orgEmbedPage))
 	r.Post("/events/{slug}/embed", s.page(s.orgEmbedSave))
