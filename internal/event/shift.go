@@ -7,14 +7,29 @@ import "time"
 // at now and closes it the day before the event. The demo uses it to bring
 // past scenarios into the future.
 func (f *File) MoveTo(start, now time.Time) {
+	f.shift(f.offsetTo(start))
+	opens := now.Add(-time.Hour)
+	closes := f.StartsAt.Add(-24 * time.Hour)
+	f.Registration.OpensAt = &opens
+	f.Registration.ClosesAt = &closes
+}
+
+// offsetTo is how far the event moves when it starts on the day of day,
+// at its own time of day in its own time zone.
+func (f *File) offsetTo(day time.Time) time.Duration {
 	loc, err := time.LoadLocation(f.Timezone)
 	if err != nil {
 		loc = time.UTC
 	}
 	old := f.StartsAt.In(loc)
-	day := start.In(loc)
-	target := time.Date(day.Year(), day.Month(), day.Day(), old.Hour(), old.Minute(), old.Second(), 0, loc)
-	d := target.Sub(f.StartsAt)
+	d := day.In(loc)
+	target := time.Date(d.Year(), d.Month(), d.Day(), old.Hour(), old.Minute(), old.Second(), 0, loc)
+	return target.Sub(f.StartsAt)
+}
+
+// shift moves every time of the file, the registration window included,
+// by d.
+func (f *File) shift(d time.Duration) {
 	f.StartsAt = f.StartsAt.Add(d)
 	f.EndsAt = f.EndsAt.Add(d)
 	for i := range f.Programme {
@@ -25,8 +40,12 @@ func (f *File) MoveTo(start, now time.Time) {
 		f.Slots[i].StartsAt = f.Slots[i].StartsAt.Add(d)
 		f.Slots[i].EndsAt = f.Slots[i].EndsAt.Add(d)
 	}
-	opens := now.Add(-time.Hour)
-	closes := f.StartsAt.Add(-24 * time.Hour)
-	f.Registration.OpensAt = &opens
-	f.Registration.ClosesAt = &closes
+	if t := f.Registration.OpensAt; t != nil {
+		opens := t.Add(d)
+		f.Registration.OpensAt = &opens
+	}
+	if t := f.Registration.ClosesAt; t != nil {
+		closes := t.Add(d)
+		f.Registration.ClosesAt = &closes
+	}
 }
