@@ -85,6 +85,10 @@ func TestOrganiserSetup(t *testing.T) {
 		for i := 1; i < 4; i++ {
 			follow(t, ctx, "another workshop", chromedp.Click(chromedp.CSS(`button[name=add][value=workshops]`)))
 		}
+		// The page opens at the new row, and the keyboard goes on from there.
+		if at := eval[[]string](t, ctx, "new row", `[location.hash, document.activeElement.id]`); at[0] != "#workshops-3" || at[1] != "workshops-3" {
+			t.Errorf("after adding a workshop: at %q, focus on %q; want the new row workshops-3", at[0], at[1])
+		}
 		for i, w := range []struct{ key, slot string }{{"A", "r1"}, {"B", "r1"}, {"C", "r2"}, {"D", "r2"}} {
 			p := fmt.Sprintf("workshops-%d-", i)
 			capacity := "15"

@@ -26,6 +26,7 @@ type setupView struct {
 	Event   *event.Event // nil while creating
 	Slots   []string     // slot keys for the workshops' select
 	Num     []int        // Num[i] is i+1: row numbers for the legends
+	Action  string       // where the form posts
 
 	QuestionTypes []string
 }
@@ -72,7 +73,11 @@ func (s *Server) setupFirst(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, tabURL(ev, setupTabs[0])+"?"+r.URL.RawQuery, http.StatusSeeOther)
+	u := tabURL(ev, setupTabs[0])
+	if r.URL.RawQuery != "" {
+		u += "?" + r.URL.RawQuery
+	}
+	http.Redirect(w, r, u, http.StatusSeeOther)
 	return nil
 }
 
@@ -218,7 +223,10 @@ func (s *Server) renderSetup(w http.ResponseWriter, r *http.Request, status int,
 
 func (s *Server) setupViewOf(r *http.Request, f setupForm, errs formErrors, ev *event.Event, section string) setupView {
 	v := setupView{Form: f, Section: section, Errors: errs, Event: ev, Num: make([]int, maxRows+1),
-		QuestionTypes: []string{"text", "choice", "checkbox"}}
+		QuestionTypes: []string{"text", "choice", "checkbox"}, Action: "/org/events/new?lang=" + requestLang(r)}
+	if tab, ok := formTab(section); ok && ev != nil {
+		v.Action = tabURL(ev, tab) + "?lang=" + requestLang(r)
+	}
 	for i := range v.Num {
 		v.Num[i] = i + 1
 	}
