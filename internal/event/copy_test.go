@@ -142,3 +142,36 @@ func TestServiceUpdateAndCopy(t *testing.T) {
 		t.Errorf("audit: got %q, want %q", actions, want)
 	}
 }
+
+// TestReschedule moves an event to another day and zone: the programme
+// and the slots keep their times of day and their day within the event;
+// the registration window stays.
+func TestReschedule(t *testing.T) {
+	f := scenarioFile(t, "stadt-land-flucht-2024")
+	opens := f.StartsAt.AddDate(0, 0, -30)
+	f.Registration.OpensAt = &opens
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	london, _ := time.LoadLocation("Europe/London")
+	clock := func(t time.Time, loc *time.Location) string { return t.In(loc).Format("15:04") }
+	wantSlot := clock(f.Slots[0].StartsAt, berlin)
+	f.Slots[0].EndsAt = f.Slots[0].EndsAt.AddDate(0, 0, 1) // a slot into the second day
+
+	start := time.Date(2027, 1, 14, 10, 0, 0, 0, london)
+	f.Reschedule("Europe/London", start, start.Add(8*time.Hour))
+	if f.Timezone != "Europe/London" || !f.StartsAt.Equal(start) {
+		t.Fatalf("event: %s %v", f.Timezone, f.StartsAt)
+	}
+	s := f.Slots[0]
+	if got := s.StartsAt.In(london).Format("2006-01-02 15:04"); got != "2027-01-14 "+wantSlot {
+		t.Errorf("slot starts %s, want 2027-01-14 %s (London)", got, wantSlot)
+	}
+	if got := s.EndsAt.In(london).Format("2006-01-02"); got != "2027-01-15" {
+		t.Errorf("slot ends on %s, want the second day 2027-01-15", got)
+	}
+	if got := f.Programme[0].StartsAt.In(london).Format("2006-01-02"); got != "2027-01-14" {
+		t.Errorf("programme starts on %s, want 2027-01-14", got)
+	}
+	if !f.Registration.OpensAt.Equal(opens) {
+		t.Errorf("registration opens %v, want it unchanged %v", f.Registration.OpensAt, opens)
+	}
+}

@@ -49,3 +49,36 @@ func (f *File) shift(d time.Duration) {
 		f.Registration.ClosesAt = &closes
 	}
 }
+
+// Reschedule gives the event the time zone, start and end and moves the
+// programme and the slots with it: each keeps its time of day, now read in
+// the new zone, and its day counted from the event's first day. The
+// registration window stays where it is.
+func (f *File) Reschedule(timezone string, start, end time.Time) {
+	oldLoc, err := time.LoadLocation(f.Timezone)
+	if err != nil {
+		oldLoc = time.UTC
+	}
+	newLoc, err := time.LoadLocation(timezone)
+	if err != nil {
+		newLoc = time.UTC
+	}
+	from, to := f.StartsAt.In(oldLoc), start.In(newLoc)
+	move := func(t time.Time) time.Time {
+		c := t.In(oldLoc)
+		days := int(civil(c).Sub(civil(from)).Hours() / 24)
+		return time.Date(to.Year(), to.Month(), to.Day()+days, c.Hour(), c.Minute(), c.Second(), c.Nanosecond(), newLoc)
+	}
+	for i := range f.Programme {
+		f.Programme[i].StartsAt, f.Programme[i].EndsAt = move(f.Programme[i].StartsAt), move(f.Programme[i].EndsAt)
+	}
+	for i := range f.Slots {
+		f.Slots[i].StartsAt, f.Slots[i].EndsAt = move(f.Slots[i].StartsAt), move(f.Slots[i].EndsAt)
+	}
+	f.Timezone, f.StartsAt, f.EndsAt = timezone, start, end
+}
+
+// civil is the calendar day of t, as midnight UTC.
+func civil(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}

@@ -51,7 +51,8 @@ func (s *Server) setupCreate(w http.ResponseWriter, r *http.Request) error {
 	f.read(tabBasics, r.PostForm)
 	f.read(tabDates, r.PostForm)
 	lang := requestLang(r)
-	file, errs := checkForm(f, lang)
+	file, errs, rows := f.toFile(func(key string) string { return i18n.T(lang, key) })
+	checkFile(file, errs, rows, lang)
 	if len(errs) == 0 {
 		a, _ := accountFrom(r.Context())
 		_, _, err := s.events.Save(r.Context(), a, file, true, false)
@@ -124,7 +125,8 @@ func (s *Server) setupSave(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	lang := requestLang(r)
-	file, errs := checkForm(f, lang)
+	file, errs, rows := f.applyTo(ev.File(), tab.Key, func(key string) string { return i18n.T(lang, key) })
+	checkFile(file, errs, rows, lang)
 	if len(errs) == 0 {
 		a, _ := accountFrom(r.Context())
 		if err := saveProblems(errs, s.events.Update(r.Context(), a, ev.Slug, file), lang); err != nil {
@@ -139,14 +141,12 @@ func (s *Server) setupSave(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// checkForm turns the form into an event file and lists every problem of
-// it by field id.
-func checkForm(f setupForm, lang string) (*event.File, formErrors) {
-	file, errs, rows := f.toFile(func(key string) string { return i18n.T(lang, key) })
+// checkFile adds every problem of the file to the form's errors, by
+// field id.
+func checkFile(file *event.File, errs formErrors, rows map[string][]int, lang string) {
 	if err := file.Validate(); err != nil {
 		mergeProblems(errs, err, rows, lang)
 	}
-	return file, errs
 }
 
 // saveProblems files what saving refused under the form's fields; any

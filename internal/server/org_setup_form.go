@@ -235,7 +235,7 @@ func (b *fileBuilder) lists(f setupForm, file *event.File) {
 		b.rows["programme"] = append(b.rows["programme"], i)
 		file.Programme = append(file.Programme, event.Item{StartsAt: b.clock(id+"starts_at", r.StartsAt),
 			EndsAt: b.clock(id+"ends_at", r.EndsAt), Title: strings.TrimSpace(r.Title), Kind: strings.TrimSpace(r.Kind),
-			Speakers: splitList(r.Speakers)})
+			Speakers: splitLines(r.Speakers)})
 	}
 	for i, r := range f.Slots {
 		if r == (slotRow{}) {
@@ -253,7 +253,7 @@ func (b *fileBuilder) lists(f setupForm, file *event.File) {
 		id := fmt.Sprintf("workshops-%d-", i)
 		b.rows["workshops"] = append(b.rows["workshops"], i)
 		w := event.WSFile{Key: r.Key, Slot: r.Slot, Title: strings.TrimSpace(r.Title), Description: strings.TrimSpace(r.Description),
-			Hosts: splitList(r.Hosts), Room: strings.TrimSpace(r.Room), Capacity: b.number(id+"capacity", r.Capacity),
+			Hosts: splitLines(r.Hosts), Room: strings.TrimSpace(r.Room), Capacity: b.number(id+"capacity", r.Capacity),
 			MinParticipants: b.optNumber(id+"min_participants", r.MinParticipants), Topic: r.Topic}
 		if w.Topic == "" {
 			w.Topic = w.Key
@@ -268,6 +268,39 @@ func (b *fileBuilder) lists(f setupForm, file *event.File) {
 		file.Questions = append(file.Questions, event.Question{Key: r.Key, Type: r.Type, Required: r.Required,
 			Label: event.Label{DE: strings.TrimSpace(r.LabelDE), EN: strings.TrimSpace(r.LabelEN)}, Options: splitLines(r.Options)})
 	}
+}
+
+// applyTo is the stored file with the fields of section as typed, and
+// the problems of reading them: what the tab does not show stays exactly
+// as stored. A new date or time zone moves the programme and the slots.
+func (f setupForm) applyTo(stored *event.File, section string, msg func(key string) string) (*event.File, formErrors, map[string][]int) {
+	typed, errs, rows := f.toFile(msg)
+	for id := range errs {
+		if tab, _, _ := fieldPlace("de", id); tab != section {
+			delete(errs, id)
+		}
+	}
+	out := *stored
+	switch section {
+	case tabBasics:
+		out.Slug, out.Title, out.Description, out.Organiser = typed.Slug, typed.Title, typed.Description, typed.Organiser
+		out.Venue, out.Capacity, out.Languages, out.RetentionDays = typed.Venue, typed.Capacity, typed.Languages, typed.RetentionDays
+	case tabDates:
+		if len(errs) == 0 {
+			out.Reschedule(typed.Timezone, typed.StartsAt, typed.EndsAt)
+		}
+	case tabRegistration:
+		out.Registration = typed.Registration
+	case tabProgramme:
+		out.Programme = typed.Programme
+	case tabWorkshops:
+		out.Slots, out.Workshops = typed.Slots, typed.Workshops
+	case tabQuestions:
+		out.Questions = typed.Questions
+	case tabLegal:
+		out.Privacy, out.Imprint = typed.Privacy, typed.Imprint
+	}
+	return &out, errs, rows
 }
 
 // clock is a time of day on the event's date.
@@ -308,16 +341,6 @@ func (b *fileBuilder) optNumber(id, s string) int {
 		return 0
 	}
 	return b.number(id, s)
-}
-
-func splitList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 func splitLines(s string) []string {
@@ -372,13 +395,13 @@ func formFromEvent(ev *event.Event) setupForm {
 		f.LangEN = f.LangEN || l == "en"
 	}
 	for _, it := range ev.Programme {
-		f.Programme = append(f.Programme, itemRow{clock(it.StartsAt), clock(it.EndsAt), it.Title, it.Kind, strings.Join(it.Speakers, ", ")})
+		f.Programme = append(f.Programme, itemRow{clock(it.StartsAt), clock(it.EndsAt), it.Title, it.Kind, strings.Join(it.Speakers, "\n")})
 	}
 	for _, s := range ev.Slots {
 		f.Slots = append(f.Slots, slotRow{s.Key, s.Title, clock(s.StartsAt), clock(s.EndsAt), s.Optional})
 	}
 	for _, w := range ev.Workshops {
-		f.Workshops = append(f.Workshops, workshopRow{w.Key, w.SlotKey, w.Title, w.Description, strings.Join(w.Hosts, ", "),
+		f.Workshops = append(f.Workshops, workshopRow{w.Key, w.SlotKey, w.Title, w.Description, strings.Join(w.Hosts, "\n"),
 			w.Room, strconv.Itoa(w.Capacity), strconv.Itoa(w.MinParticipants), w.Topic})
 	}
 	// An event without slots gets an empty row of each to start from;

@@ -7,6 +7,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -173,14 +174,42 @@ func TestSetupTabs(t *testing.T) {
 		}
 	})
 
-	t.Run("programme kinds are translated", func(t *testing.T) {
+	t.Run("a new date moves the programme and the slots", func(t *testing.T) {
+		before := load()
+		f := newEventForm(slugNew)
+		day, _ := time.Parse("2006-01-02", f.Get("date"))
+		f.Set("date", day.AddDate(0, 0, 1).Format("2006-01-02"))
+		if r := of.postForm(base+"dates", f, a...); r.status != http.StatusSeeOther {
+			t.Fatalf("save dates: %v", r)
+		}
+		after := load()
+		for i, s := range after.Slots {
+			if d := s.StartsAt.Sub(before.Slots[i].StartsAt); d != 24*time.Hour {
+				t.Errorf("slot %s moved by %v, want a day", s.Key, d)
+			}
+		}
+		f.Set("date", day.Format("2006-01-02"))
+		if r := of.postForm(base+"dates", f, a...); r.status != http.StatusSeeOther {
+			t.Fatalf("save dates back: %v", r)
+		}
+	})
+
+	t.Run("programme kinds are translated, speakers one per line", func(t *testing.T) {
+		speakers := []string{"Beauftragte für Migration, Flüchtlinge und Integration", "B. Beispiel"}
 		f := url.Values{"programme-rows": {"1"}, "programme-0-starts_at": {"09:00"}, "programme-0-ends_at": {"09:30"},
-			"programme-0-title": {"Kaffee"}, "programme-0-kind": {"break"}}
+			"programme-0-title": {"Kaffee"}, "programme-0-kind": {"break"}, "programme-0-speakers": {strings.Join(speakers, "\r\n")}}
 		if r := of.postForm(base+"programme", f, a...); r.status != http.StatusSeeOther {
 			t.Fatalf("save programme: %v", r)
 		}
-		if ev := load(); len(ev.Programme) != 1 || ev.Programme[0].Kind != "break" {
+		if ev := load(); len(ev.Programme) != 1 || ev.Programme[0].Kind != "break" || !slices.Equal(ev.Programme[0].Speakers, speakers) {
 			t.Fatalf("programme: %+v", ev.Programme)
+		}
+		// Another tab leaves the programme exactly as stored.
+		if r := of.postForm(base+"basics", newEventForm(slugNew), a...); r.status != http.StatusSeeOther {
+			t.Fatalf("save basics: %v", r)
+		}
+		if got := load().Programme[0].Speakers; !slices.Equal(got, speakers) {
+			t.Errorf("after saving the basics the speakers are %q, want %q", got, speakers)
 		}
 		for lang, want := range map[string]string{"de": `<option value="break" selected>Pause</option>`, "en": `<option value="break" selected>Break</option>`} {
 			if body := string(of.get(base+"programme?lang="+lang, a...).body); !strings.Contains(body, want) {
