@@ -64,18 +64,30 @@ func TestOrganiserSetup(t *testing.T) {
 		checkA11y(t, ctx, "org-setup-new")
 		screenshot(t, ctx, "org-setup-new")
 	})
-	ok = ok && t.Run("2 create an event with two slots and four workshops", func(t *testing.T) {
-		set := func(id, v string) chromedp.Action[chromedp.Void] { return chromedp.SetValue(chromedp.ID(id), v) }
+	set := func(id, v string) chromedp.Action[chromedp.Void] { return chromedp.SetValue(chromedp.ID(id), v) }
+	ok = ok && t.Run("2 create an event, then slots and workshops in their tab", func(t *testing.T) {
 		day := time.Now().AddDate(0, 0, 20).Format("2006-01-02")
 		do(t, ctx, "fill the event", set("slug", slug), set("title", "Fachtag im Browser"),
 			set("date", day), set("starts_at", "09:00"), set("ends_at", "16:00"), set("capacity", "80"),
-			set("venue-name", "Bürgerhaus"), set("organiser-email", "team@example.org"),
-			set("slots-0-key", "r1"), set("slots-0-title", "Runde 1"), set("slots-0-starts_at", "10:00"), set("slots-0-ends_at", "11:30"))
-		follow(t, ctx, "+ Zeitraum", chromedp.Click(chromedp.CSS(`button[name=add][value=slots]`)))
+			set("venue-name", "Bürgerhaus"), set("organiser-email", "team@example.org"))
+		resp := follow(t, ctx, "create", chromedp.Click(chromedp.CSS(`button[name=save]`)))
+		if resp.Status != 200 || !strings.Contains(resp.URL, "/org/events/"+slug+"/setup/basics?done=created") {
+			t.Fatalf("create led to %s (%d): %s", resp.URL, resp.Status, pageText(t, ctx))
+		}
+		checkA11y(t, ctx, "org-setup-basics")
+		screenshot(t, ctx, "org-setup-basics")
+		follow(t, ctx, "workshops tab", chromedp.Click(chromedp.CSS(`.setup-tabs a[href^="/org/events/`+slug+`/setup/workshops"]`)))
+		do(t, ctx, "fill slot 1", set("slots-0-key", "r1"), set("slots-0-title", "Runde 1"),
+			set("slots-0-starts_at", "10:00"), set("slots-0-ends_at", "11:30"))
+		follow(t, ctx, "another slot", chromedp.Click(chromedp.CSS(`button[name=add][value=slots]`)))
 		do(t, ctx, "fill slot 2", set("slots-1-key", "r2"), set("slots-1-title", "Runde 2"),
-			set("slots-1-starts_at", "13:00"), set("slots-1-ends_at", "14:30"))
+			set("slots-1-starts_at", "13:00"), set("slots-1-ends_at", "14:30"), chromedp.Click(chromedp.ID("slots-1-optional")))
 		for i := 1; i < 4; i++ {
-			follow(t, ctx, "+ Workshop", chromedp.Click(chromedp.CSS(`button[name=add][value=workshops]`)))
+			follow(t, ctx, "another workshop", chromedp.Click(chromedp.CSS(`button[name=add][value=workshops]`)))
+		}
+		// The page opens at the new row, and the keyboard goes on from there.
+		if at := eval[[]string](t, ctx, "new row", `[location.hash, document.activeElement.id]`); at[0] != "#workshops-3" || at[1] != "workshops-3" {
+			t.Errorf("after adding a workshop: at %q, focus on %q; want the new row workshops-3", at[0], at[1])
 		}
 		for i, w := range []struct{ key, slot string }{{"A", "r1"}, {"B", "r1"}, {"C", "r2"}, {"D", "r2"}} {
 			p := fmt.Sprintf("workshops-%d-", i)
@@ -86,12 +98,15 @@ func TestOrganiserSetup(t *testing.T) {
 			do(t, ctx, "fill workshop "+w.key, set(p+"key", w.key), set(p+"slot", w.slot),
 				set(p+"title", "Workshop "+w.key), set(p+"capacity", capacity), set(p+"room", "Raum "+w.key))
 		}
-		resp := follow(t, ctx, "save with a mistake", chromedp.Click(chromedp.CSS(`button[name=save]`)))
+		resp = follow(t, ctx, "save with a mistake", chromedp.Click(chromedp.CSS(`button[name=save]`)))
 		if resp.Status != 422 {
 			t.Fatalf("save with capacity 0: status %d, want 422", resp.Status)
 		}
 		if msg := text(t, ctx, "#workshops-3-capacity-error"); !strings.Contains(msg, "größer als 0") {
 			t.Errorf("message beside the capacity: %q", msg)
+		}
+		if link := text(t, ctx, `#error-summary a[href="#workshops-3-capacity"]`); link != "Workshop 4 – Plätze" {
+			t.Errorf("summary names the field %q, want its label", link)
 		}
 		if v := eval[string](t, ctx, "kept title", `document.getElementById('workshops-2-title').value`); v != "Workshop C" {
 			t.Errorf("typed title not kept: %q", v)
@@ -100,17 +115,19 @@ func TestOrganiserSetup(t *testing.T) {
 		screenshot(t, ctx, "org-setup-error")
 		do(t, ctx, "fix the capacity", set("workshops-3-capacity", "15"))
 		resp = follow(t, ctx, "save", chromedp.Click(chromedp.CSS(`button[name=save]`)))
-		if resp.Status != 200 || !strings.Contains(resp.URL, "/org/events/"+slug+"/setup?done=created") {
+		if resp.Status != 200 || !strings.Contains(resp.URL, "/org/events/"+slug+"/setup/workshops?done=saved") {
 			t.Fatalf("save led to %s (%d): %s", resp.URL, resp.Status, pageText(t, ctx))
 		}
-		var n int
-		if err := s.pool.QueryRow(t.Context(), `SELECT count(*) FROM workshops w JOIN events e ON e.id = w.event_id WHERE e.slug = $1`, slug).Scan(&n); err != nil || n != 4 {
-			t.Fatalf("workshops stored: %d, %v; want 4", n, err)
+		var n, optional int
+		if err := s.pool.QueryRow(t.Context(), `SELECT count(*), (SELECT count(*) FROM slots s JOIN events e ON e.id = s.event_id WHERE e.slug = $1 AND s.optional)
+			FROM workshops w JOIN events e ON e.id = w.event_id WHERE e.slug = $1`, slug).Scan(&n, &optional); err != nil || n != 4 || optional != 1 {
+			t.Fatalf("stored: %d workshops, %d optional slots, %v; want 4, 1", n, optional, err)
 		}
-		checkA11y(t, ctx, "org-setup-edit")
-		screenshot(t, ctx, "org-setup-edit")
+		checkA11y(t, ctx, "org-setup-workshops")
+		screenshot(t, ctx, "org-setup-workshops")
 	})
 	ok = ok && t.Run("3 open registration", func(t *testing.T) {
+		navigate(t, ctx, eventBase+"/setup?lang=de")
 		follow(t, ctx, "Anmeldung öffnen", chromedp.Click(chromedp.CSS(`button[name=status][value=open]`)))
 		checkA11y(t, ctx, "org-setup-status")
 		screenshot(t, ctx, "org-setup-status")
@@ -158,7 +175,18 @@ func TestOrganiserSetup(t *testing.T) {
 		checkA11y(t, ctx, "org-messages")
 		screenshot(t, ctx, "org-messages")
 	})
-	t.Run("5 export with the browser's session", func(t *testing.T) {
+	t.Run("5 copy as the template of next year", func(t *testing.T) {
+		navigate(t, ctx, eventBase+"/setup/basics?lang=de")
+		follow(t, ctx, "copy", chromedp.Click(chromedp.CSS(`a[href^="/org/events/`+slug+`/copy"]`)))
+		checkA11y(t, ctx, "org-setup-copy")
+		screenshot(t, ctx, "org-setup-copy")
+		do(t, ctx, "new slug", set("slug", slug+"-naechstes-jahr"))
+		resp := follow(t, ctx, "create the copy", chromedp.Click(chromedp.CSS(`form.narrow button[type=submit]`)))
+		if resp.Status != 200 || !strings.Contains(resp.URL, "/org/events/"+slug+"-naechstes-jahr/setup/basics?done=copied") {
+			t.Fatalf("copy led to %s (%d): %s", resp.URL, resp.Status, pageText(t, ctx))
+		}
+	})
+	t.Run("6 export with the browser's session", func(t *testing.T) {
 		navigate(t, ctx, s.base+"/org/events/"+slug+"/lists?lang=de")
 		href := eval[string](t, ctx, "CSV link", `document.querySelector('a[href*="/`+slug+`/export.csv"]').href`)
 		body := getWithBrowserSession(t, ctx, href)

@@ -208,17 +208,24 @@ func TestValidateListsEveryProblem(t *testing.T) {
 	}
 }
 
+// scenarioFile is the parsed event file of the scenario.
+func scenarioFile(t *testing.T, name string) *event.File {
+	t.Helper()
+	data, err := scenarios.Read(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := event.ParseFile(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
 func TestMoveTo(t *testing.T) {
 	for _, name := range scenarios.Names {
 		t.Run(name, func(t *testing.T) {
-			data, err := scenarios.Read(name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			f, err := event.ParseFile(data)
-			if err != nil {
-				t.Fatal(err)
-			}
+			f := scenarioFile(t, name)
 			loc, _ := time.LoadLocation(f.Timezone)
 			oldStart := f.StartsAt.In(loc)
 			itemOffset := f.Programme[len(f.Programme)-1].StartsAt.Sub(f.StartsAt)

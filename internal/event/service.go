@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -75,6 +76,22 @@ const lockSlug = `SELECT pg_advisory_xact_lock(hashtextextended('fachtag.event-s
 // event. mustCreate refuses an existing slug (ErrExists); keepStatus keeps
 // an existing event's status instead of the file's.
 func (s *Service) Save(ctx context.Context, a auth.Account, f *File, mustCreate, keepStatus bool) (id int64, created bool, err error) {
+	return s.save(ctx, a, f, mustCreate, keepStatus, nil)
+}
+
+// Copy creates a draft copy of the event ev under a new slug and title,
+// starting on the day of day (File.CopyAs), with the account as its first
+// member; the audit entry names the event it came from.
+func (s *Service) Copy(ctx context.Context, a auth.Account, ev *Event, slug, title string, day time.Time) error {
+	f := ev.File().CopyAs(slug, title, day)
+	if err := f.Validate(); err != nil {
+		return err
+	}
+	_, _, err := s.save(ctx, a, f, true, false, map[string]any{"copied_from": ev.Slug})
+	return err
+}
+
+func (s *Service) save(ctx context.Context, a auth.Account, f *File, mustCreate, keepStatus bool, detail map[string]any) (id int64, created bool, err error) {
 	err = db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, lockSlug, f.Slug); err != nil {
 			return fmt.Errorf("lock slug: %w", err)
@@ -103,9 +120,62 @@ func (s *Service) Save(ctx context.Context, a auth.Account, f *File, mustCreate,
 			}
 		}
 		action := map[bool]string{true: "event.create", false: "event.update"}[created]
-		return auth.Append(ctx, tx, a.Audit(action, id, map[string]any{"slug": f.Slug}))
+		return auth.Append(ctx, tx, a.Audit(action, id, withSlug(detail, f.Slug)))
 	})
 	return id, created, err
+}
+
+func withSlug(detail map[string]any, slug string) map[string]any {
+	out := map[string]any{"slug": slug}
+	for k, v := range detail {
+		out[k] = v
+	}
+	return out
+}
+
+// Update saves f over the existing event slug, keeping its status. A file
+// with another slug renames the event, but only while it is a draft: once
+// open, its address is out in the world. A taken slug is ErrExists.
+func (s *Service) Update(ctx context.Context, a auth.Account, slug string, f *File) error {
+	return db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
+		for _, sl := range slices.Sorted(slices.Values([]string{slug, f.Slug})) {
+			if _, err := tx.Exec(ctx, lockSlug, sl); err != nil {
+				return fmt.Errorf("lock slug: %w", err)
+			}
+		}
+		id, err := auth.EventAccessIn(ctx, tx, a, slug)
+		if err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, `SELECT status FROM events WHERE id = $1`, id).Scan(&f.Status); err != nil {
+			return fmt.Errorf("read status: %w", err)
+		}
+		detail := map[string]any{}
+		if f.Slug != slug {
+			if err := rename(ctx, tx, id, f); err != nil {
+				return err
+			}
+			detail["renamed_from"] = slug
+		}
+		if _, _, err := s.importTx(ctx, tx, f); err != nil {
+			return err
+		}
+		return auth.Append(ctx, tx, a.Audit("event.update", id, withSlug(detail, f.Slug)))
+	})
+}
+
+func rename(ctx context.Context, tx pgx.Tx, id int64, f *File) error {
+	if f.Status != StatusDraft {
+		return &Problems{NewProblem("$.slug", "file.slug_fixed")}
+	}
+	_, err := tx.Exec(ctx, `UPDATE events SET slug = $2 WHERE id = $1`, id, f.Slug)
+	if db.IsUniqueViolation(err, "events_slug_key") {
+		return ErrExists
+	}
+	if err != nil {
+		return fmt.Errorf("rename event: %w", err)
+	}
+	return nil
 }
 
 // ValidStatus reports whether status is one an event can have.

@@ -4,8 +4,7 @@ package i18n
 // page with the allowed websites and the snippets, and the embedded form.
 var widgetTexts = map[string][2]string{
 	"widget.title":        {"Auf Ihrer Website einbinden", "Embed on your website"},
-	"widget.setup_link":   {"Anmeldeformular auf Ihrer Website einbinden", "Embed the registration form on your website"},
-	"widget.setup_hint":   {"Das Formular dieser Veranstaltung auf der Seite Ihrer Organisation zeigen.", "Show this event's form on your organisation's website."},
+	"widget.tab":          {"Einbinden", "Embed"},
 	"widget.intro":        {"Mit einem kurzen Baustein erscheint das Anmeldeformular dieser Veranstaltung auf Ihrer eigenen Website: barrierefrei, in der Sprache Ihrer Seite und ohne Cookies. Es erscheint nur auf den Websites, die Sie hier eintragen; überall sonst zeigt der Browser es nicht an.", "With a short snippet this event's registration form appears on your own website: accessible, in your page's language and without cookies. It appears only on the websites you list here; anywhere else the browser does not show it."},
 	"widget.origins":      {"Erlaubte Websites", "Allowed websites"},
 	"widget.origins_hint": {"Eine Adresse pro Zeile, nur Protokoll und Domain, wenn nötig mit Port, z. B. https://www.example.org. Ohne Pfad und ohne Platzhalter wie *: Tragen Sie jede Website einzeln ein (www.example.org und example.org sind zwei).", "One address a line, only protocol and domain, with a port if needed, e.g. https://www.example.org. No path and no wildcards such as *: list every website (www.example.org and example.org are two)."},

@@ -51,6 +51,7 @@ type frame struct {
 	Section string
 	Event   *event.Event // nil on pages of no event
 	Items   []frameItem
+	Tabs    []frameTab // the setup's tab bar, on the pages of section secSetup
 }
 
 // orgFrame is the frame of a page in section of ev (nil: no event). Menu
@@ -64,6 +65,9 @@ func orgFrame(r *http.Request, ev *event.Event, section string) *frame {
 	f := &frame{Account: a, Manage: a.May(auth.ManageEvents), Section: section, Event: ev}
 	if ev == nil {
 		return f
+	}
+	if section == secSetup {
+		f.Tabs = setupTabBar(r, ev)
 	}
 	for _, sec := range sections {
 		if !a.May(sec.perm) || sec.name != section && !applies(sec.name, ev) {

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/go-chi/chi/v5"
+
 	"github.com/fachtag/fachtag/internal/booking"
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/i18n"
@@ -17,87 +19,146 @@ import (
 
 type setupView struct {
 	Form    setupForm
+	Section string // the tab shown; "" on the new-event form
 	Errors  formErrors
 	Summary []formProblem
 	Notice  string
 	Event   *event.Event // nil while creating
 	Slots   []string     // slot keys for the workshops' select
 	Num     []int        // Num[i] is i+1: row numbers for the legends
+	Action  string       // where the form posts
 
 	QuestionTypes []string
 }
 
-type formProblem struct{ ID, Message string }
+// formProblem is one entry of an error summary: the field's label (with
+// its tab when the field is on another one), the message, and where the
+// field is.
+type formProblem struct{ ID, Label, Message, URL string }
 
 func (s *Server) setupNew(w http.ResponseWriter, r *http.Request) error {
-	s.renderSetup(w, r, http.StatusOK, newSetupForm(), nil, nil)
+	s.renderSetup(w, r, http.StatusOK, newSetupForm(), nil, nil, "")
 	return nil
 }
 
-func (s *Server) setupEdit(w http.ResponseWriter, r *http.Request) error {
-	ev, err := s.orgEvent(r)
-	if err != nil {
-		return err
-	}
-	v := s.setupViewOf(formFromEvent(ev), nil, ev)
-	switch r.URL.Query().Get("done") {
-	case "created", "saved", "status", "imported":
-		v.Notice = i18n.T(requestLang(r), "setup.done_"+r.URL.Query().Get("done"))
-	}
-	s.renderOrg(w, r, http.StatusOK, "org_setup", i18n.T(requestLang(r), "setup.edit_title"), ev, secSetup, v)
-	return nil
-}
-
+// setupCreate creates a draft from the first two sections; the organiser
+// goes on in the tabs.
 func (s *Server) setupCreate(w http.ResponseWriter, r *http.Request) error {
-	return s.setupSubmit(w, r, nil)
-}
-
-func (s *Server) setupSave(w http.ResponseWriter, r *http.Request) error {
-	ev, err := s.orgEvent(r)
-	if err != nil {
-		return err
-	}
-	return s.setupSubmit(w, r, ev)
-}
-
-// setupSubmit handles every button of the form: add or remove a row
-// (re-render, nothing saved) or save (validate, import, redirect).
-func (s *Server) setupSubmit(w http.ResponseWriter, r *http.Request, ev *event.Event) error {
 	if err := parseLargeForm(w, r); err != nil {
 		return err
 	}
-	f := formFromRequest(r.PostForm)
-	f.New, f.Status = ev == nil, event.StatusDraft
-	if ev != nil {
-		f.Slug, f.Status = ev.Slug, ev.Status
+	f := newSetupForm()
+	f.read(tabBasics, r.PostForm)
+	f.read(tabDates, r.PostForm)
+	lang := requestLang(r)
+	file, errs, rows := f.toFile(func(key string) string { return i18n.T(lang, key) })
+	checkFile(file, errs, rows, lang)
+	if len(errs) == 0 {
+		a, _ := accountFrom(r.Context())
+		_, _, err := s.events.Save(r.Context(), a, file, true, false)
+		if err := saveProblems(errs, err, lang); err != nil {
+			return err
+		}
 	}
-	if f.edit(r.PostForm.Get("add"), r.PostForm.Get("remove")) {
-		s.renderSetup(w, r, http.StatusOK, f, nil, ev)
+	if len(errs) > 0 {
+		s.renderSetup(w, r, http.StatusUnprocessableEntity, f, errs, nil, "")
+		return nil
+	}
+	http.Redirect(w, r, "/org/events/"+url.PathEscape(file.Slug)+"/"+setupTabs[0].Path+"?done=created&lang="+lang, http.StatusSeeOther)
+	return nil
+}
+
+// setupFirst leads to the first tab, keeping the query (done=…).
+func (s *Server) setupFirst(w http.ResponseWriter, r *http.Request) error {
+	ev, err := s.orgEvent(r)
+	if err != nil {
+		return err
+	}
+	u := tabURL(ev, setupTabs[0])
+	if r.URL.RawQuery != "" {
+		u += "?" + r.URL.RawQuery
+	}
+	http.Redirect(w, r, u, http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) setupSection(w http.ResponseWriter, r *http.Request) error {
+	ev, tab, err := s.setupTarget(r)
+	if err != nil {
+		return err
+	}
+	v := s.setupViewOf(r, formFromEvent(ev), nil, ev, tab.Key)
+	switch done := r.URL.Query().Get("done"); done {
+	case "created", "saved", "status", "imported", "copied":
+		v.Notice = i18n.T(requestLang(r), "setup.done_"+done)
+	}
+	s.renderOrg(w, r, http.StatusOK, "org_setup", i18n.T(requestLang(r), tab.Label), ev, secSetup, v)
+	return nil
+}
+
+// setupTarget is the event and the form tab of the URL.
+func (s *Server) setupTarget(r *http.Request) (*event.Event, setupTab, error) {
+	tab, ok := formTab(chi.URLParam(r, "section"))
+	if !ok {
+		return nil, tab, errNotFound
+	}
+	ev, err := s.orgEvent(r)
+	return ev, tab, err
+}
+
+// setupSave handles every button of a tab: add or remove a row (re-render,
+// nothing saved) or save. Saving applies the tab's fields to the stored
+// event, checks the whole event and stores it in one transaction, or
+// nothing: a problem the change causes on another tab is named with it.
+func (s *Server) setupSave(w http.ResponseWriter, r *http.Request) error {
+	ev, tab, err := s.setupTarget(r)
+	if err != nil {
+		return err
+	}
+	if err := parseLargeForm(w, r); err != nil {
+		return err
+	}
+	f := formFromEvent(ev)
+	f.read(tab.Key, r.PostForm)
+	if f.edit(tab.Key, r.PostForm.Get("add"), r.PostForm.Get("remove")) {
+		s.renderSetup(w, r, http.StatusOK, f, nil, ev, tab.Key)
 		return nil
 	}
 	lang := requestLang(r)
-	file, errs, rows := f.toFile(func(key string) string { return i18n.T(lang, key) })
-	keepUnformed(file, ev)
+	file, errs, rows := f.applyTo(ev.File(), tab.Key, func(key string) string { return i18n.T(lang, key) })
+	checkFile(file, errs, rows, lang)
+	if len(errs) == 0 {
+		a, _ := accountFrom(r.Context())
+		if err := saveProblems(errs, s.events.Update(r.Context(), a, ev.Slug, file), lang); err != nil {
+			return err
+		}
+	}
+	if len(errs) > 0 {
+		s.renderSetup(w, r, http.StatusUnprocessableEntity, f, errs, ev, tab.Key)
+		return nil
+	}
+	http.Redirect(w, r, "/org/events/"+url.PathEscape(file.Slug)+"/"+tab.Path+"?done=saved&lang="+lang, http.StatusSeeOther)
+	return nil
+}
+
+// checkFile adds every problem of the file to the form's errors, by
+// field id.
+func checkFile(file *event.File, errs formErrors, rows map[string][]int, lang string) {
 	if err := file.Validate(); err != nil {
 		mergeProblems(errs, err, rows, lang)
 	}
-	if len(errs) > 0 {
-		s.renderSetup(w, r, http.StatusUnprocessableEntity, f, errs, ev)
-		return nil
-	}
-	a, _ := accountFrom(r.Context())
-	_, _, err := s.events.Save(r.Context(), a, file, f.New, !f.New)
-	if errors.Is(err, event.ErrExists) {
+}
+
+// saveProblems files what saving refused under the form's fields; any
+// other error is returned.
+func saveProblems(errs formErrors, err error, lang string) error {
+	switch {
+	case err == nil:
+	case errors.Is(err, event.ErrExists):
 		errs.add("slug", i18n.T(lang, "org.err_event_exists"))
-	} else if err != nil && !addProblems(errs, err, rows, lang) {
+	case !addProblems(errs, err, nil, lang):
 		return err
 	}
-	if len(errs) > 0 {
-		s.renderSetup(w, r, http.StatusUnprocessableEntity, f, errs, ev)
-		return nil
-	}
-	done := map[bool]string{true: "created", false: "saved"}[f.New]
-	http.Redirect(w, r, "/org/events/"+url.PathEscape(file.Slug)+"/setup?done="+done+"&lang="+lang, http.StatusSeeOther)
 	return nil
 }
 
@@ -152,17 +213,20 @@ func mergeProblems(errs formErrors, err error, rows map[string][]int, lang strin
 
 var rowPrefix = regexp.MustCompile(`^[a-z]+-\d+-`)
 
-func (s *Server) renderSetup(w http.ResponseWriter, r *http.Request, status int, f setupForm, errs formErrors, ev *event.Event) {
-	key := "setup.edit_title"
-	if f.New {
-		key = "setup.new_title"
+func (s *Server) renderSetup(w http.ResponseWriter, r *http.Request, status int, f setupForm, errs formErrors, ev *event.Event, section string) {
+	title := i18n.T(requestLang(r), "setup.new_title")
+	if tab, ok := formTab(section); ok {
+		title = i18n.T(requestLang(r), tab.Label)
 	}
-	s.renderOrg(w, r, status, "org_setup", i18n.T(requestLang(r), key), ev, secSetup, s.setupViewOf(f, errs, ev))
+	s.renderOrg(w, r, status, "org_setup", title, ev, secSetup, s.setupViewOf(r, f, errs, ev, section))
 }
 
-func (s *Server) setupViewOf(f setupForm, errs formErrors, ev *event.Event) setupView {
-	v := setupView{Form: f, Errors: errs, Event: ev, Num: make([]int, maxRows+1),
-		QuestionTypes: []string{"text", "choice", "checkbox"}}
+func (s *Server) setupViewOf(r *http.Request, f setupForm, errs formErrors, ev *event.Event, section string) setupView {
+	v := setupView{Form: f, Section: section, Errors: errs, Event: ev, Num: make([]int, maxRows+1),
+		QuestionTypes: []string{"text", "choice", "checkbox"}, Action: "/org/events/new?lang=" + requestLang(r)}
+	if tab, ok := formTab(section); ok && ev != nil {
+		v.Action = tabURL(ev, tab) + "?lang=" + requestLang(r)
+	}
 	for i := range v.Num {
 		v.Num[i] = i + 1
 	}
@@ -180,10 +244,7 @@ func (s *Server) setupViewOf(f setupForm, errs formErrors, ev *event.Event) setu
 			v.Slots = append(v.Slots, k)
 		}
 	}
-	for id, msg := range errs {
-		v.Summary = append(v.Summary, formProblem{ID: id, Message: msg})
-	}
-	sort.Slice(v.Summary, func(i, j int) bool { return v.Summary[i].ID < v.Summary[j].ID })
+	v.Summary = summarise(requestLang(r), errs, ev, section)
 	return v
 }
 
@@ -234,7 +295,7 @@ func (s *Server) setupExport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	body, err := json.MarshalIndent(fileFromEvent(ev), "", "  ")
+	body, err := json.MarshalIndent(ev.File(), "", "  ")
 	if err != nil {
 		return err
 	}
@@ -295,19 +356,4 @@ func (s *Server) importFailed(w http.ResponseWriter, r *http.Request, id, msg st
 	s.renderOrg(w, r, http.StatusUnprocessableEntity, "org_setup_import", i18n.T(requestLang(r), "setup.import_title"), nil, secHome,
 		importView{Errors: []formProblem{{ID: id, Message: msg}}})
 	return nil
-}
-
-// keepUnformed carries over what the event file holds but the setup form
-// does not ask: the legal texts and which slots may stay empty. Without it
-// a save from the form would drop them.
-func keepUnformed(file *event.File, ev *event.Event) {
-	if ev == nil {
-		return
-	}
-	file.Privacy, file.Imprint = ev.Privacy, ev.Imprint
-	for i, sf := range file.Slots {
-		if s, ok := ev.Slot(sf.Key); ok {
-			file.Slots[i].Optional = s.Optional
-		}
-	}
 }

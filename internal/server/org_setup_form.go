@@ -24,6 +24,7 @@ type setupForm struct {
 	Mode, OpensAt, ClosesAt, MaxPreferences                string
 	AllowUnlisted                                          bool
 	RetentionDays, Status                                  string
+	PrivacyText, PrivacyURL, ImprintText, ImprintURL       string
 	Programme                                              []itemRow
 	Slots                                                  []slotRow
 	Workshops                                              []workshopRow
@@ -31,7 +32,10 @@ type setupForm struct {
 }
 
 type itemRow struct{ StartsAt, EndsAt, Title, Kind, Speakers string }
-type slotRow struct{ Key, Title, StartsAt, EndsAt string }
+type slotRow struct {
+	Key, Title, StartsAt, EndsAt string
+	Optional                     bool
+}
 type workshopRow struct {
 	Key, Slot, Title, Description, Hosts, Room, Capacity, MinParticipants, Topic string
 }
@@ -52,42 +56,58 @@ const (
 
 func newSetupForm() setupForm {
 	return setupForm{New: true, Timezone: "Europe/Berlin", LangDE: true, Mode: event.ModeFirstCome,
-		MaxPreferences: "3", RetentionDays: "90", Status: event.StatusDraft,
-		Slots: []slotRow{{}}, Workshops: []workshopRow{{}}}
+		MaxPreferences: "3", RetentionDays: "90", Status: event.StatusDraft}
 }
 
-// formFromRequest reads the posted form.
-func formFromRequest(v url.Values) setupForm {
+// read takes the fields of one section of the posted form; the others
+// keep what f holds. A new event's form also reads the slug.
+func (f *setupForm) read(section string, v url.Values) {
 	g := v.Get
-	f := setupForm{
-		Slug: strings.TrimSpace(g("slug")), Title: g("title"), Description: g("description"),
-		OrganiserName: g("organiser-name"), OrganiserMail: strings.TrimSpace(g("organiser-email")),
-		Timezone: strings.TrimSpace(g("timezone")), Date: g("date"), StartsAt: g("starts_at"), EndsAt: g("ends_at"),
-		VenueName: g("venue-name"), VenueAddress: g("venue-address"), Capacity: g("capacity"),
-		LangDE: g("languages-de") != "", LangEN: g("languages-en") != "",
-		Mode: g("registration-mode"), OpensAt: g("registration-opens_at"), ClosesAt: g("registration-closes_at"),
-		MaxPreferences: g("registration-max_preferences"), AllowUnlisted: g("registration-allow_unlisted") != "",
-		RetentionDays: g("retention_days"), Status: g("status"),
+	switch section {
+	case tabBasics:
+		if f.New || f.Status == event.StatusDraft {
+			f.Slug = strings.TrimSpace(g("slug"))
+		}
+		f.Title, f.Description, f.OrganiserName = g("title"), g("description"), g("organiser-name")
+		f.OrganiserMail, f.VenueName, f.VenueAddress = strings.TrimSpace(g("organiser-email")), g("venue-name"), g("venue-address")
+		f.Capacity, f.RetentionDays = g("capacity"), g("retention_days")
+		f.LangDE, f.LangEN = g("languages-de") != "", g("languages-en") != ""
+	case tabDates:
+		f.Timezone, f.Date, f.StartsAt, f.EndsAt = strings.TrimSpace(g("timezone")), g("date"), g("starts_at"), g("ends_at")
+	case tabRegistration:
+		f.Mode, f.OpensAt, f.ClosesAt = g("registration-mode"), g("registration-opens_at"), g("registration-closes_at")
+		f.MaxPreferences, f.AllowUnlisted = g("registration-max_preferences"), g("registration-allow_unlisted") != ""
+	case tabProgramme:
+		f.Programme = readRows(v, "programme", func(g func(string) string) itemRow {
+			return itemRow{g("starts_at"), g("ends_at"), g("title"), g("kind"), g("speakers")}
+		})
+	case tabWorkshops:
+		f.Slots = readRows(v, "slots", func(g func(string) string) slotRow {
+			return slotRow{strings.TrimSpace(g("key")), g("title"), g("starts_at"), g("ends_at"), g("optional") != ""}
+		})
+		f.Workshops = readRows(v, "workshops", func(g func(string) string) workshopRow {
+			return workshopRow{strings.TrimSpace(g("key")), g("slot"), g("title"), g("description"), g("hosts"),
+				g("room"), g("capacity"), g("min_participants"), strings.TrimSpace(g("topic"))}
+		})
+	case tabQuestions:
+		f.Questions = readRows(v, "questions", func(g func(string) string) questionRow {
+			return questionRow{strings.TrimSpace(g("key")), g("type"), g("label-de"), g("label-en"), g("options"), g("required") != ""}
+		})
+	case tabLegal:
+		f.PrivacyText, f.PrivacyURL = g("privacy-text"), strings.TrimSpace(g("privacy-url"))
+		f.ImprintText, f.ImprintURL = g("imprint-text"), strings.TrimSpace(g("imprint-url"))
 	}
-	for i := range rowCount(v, "programme") {
-		p := fmt.Sprintf("programme-%d-", i)
-		f.Programme = append(f.Programme, itemRow{g(p + "starts_at"), g(p + "ends_at"), g(p + "title"), g(p + "kind"), g(p + "speakers")})
+}
+
+// readRows reads the rows of a repeating group: list-rows says how many,
+// list-<i>-<field> holds each value.
+func readRows[T any](v url.Values, list string, row func(g func(string) string) T) []T {
+	var out []T
+	for i := range rowCount(v, list) {
+		p := fmt.Sprintf("%s-%d-", list, i)
+		out = append(out, row(func(field string) string { return v.Get(p + field) }))
 	}
-	for i := range rowCount(v, "slots") {
-		p := fmt.Sprintf("slots-%d-", i)
-		f.Slots = append(f.Slots, slotRow{strings.TrimSpace(g(p + "key")), g(p + "title"), g(p + "starts_at"), g(p + "ends_at")})
-	}
-	for i := range rowCount(v, "workshops") {
-		p := fmt.Sprintf("workshops-%d-", i)
-		f.Workshops = append(f.Workshops, workshopRow{strings.TrimSpace(g(p + "key")), g(p + "slot"), g(p + "title"),
-			g(p + "description"), g(p + "hosts"), g(p + "room"), g(p + "capacity"), g(p + "min_participants"), strings.TrimSpace(g(p + "topic"))})
-	}
-	for i := range rowCount(v, "questions") {
-		p := fmt.Sprintf("questions-%d-", i)
-		f.Questions = append(f.Questions, questionRow{strings.TrimSpace(g(p + "key")), g(p + "type"), g(p + "label-de"),
-			g(p + "label-en"), g(p + "options"), g(p+"required") != ""})
-	}
-	return f
+	return out
 }
 
 func rowCount(v url.Values, list string) int {
@@ -98,25 +118,26 @@ func rowCount(v url.Values, list string) int {
 	return min(n, maxRows)
 }
 
-// edit applies an "add" or "remove" button: add=workshops appends an empty
-// row, remove=workshops-2 drops that row. It reports whether it did.
-func (f *setupForm) edit(add, remove string) bool {
-	switch add {
-	case "programme":
-		f.Programme = appendRow(f.Programme, itemRow{})
-	case "slots":
-		f.Slots = appendRow(f.Slots, slotRow{})
-	case "workshops":
-		f.Workshops = appendRow(f.Workshops, workshopRow{})
-	case "questions":
-		f.Questions = appendRow(f.Questions, questionRow{Type: "text"})
-	}
-	if add != "" {
+// edit applies an "add" or "remove" button of a list on the section's
+// tab: add=workshops appends an empty row, remove=workshops-2 drops that
+// row. It reports whether it did.
+func (f *setupForm) edit(section, add, remove string) bool {
+	if add != "" && listSection[add] == section {
+		switch add {
+		case "programme":
+			f.Programme = appendRow(f.Programme, itemRow{})
+		case "slots":
+			f.Slots = appendRow(f.Slots, slotRow{})
+		case "workshops":
+			f.Workshops = appendRow(f.Workshops, workshopRow{})
+		case "questions":
+			f.Questions = appendRow(f.Questions, questionRow{Type: "text"})
+		}
 		return true
 	}
-	list, idx, ok := strings.Cut(remove, "-")
+	list, idx, _ := strings.Cut(remove, "-")
 	i, err := strconv.Atoi(idx)
-	if !ok || err != nil {
+	if err != nil || listSection[list] != section {
 		return false
 	}
 	switch list {
@@ -128,8 +149,6 @@ func (f *setupForm) edit(add, remove string) bool {
 		f.Workshops = dropRow(f.Workshops, i)
 	case "questions":
 		f.Questions = dropRow(f.Questions, i)
-	default:
-		return false
 	}
 	return true
 }
@@ -176,7 +195,9 @@ func (f setupForm) toFile(msg func(key string) string) (*event.File, formErrors,
 		Slug: f.Slug, Title: f.Title, Description: strings.TrimSpace(f.Description),
 		Organiser: event.Organiser{Name: strings.TrimSpace(f.OrganiserName), Email: f.OrganiserMail},
 		Timezone:  f.Timezone, Venue: event.Venue{Name: strings.TrimSpace(f.VenueName), Address: strings.TrimSpace(f.VenueAddress)},
-		Status: f.Status,
+		Status:  f.Status,
+		Privacy: event.Legal{Text: strings.TrimSpace(f.PrivacyText), URL: f.PrivacyURL},
+		Imprint: event.Legal{Text: strings.TrimSpace(f.ImprintText), URL: f.ImprintURL},
 	}
 	var err error
 	if b.loc, err = time.LoadLocation(f.Timezone); err != nil || f.Timezone == "" {
@@ -214,7 +235,7 @@ func (b *fileBuilder) lists(f setupForm, file *event.File) {
 		b.rows["programme"] = append(b.rows["programme"], i)
 		file.Programme = append(file.Programme, event.Item{StartsAt: b.clock(id+"starts_at", r.StartsAt),
 			EndsAt: b.clock(id+"ends_at", r.EndsAt), Title: strings.TrimSpace(r.Title), Kind: strings.TrimSpace(r.Kind),
-			Speakers: splitList(r.Speakers)})
+			Speakers: splitLines(r.Speakers)})
 	}
 	for i, r := range f.Slots {
 		if r == (slotRow{}) {
@@ -223,7 +244,7 @@ func (b *fileBuilder) lists(f setupForm, file *event.File) {
 		id := fmt.Sprintf("slots-%d-", i)
 		b.rows["slots"] = append(b.rows["slots"], i)
 		file.Slots = append(file.Slots, event.SlotFile{Key: r.Key, Title: strings.TrimSpace(r.Title),
-			StartsAt: b.clock(id+"starts_at", r.StartsAt), EndsAt: b.clock(id+"ends_at", r.EndsAt)})
+			StartsAt: b.clock(id+"starts_at", r.StartsAt), EndsAt: b.clock(id+"ends_at", r.EndsAt), Optional: r.Optional})
 	}
 	for i, r := range f.Workshops {
 		if r == (workshopRow{}) || r == (workshopRow{Slot: r.Slot}) {
@@ -232,7 +253,7 @@ func (b *fileBuilder) lists(f setupForm, file *event.File) {
 		id := fmt.Sprintf("workshops-%d-", i)
 		b.rows["workshops"] = append(b.rows["workshops"], i)
 		w := event.WSFile{Key: r.Key, Slot: r.Slot, Title: strings.TrimSpace(r.Title), Description: strings.TrimSpace(r.Description),
-			Hosts: splitList(r.Hosts), Room: strings.TrimSpace(r.Room), Capacity: b.number(id+"capacity", r.Capacity),
+			Hosts: splitLines(r.Hosts), Room: strings.TrimSpace(r.Room), Capacity: b.number(id+"capacity", r.Capacity),
 			MinParticipants: b.optNumber(id+"min_participants", r.MinParticipants), Topic: r.Topic}
 		if w.Topic == "" {
 			w.Topic = w.Key
@@ -247,6 +268,39 @@ func (b *fileBuilder) lists(f setupForm, file *event.File) {
 		file.Questions = append(file.Questions, event.Question{Key: r.Key, Type: r.Type, Required: r.Required,
 			Label: event.Label{DE: strings.TrimSpace(r.LabelDE), EN: strings.TrimSpace(r.LabelEN)}, Options: splitLines(r.Options)})
 	}
+}
+
+// applyTo is the stored file with the fields of section as typed, and
+// the problems of reading them: what the tab does not show stays exactly
+// as stored. A new date or time zone moves the programme and the slots.
+func (f setupForm) applyTo(stored *event.File, section string, msg func(key string) string) (*event.File, formErrors, map[string][]int) {
+	typed, errs, rows := f.toFile(msg)
+	for id := range errs {
+		if tab, _, _ := fieldPlace("de", id); tab != section {
+			delete(errs, id)
+		}
+	}
+	out := *stored
+	switch section {
+	case tabBasics:
+		out.Slug, out.Title, out.Description, out.Organiser = typed.Slug, typed.Title, typed.Description, typed.Organiser
+		out.Venue, out.Capacity, out.Languages, out.RetentionDays = typed.Venue, typed.Capacity, typed.Languages, typed.RetentionDays
+	case tabDates:
+		if len(errs) == 0 {
+			out.Reschedule(typed.Timezone, typed.StartsAt, typed.EndsAt)
+		}
+	case tabRegistration:
+		out.Registration = typed.Registration
+	case tabProgramme:
+		out.Programme = typed.Programme
+	case tabWorkshops:
+		out.Slots, out.Workshops = typed.Slots, typed.Workshops
+	case tabQuestions:
+		out.Questions = typed.Questions
+	case tabLegal:
+		out.Privacy, out.Imprint = typed.Privacy, typed.Imprint
+	}
+	return &out, errs, rows
 }
 
 // clock is a time of day on the event's date.
@@ -287,16 +341,6 @@ func (b *fileBuilder) optNumber(id, s string) int {
 		return 0
 	}
 	return b.number(id, s)
-}
-
-func splitList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 func splitLines(s string) []string {
@@ -344,40 +388,29 @@ func formFromEvent(ev *event.Event) setupForm {
 		VenueName: ev.Venue.Name, VenueAddress: ev.Venue.Address, Capacity: strconv.Itoa(ev.Capacity),
 		Mode: ev.Registration.Mode, OpensAt: dt(ev.Registration.OpensAt), ClosesAt: dt(ev.Registration.ClosesAt),
 		MaxPreferences: strconv.Itoa(ev.Registration.MaxPreferences), AllowUnlisted: ev.Registration.AllowUnlisted,
-		RetentionDays: strconv.Itoa(ev.RetentionDays), Status: ev.Status}
+		RetentionDays: strconv.Itoa(ev.RetentionDays), Status: ev.Status,
+		PrivacyText: ev.Privacy.Text, PrivacyURL: ev.Privacy.URL, ImprintText: ev.Imprint.Text, ImprintURL: ev.Imprint.URL}
 	for _, l := range ev.Languages {
 		f.LangDE = f.LangDE || l == "de"
 		f.LangEN = f.LangEN || l == "en"
 	}
 	for _, it := range ev.Programme {
-		f.Programme = append(f.Programme, itemRow{clock(it.StartsAt), clock(it.EndsAt), it.Title, it.Kind, strings.Join(it.Speakers, ", ")})
+		f.Programme = append(f.Programme, itemRow{clock(it.StartsAt), clock(it.EndsAt), it.Title, it.Kind, strings.Join(it.Speakers, "\n")})
 	}
 	for _, s := range ev.Slots {
-		f.Slots = append(f.Slots, slotRow{s.Key, s.Title, clock(s.StartsAt), clock(s.EndsAt)})
+		f.Slots = append(f.Slots, slotRow{s.Key, s.Title, clock(s.StartsAt), clock(s.EndsAt), s.Optional})
 	}
 	for _, w := range ev.Workshops {
-		f.Workshops = append(f.Workshops, workshopRow{w.Key, w.SlotKey, w.Title, w.Description, strings.Join(w.Hosts, ", "),
+		f.Workshops = append(f.Workshops, workshopRow{w.Key, w.SlotKey, w.Title, w.Description, strings.Join(w.Hosts, "\n"),
 			w.Room, strconv.Itoa(w.Capacity), strconv.Itoa(w.MinParticipants), w.Topic})
+	}
+	// An event without slots gets an empty row of each to start from;
+	// empty rows are left out when saving.
+	if len(f.Slots) == 0 {
+		f.Slots, f.Workshops = []slotRow{{}}, []workshopRow{{}}
 	}
 	for _, q := range ev.Questions {
 		f.Questions = append(f.Questions, questionRow{q.Key, q.Type, q.Label.DE, q.Label.EN, strings.Join(q.Options, "\n"), q.Required})
-	}
-	return f
-}
-
-// fileFromEvent is the stored event as an event file, for the download.
-func fileFromEvent(ev *event.Event) *event.File {
-	f := &event.File{Slug: ev.Slug, Title: ev.Title, Description: ev.Description, Organiser: ev.Organiser,
-		Timezone: ev.Timezone, StartsAt: ev.StartsAt, EndsAt: ev.EndsAt, Venue: ev.Venue, Capacity: ev.Capacity,
-		Languages: ev.Languages, Registration: ev.Registration, Programme: ev.Programme, Questions: ev.Questions,
-		RetentionDays: ev.RetentionDays, Status: ev.Status, Slots: []event.SlotFile{}, Workshops: []event.WSFile{},
-		Privacy: ev.Privacy, Imprint: ev.Imprint}
-	for _, s := range ev.Slots {
-		f.Slots = append(f.Slots, event.SlotFile{Key: s.Key, Title: s.Title, StartsAt: s.StartsAt, EndsAt: s.EndsAt, Optional: s.Optional})
-	}
-	for _, w := range ev.Workshops {
-		f.Workshops = append(f.Workshops, event.WSFile{Key: w.Key, Slot: w.SlotKey, Title: w.Title, Description: w.Description,
-			Hosts: w.Hosts, Room: w.Room, Capacity: w.Capacity, MinParticipants: w.MinParticipants, Topic: w.Topic})
 	}
 	return f
 }

@@ -24,7 +24,7 @@ type pages struct {
 var pageNames = []string{"index", "event", "register", "registered", "manage", "resend", "legal", "error",
 	"org_login", "org_home", "org_password", "org_reset", "org_reset_set",
 	"alloc", "alloc_publish", "alloc_pin",
-	"org_setup", "org_setup_status", "org_setup_import", "org_messages", "org_dashboard",
+	"org_setup", "org_setup_status", "org_setup_import", "org_setup_copy", "org_messages", "org_dashboard",
 	"org_list_registrations", "org_list_workshop", "org_workshops", "org_team", "org_tokens", "org_list_person", "org_list_new", "org_checkin", "org_print_attendance", "org_print_badges", "org_embed"}
 
 // embedPageNames are the pages of the embeddable form (embed.go), drawn
@@ -52,7 +52,7 @@ func parsePages() (*pages, error) {
 // parse parses the page name in layout as the set key.
 func (p *pages) parse(lang, key, layout, name string) error {
 	files := []string{"templates/" + layout, "templates/partials.html", "templates/org_banner.html", "templates/org_frame.html", "templates/" + name + ".html"}
-	t, err := template.New(name).Funcs(funcs(lang)).Funcs(allocFuncs(lang)).ParseFS(web.FS, files...)
+	t, err := template.New(name).Funcs(funcs(lang)).Funcs(allocFuncs(lang)).Funcs(setupFuncs(lang)).ParseFS(web.FS, files...)
 	if err != nil {
 		return fmt.Errorf("parse template %s: %w", key, err)
 	}
