@@ -179,6 +179,9 @@ func (s *Server) managerRoutes(r chi.Router) {
 	r.Post("/tokens/{id}/revoke", s.page(s.tokensRevoke))
 	r.Get("/events/{slug}/print/attendance/{key}", s.page(s.orgPrintAttendance))
 	r.Get("/events/{slug}/print/badges", s.page(s.orgPrintBadges))
+	// The registration list: the account's columns, bulk actions on ticked rows.
+	r.Post("/events/{slug}/lists/columns", s.page(s.orgListColumns))
+	r.Post("/events/{slug}/lists/bulk", s.page(s.orgBulk))
 }
 
 // checkinRoutes are the event day's pages, open to the checkin role too.
