@@ -57,6 +57,12 @@ var bulkTexts = map[string][2]string{
 	"bulk.skip_full":          {"der Workshop ist voll", "the workshop is full"},
 	"bulk.skip_checked_in":    {"ist schon eingecheckt", "is checked in already"},
 
+	"msg.aud_picked":                    {"%d in der Anmeldeliste ausgewählte Personen", "%d people selected in the registration list"},
+	"msg.picked_names":                  {"Wer genau?", "Who exactly?"},
+	"msg.picked_back":                   {"Zurück zur Anmeldeliste", "Back to the registration list"},
+	"msg.picked_other":                  {"Andere Empfänger wählen", "Choose other recipients"},
+	"lists.action_registration.message": {"Nachricht erhalten", "sent a message"},
+
 	"dash.answers":      {"Antworten auf die Fragen", "Answers to the questions"},
 	"dash.answers_hint": {"Gezählt werden alle Anmeldungen, die nicht storniert sind.", "Every registration that is not cancelled counts."},
 	"dash.col_answer":   {"Antwort", "Answer"},

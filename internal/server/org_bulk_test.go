@@ -170,3 +170,37 @@ func TestDashboardAnswerTotals(t *testing.T) {
 		`<th scope="row">angekreuzt</th><td>1</td>`,
 		`/lists/people/`+first.ID+`?lang=de">`+first.Name+`</a>: keine Nüsse`)
 }
+
+// TestBulkMailHandsOverToComposer: "mail" takes the ticked people to the
+// message composer, which names them, keeps them through the preview and
+// sends to them only, with an audit entry per person.
+func TestBulkMailHandsOverToComposer(t *testing.T) {
+	of := newOrgFixture(t)
+	of.settle()
+	cookie := of.login("orgA")
+	anna := of.register(of.person(map[string]string{"r1": "B1"}))
+	ben := of.register(of.person(map[string]string{"r1": "B1"}))
+	of.register(of.person(nil)) // not picked
+	r := of.bulkPost(cookie, "mail", "", "", false, anna.ID, ben.ID, "kein-uuid")
+	wantStatus(t, "mail", r, http.StatusSeeOther)
+	loc := r.header.Get("Location")
+	r = of.get(loc, cookie...)
+	wantStatus(t, "composer", r, http.StatusOK)
+	wantContains(t, "composer", r, "2 in der Anmeldeliste ausgewählte Personen", anna.Name, ben.Name,
+		`name="id" value="`+anna.ID+`"`, `href="/org/events/`+slugOpen+`/lists?sort=name"`)
+
+	before := of.counts().outbox
+	form := url.Values{"audience": {"selected"}, "id": {anna.ID, ben.ID}, "subject": {"Raum 201"}, "body": {"Bis bald!"}, "action": {"send"}}
+	wantStatus(t, "send", of.postForm("/org/events/"+slugOpen+"/messages", form, cookie...), http.StatusSeeOther)
+	if got := of.counts().outbox - before; got != 2 {
+		t.Errorf("mails queued: got %d, want 2", got)
+	}
+	to := of.column(`SELECT registration_id::text FROM outbox WHERE kind = 'org_message' ORDER BY 1`)
+	audited := of.column(`SELECT detail->>'registration_id' FROM audit_log WHERE action = 'registration.message' ORDER BY 1`)
+	if fmt.Sprint(to) != fmt.Sprint(audited) || len(to) != 2 {
+		t.Errorf("mailed %v, audited %v; want the two picked people in both", to, audited)
+	}
+	form.Del("id")
+	r = of.postForm("/org/events/"+slugOpen+"/messages", form, cookie...)
+	wantStatus(t, "nobody picked", r, http.StatusUnprocessableEntity)
+}
