@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sort"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -38,11 +39,17 @@ type BulkItem struct {
 	Args []any
 }
 
-// BulkResult lists whom the action changed and whom it skipped, in the
-// order of their registration ids.
+// BulkResult lists whom the action changed and whom it skipped.
 type BulkResult struct {
 	Done    []BulkItem
 	Skipped []BulkItem
+}
+
+// SortByName orders both lists by name, as a page shows them.
+func (b *BulkResult) SortByName() {
+	for _, items := range [][]BulkItem{b.Done, b.Skipped} {
+		sort.SliceStable(items, func(i, j int) bool { return strings.ToLower(items[i].Name) < strings.ToLower(items[j].Name) })
+	}
 }
 
 // skip records a person left out; an error that is not about the person
@@ -114,7 +121,11 @@ func (s *Service) bulk(ctx context.Context, eventID int64, ids []string,
 		}
 		return nil
 	})
-	return res, err
+	if err != nil {
+		return nil, err
+	}
+	res.SortByName()
+	return res, nil
 }
 
 func (s *Service) bulkOne(ctx context.Context, tx pgx.Tx, ev *event.Event, id string, res *BulkResult,

@@ -42,7 +42,7 @@ var bulkTexts = map[string][2]string{
 	"bulk.err_too_many":    {"Bitte höchstens %d Personen auf einmal.", "Please at most %d people at once."},
 	"bulk.err_workshop":    {"Bitte wählen Sie den Workshop, in den verschoben werden soll.", "Please choose the workshop to move to."},
 
-	"bulk.result_title":       {"Erledigt", "Done"},
+	"bulk.result_title":       {"Ergebnis", "Result"},
 	"bulk.result_move":        {"%d Personen verschoben.", "%d people moved."},
 	"bulk.result_cancel":      {"%d Anmeldungen storniert.", "%d registrations cancelled."},
 	"bulk.result_checkin":     {"%d Personen eingecheckt.", "%d people checked in."},

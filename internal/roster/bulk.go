@@ -48,7 +48,11 @@ func (s *Service) BulkCheckIn(ctx context.Context, a auth.Account, eventID int64
 		}
 		return nil
 	})
-	return res, err
+	if err != nil {
+		return nil, err
+	}
+	res.SortByName()
+	return res, nil
 }
 
 type checkInState struct {

@@ -245,11 +245,12 @@ func newWorkshopView(ev *event.Event, ws *roster.Workshop) workshopView {
 	return workshopView{Event: ev, Workshop: ws, Room: w.Room}
 }
 
-// pageURL is the current list URL at another offset.
+// pageURL is the current list URL at another offset, nothing ticked.
 func pageURL(r *http.Request, offset int) string {
 	u := *r.URL
 	q := u.Query()
 	q.Set("offset", strconv.Itoa(offset))
+	q.Del("select") // a selection is of one page
 	u.RawQuery = q.Encode()
 	return (&url.URL{Path: u.Path, RawQuery: u.RawQuery}).String()
 }
