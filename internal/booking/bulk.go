@@ -14,17 +14,15 @@ import (
 )
 
 // Bulk actions are the manual actions applied to many registrations at
-// once, from the organiser's list: move to a workshop, cancel. One
-// transaction does them all, with one audit entry per person, the
-// person's mail and the promotions they cause. A person the action does
-// not fit is skipped and reported, never forced: a move never raises a
+// once, from the organiser's list: move to a workshop, cancel. Each
+// person is one transaction, exactly as the single manual action (lock
+// order of lock.go: the event row, the registration, the workshops, the
+// seat counter), with their audit entry, their mail and the promotions
+// they cause. So a bulk action of hundreds holds the event's row for one
+// person at a time, and participants' own swaps and cancels go on in
+// between. A person the action does not fit is skipped and reported
+// (their transaction rolled back), never forced: a move never raises a
 // capacity.
-//
-// Lock order (lock.go): the event row, then every selected registration
-// row in id order, then the workshops (each person's action locks them
-// all again, a no-op once held), the seat counter last. Each person is
-// read again right before their turn, as an earlier person's cancel may
-// have promoted them.
 
 // MaxBulk is how many registrations one bulk action may name: the
 // largest list page.
@@ -94,62 +92,31 @@ func checkBulk(ids []string, m *Manual) *ValidationError {
 	return v
 }
 
-// bulk runs act for every registration of ids in one transaction, after
-// locking the event and the registrations in the lock order. act gets
-// the person's current state; its error skips the person (or stops
-// everything, when it is not about the person).
+// bulk runs act for every registration of ids, each in its own
+// transaction after lockOwn. act's error skips the person (or stops the
+// action, when it is not about the person: the people done so far stay
+// done).
 func (s *Service) bulk(ctx context.Context, eventID int64, ids []string,
 	act func(tx pgx.Tx, ev *event.Event, reg *Registration) error) (*BulkResult, error) {
-	ids = UniqueIDs(ids)
-	var res *BulkResult
-	err := db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
-		res = &BulkResult{}
-		if err := lockEvent(ctx, tx, eventID); err != nil {
-			return err
-		}
-		ev, err := event.LoadByID(ctx, tx, eventID)
-		if err != nil {
-			return err
-		}
-		if err := lockRegistrations(ctx, tx, eventID, ids); err != nil {
-			return err
-		}
-		for _, id := range ids {
-			if err := s.bulkOne(ctx, tx, ev, id, res, act); err != nil {
+	res := &BulkResult{}
+	for _, id := range UniqueIDs(ids) {
+		var name string
+		err := db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
+			reg, ev, err := lockOwn(ctx, tx, eventID, id)
+			if err != nil {
 				return err
 			}
+			name = reg.Name
+			return act(tx, ev, reg)
+		})
+		if err == nil {
+			res.Done = append(res.Done, BulkItem{ID: id, Name: name})
+		} else if err := res.skip(id, name, err); err != nil {
+			return nil, err
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
 	res.SortByName()
 	return res, nil
-}
-
-func (s *Service) bulkOne(ctx context.Context, tx pgx.Tx, ev *event.Event, id string, res *BulkResult,
-	act func(tx pgx.Tx, ev *event.Event, reg *Registration) error) error {
-	reg, err := loadRegistration(ctx, tx, id, false)
-	if err == nil && reg.EventID != ev.ID {
-		err = ErrNotFound
-	}
-	if err != nil {
-		return res.skip(id, "", err)
-	}
-	if err := act(tx, ev, reg); err != nil {
-		return res.skip(id, reg.Name, err)
-	}
-	res.Done = append(res.Done, BulkItem{ID: id, Name: reg.Name})
-	return nil
-}
-
-const lockSelected = `
-SELECT id FROM registrations WHERE event_id = $1 AND id = ANY($2::uuid[]) ORDER BY id FOR NO KEY UPDATE`
-
-// lockRegistrations takes step 2 for the event's registrations of ids.
-func lockRegistrations(ctx context.Context, tx pgx.Tx, eventID int64, ids []string) error {
-	return lockRows(ctx, tx, "registrations", lockSelected, eventID, ids)
 }
 
 // UniqueIDs sorts ids and drops duplicates and strings that cannot be

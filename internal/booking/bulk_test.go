@@ -207,3 +207,33 @@ func expectedRefusal(err error) bool {
 	var v *ValidationError
 	return errors.Is(err, ErrCancelled) || errors.Is(err, ErrNotConfirmed) || errors.As(err, &v)
 }
+
+// BenchmarkBulkCancel cancels n confirmed people in one bulk action,
+// each in a workshop with a waiting list behind them: the time the
+// event's row is held against participants' own changes.
+func BenchmarkBulkCancel(b *testing.B) {
+	for _, n := range []int{50, 500} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			f := eventFile("bench")
+			f.Capacity = 4 * n
+			setCapacity(b, f, "A1", n)
+			s, pool := setup(b, f)
+			id := eventID(b, pool, "bench")
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				ids := make([]string, n)
+				for k := range ids {
+					ids[k] = mustRegister(b, s, "bench", fmt.Sprintf("p%d-%d@example.org", i, k), "r1=A1").reg.ID
+				}
+				for k := 0; k < n/10; k++ { // a waiting list to promote
+					mustRegister(b, s, "bench", fmt.Sprintf("w%d-%d@example.org", i, k), "r1=A1")
+				}
+				b.StartTimer()
+				res, err := s.BulkCancel(context.Background(), id, ids, byHand)
+				if err != nil || len(res.Done) != n {
+					b.Fatalf("BulkCancel: %v, %d done; want %d", err, len(res.Done), n)
+				}
+			}
+		})
+	}
+}

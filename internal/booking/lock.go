@@ -69,18 +69,13 @@ func lockEventOf(ctx context.Context, tx pgx.Tx, regID string) error {
 
 // lockWorkshops takes step 3 for all the event's workshops.
 func lockWorkshops(ctx context.Context, tx pgx.Tx, eventID int64) error {
-	return lockRows(ctx, tx, "workshops", lockAllWorkshops, eventID)
-}
-
-// lockRows runs a SELECT … FOR NO KEY UPDATE and discards its rows.
-func lockRows(ctx context.Context, tx pgx.Tx, what, sql string, args ...any) error {
-	rows, err := tx.Query(ctx, sql, args...)
+	rows, err := tx.Query(ctx, lockAllWorkshops, eventID)
 	if err != nil {
-		return fmt.Errorf("lock %s: %w", what, err)
+		return fmt.Errorf("lock workshops: %w", err)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("lock %s: %w", what, err)
+		return fmt.Errorf("lock workshops: %w", err)
 	}
 	return nil
 }
