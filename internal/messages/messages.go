@@ -40,6 +40,7 @@ const (
 const (
 	maxSubject = 200
 	maxBody    = 20000
+	maxReason  = 500 // as a manual action's
 )
 
 // ErrNoRecipients: the audience is empty, there is nobody to send to.
@@ -87,12 +88,14 @@ func (a Audience) String() string {
 }
 
 // Draft is a message as the organiser wrote it; People are the
-// registration ids of the audience "selected".
+// registration ids of the audience "selected", Reason why they were
+// picked (required for them, in each one's audit entry).
 type Draft struct {
 	Audience string
 	Subject  string
 	Body     string
 	People   []string
+	Reason   string
 }
 
 // Check validates the draft against the event and returns its audience.
@@ -108,6 +111,12 @@ func (d Draft) Check(ev *event.Event) (Audience, error) {
 		a.People = booking.UniqueIDs(d.People)
 		if n := len(a.People); n == 0 || n > booking.MaxBulk {
 			ok = false
+		}
+		switch r := strings.TrimSpace(d.Reason); {
+		case r == "":
+			fields["reason"] = "err.required"
+		case utf8.RuneCountInString(r) > maxReason:
+			fields["reason"] = "msg.err_too_long"
 		}
 	}
 	if !ok {
@@ -244,7 +253,7 @@ func Send(ctx context.Context, pool *pgxpool.Pool, ev *event.Event, audit auth.E
 		if err := queuedMails(ctx, tx, id, ms); err != nil {
 			return err
 		}
-		if err := auditPicked(ctx, tx, a, audit, id, rcpts); err != nil {
+		if err := auditPicked(ctx, tx, a, audit, id, rcpts, strings.TrimSpace(d.Reason)); err != nil {
 			return err
 		}
 		audit.Detail = map[string]any{"message_id": id, "audience": d.Audience, "recipients": n}
@@ -255,14 +264,14 @@ func Send(ctx context.Context, pool *pgxpool.Pool, ev *event.Event, audit auth.E
 
 // auditPicked gives each person of a picked audience an audit entry, so
 // their history says who wrote to them.
-func auditPicked(ctx context.Context, tx pgx.Tx, a Audience, sender auth.Entry, id int64, rcpts []Recipient) error {
+func auditPicked(ctx context.Context, tx pgx.Tx, a Audience, sender auth.Entry, id int64, rcpts []Recipient, reason string) error {
 	if a.Kind != AudienceSelected {
 		return nil
 	}
 	for _, rc := range rcpts {
 		e := sender
 		e.Action = "registration.message"
-		e.Detail = map[string]any{"registration_id": rc.RegistrationID, "message_id": id}
+		e.Detail = map[string]any{"registration_id": rc.RegistrationID, "message_id": id, "reason": reason}
 		if err := auth.Append(ctx, tx, e); err != nil {
 			return err
 		}

@@ -191,15 +191,23 @@ func TestBulkMailHandsOverToComposer(t *testing.T) {
 
 	before := of.counts().outbox
 	form := url.Values{"audience": {"selected"}, "id": {anna.ID, ben.ID}, "subject": {"Raum 201"}, "body": {"Bis bald!"}, "action": {"send"}}
+	r = of.postForm("/org/events/"+slugOpen+"/messages", form, cookie...)
+	wantStatus(t, "send without reason", r, http.StatusUnprocessableEntity)
+	wantContains(t, "send without reason", r, `id="reason-error"`, `name="id" value="`+ben.ID+`"`)
+	if got := of.counts().outbox; got != before {
+		t.Fatalf("a refused send queued %d mails", got-before)
+	}
+	form.Set("reason", "Raumänderung betrifft nur diese beiden")
 	wantStatus(t, "send", of.postForm("/org/events/"+slugOpen+"/messages", form, cookie...), http.StatusSeeOther)
 	if got := of.counts().outbox - before; got != 2 {
 		t.Errorf("mails queued: got %d, want 2", got)
 	}
 	to := of.column(`SELECT registration_id::text FROM outbox WHERE kind = 'org_message' ORDER BY 1`)
-	audited := of.column(`SELECT detail->>'registration_id' FROM audit_log WHERE action = 'registration.message' ORDER BY 1`)
+	audited := of.column(`SELECT detail->>'registration_id' FROM audit_log WHERE action = 'registration.message' AND detail->>'reason' <> '' ORDER BY 1`)
 	if fmt.Sprint(to) != fmt.Sprint(audited) || len(to) != 2 {
 		t.Errorf("mailed %v, audited %v; want the two picked people in both", to, audited)
 	}
+	wantContains(t, "history", of.get("/org/events/"+slugOpen+"/lists/people/"+anna.ID, cookie...), "Nachricht erhalten", "Raumänderung betrifft nur diese beiden")
 	form.Del("id")
 	r = of.postForm("/org/events/"+slugOpen+"/messages", form, cookie...)
 	wantStatus(t, "nobody picked", r, http.StatusUnprocessableEntity)

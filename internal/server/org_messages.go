@@ -70,7 +70,7 @@ func (s *Server) messagesSubmit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := messages.Draft{Audience: r.PostForm.Get("audience"), Subject: r.PostForm.Get("subject"), Body: r.PostForm.Get("body"),
-		People: r.PostForm["id"]}
+		People: r.PostForm["id"], Reason: r.PostForm.Get("reason")}
 	v := messagesView{Event: ev, Draft: d, Back: r.PostForm.Get("back")}
 	aud, err := d.Check(ev)
 	if err != nil {
