@@ -14,7 +14,8 @@ import (
 //
 //  1. The events row, FOR NO KEY UPDATE (lockEvent), taken first by every
 //     change to registrations that exist: cancel, swap, leave, promotion, the
-//     organiser's manual actions, import, publication of an allocation
+//     organiser's manual actions (a bulk action: one person per transaction,
+//     bulk.go), import, publication of an allocation
 //     (allocrun), wish changes. These run one at a time per event. A new
 //     sign-up skips it: it changes no existing row, and the foreign-key
 //     checks of its inserts take FOR KEY SHARE, which does not conflict.

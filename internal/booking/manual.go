@@ -37,6 +37,7 @@ type Manual struct {
 	Actor    string // "web", "api"
 	Reason   string
 	Override bool
+	Bulk     bool // one person of a bulk action (bulk.go)
 }
 
 // raise is a capacity the action raised, for the audit log.
@@ -87,6 +88,9 @@ func audit(ctx context.Context, tx pgx.Tx, m Manual, action string, eventID int6
 	detail["reason"] = m.Reason
 	if m.Override {
 		detail["override"] = true
+	}
+	if m.Bulk {
+		detail["bulk"] = true
 	}
 	return auth.Append(ctx, tx, auth.Entry{UserID: m.UserID, Actor: m.Actor, Action: action, EventID: eventID, Detail: detail})
 }

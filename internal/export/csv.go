@@ -17,10 +17,10 @@ const (
 	separator = ';'
 )
 
-// WriteCSV writes every registration of the event as CSV; headers and
-// texts are in lang.
-func WriteCSV(w io.Writer, ev *event.Event, regs []roster.Row, lang string) error {
-	return writeCSV(w, registrationsTable(ev, regs, lang))
+// WriteCSV writes the registrations as CSV, the name and then cols (nil:
+// every column but the waiting-list place); headers and texts are in lang.
+func WriteCSV(w io.Writer, ev *event.Event, regs []roster.Row, cols []Column, lang string) error {
+	return writeCSV(w, registrationsTable(ev, regs, cols, lang))
 }
 
 func writeCSV(w io.Writer, t table) error {

@@ -20,35 +20,21 @@ type table struct {
 	rows   [][]string
 }
 
-// registrationsTable has one row per registration: name, e-mail,
-// organisation, role, status, a column per slot, a column per question,
-// the consents, the time of registration and of check-in.
-func registrationsTable(ev *event.Event, regs []roster.Row, lang string) table {
-	t := table{name: i18n.T(lang, "export.sheet_all")}
-	t.header = []string{i18n.T(lang, "export.name"), i18n.T(lang, "export.email"), i18n.T(lang, "export.organisation"),
-		i18n.T(lang, "export.role"), i18n.T(lang, "export.status")}
-	for _, s := range ev.Slots {
-		t.header = append(t.header, i18n.T(lang, "export.workshop_in", slotTitle(s)))
+// registrationsTable has one row per registration: the name, then the
+// columns (nil: every column of fileColumns).
+func registrationsTable(ev *event.Event, regs []roster.Row, cols []Column, lang string) table {
+	if cols == nil {
+		cols = fileColumns(ev, lang)
 	}
-	for _, q := range ev.Questions {
-		t.header = append(t.header, q.Label.In(lang))
+	t := table{name: i18n.T(lang, "export.sheet_all"), header: []string{i18n.T(lang, "export.name")}}
+	for _, c := range cols {
+		t.header = append(t.header, c.Header)
 	}
-	t.header = append(t.header, i18n.T(lang, "export.privacy"), i18n.T(lang, "export.photos"), i18n.T(lang, "export.registered_at"),
-		i18n.T(lang, "export.checked_in"))
-	loc := ev.Location()
 	for _, r := range regs {
-		row := []string{r.Name, r.Email, r.Organisation, r.Role, statusText(lang, r.Status, r.WaitlistPosition)}
-		for _, s := range ev.Slots {
-			row = append(row, slotCell(ev, r, s.Key, lang))
+		row := []string{r.Name}
+		for _, c := range cols {
+			row = append(row, c.Cell(r))
 		}
-		for _, q := range ev.Questions {
-			row = append(row, answerText(lang, r.Answers[q.Key]))
-		}
-		privacy := ""
-		if r.Consents.Privacy {
-			privacy = i18n.T(lang, "export.yes") + " (" + r.Consents.PrivacyAt.In(loc).Format("2006-01-02 15:04") + ")"
-		}
-		row = append(row, privacy, yesNo(lang, r.Consents.Photos), r.RegisteredAt.In(loc).Format("2006-01-02 15:04"), checkedIn(r, loc))
 		t.rows = append(t.rows, row)
 	}
 	return t

@@ -12,13 +12,13 @@ import (
 	"github.com/fachtag/fachtag/internal/roster"
 )
 
-// WriteXLSX writes a workbook with one sheet of all registrations and one
-// sheet per workshop. Cells are written as text, never as formulas, so the
+// WriteXLSX writes a workbook with one sheet of the registrations (the
+// name and cols, as WriteCSV) and one sheet per workshop. Cells are written as text, never as formulas, so the
 // CSV neutralisation is not needed (and would change the data).
-func WriteXLSX(w io.Writer, ev *event.Event, regs []roster.Row, lang string) error {
+func WriteXLSX(w io.Writer, ev *event.Event, regs []roster.Row, cols []Column, lang string) error {
 	f := excelize.NewFile()
 	defer f.Close()
-	tables := append([]table{registrationsTable(ev, regs, lang)}, workshopTables(ev, regs, lang)...)
+	tables := append([]table{registrationsTable(ev, regs, cols, lang)}, workshopTables(ev, regs, lang)...)
 	used := map[string]bool{}
 	for i, t := range tables {
 		name := sheetName(t.name, used)

@@ -28,7 +28,7 @@ func TestXLSXColumnsAndCheckin(t *testing.T) {
 		{ID: "2", Name: "Bo", Email: "bo@example.org", Organisation: strings.Repeat("Verein ", 20), Status: registration.Confirmed, RegisteredAt: at},
 	}
 	var buf bytes.Buffer
-	if err := WriteXLSX(&buf, ev, regs, "de"); err != nil {
+	if err := WriteXLSX(&buf, ev, regs, nil, "de"); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenReader(&buf)

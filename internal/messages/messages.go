@@ -1,7 +1,9 @@
 // Package messages owns the mails organisers send to participants: a
 // message to everyone of an event, to one workshop or to a workshop's
 // waiting list (preview, test send, send), and the automatic reminder a
-// configurable number of days before the event. Every mail is an outbox
+// configurable number of days before the event. A message may also go to
+// the people an organiser ticked in the registration list; each of them
+// then gets an audit entry of their own. Every mail is an outbox
 // row written in the transaction that records the message, and points back
 // at it (outbox.org_message_id), so a participant's history can list it.
 package messages
@@ -30,6 +32,7 @@ const (
 	AudienceAll      = "all"      // every confirmed registration (and every wish in the wish phase)
 	AudienceWorkshop = "workshop" // confirmed seats of one workshop
 	AudienceWaitlist = "waitlist" // the waiting list of one workshop
+	AudienceSelected = "selected" // registrations the organiser picked (Audience.People)
 	audienceReminder = "confirmed"
 )
 
@@ -37,6 +40,7 @@ const (
 const (
 	maxSubject = 200
 	maxBody    = 20000
+	maxReason  = 500 // as a manual action's
 )
 
 // ErrNoRecipients: the audience is empty, there is nobody to send to.
@@ -55,16 +59,19 @@ func (e *ValidationError) Error() string {
 }
 
 // Audience is who a message goes to. Workshop is the workshop key for
-// AudienceWorkshop and AudienceWaitlist.
+// AudienceWorkshop and AudienceWaitlist; People are the registration ids
+// of AudienceSelected.
 type Audience struct {
 	Kind     string
 	Workshop string
+	People   []string
 }
 
-// ParseAudience reads "all", "workshop:KEY" or "waitlist:KEY".
+// ParseAudience reads "all", "selected", "workshop:KEY" or "waitlist:KEY";
+// the people of "selected" come with the draft.
 func ParseAudience(s string) (Audience, bool) {
-	if s == AudienceAll {
-		return Audience{Kind: AudienceAll}, true
+	if s == AudienceAll || s == AudienceSelected {
+		return Audience{Kind: s}, true
 	}
 	kind, key, ok := strings.Cut(s, ":")
 	if !ok || key == "" || (kind != AudienceWorkshop && kind != AudienceWaitlist) {
@@ -74,26 +81,42 @@ func ParseAudience(s string) (Audience, bool) {
 }
 
 func (a Audience) String() string {
-	if a.Kind == AudienceAll || a.Kind == "" {
+	if a.Kind == AudienceAll || a.Kind == AudienceSelected || a.Kind == "" {
 		return a.Kind
 	}
 	return a.Kind + ":" + a.Workshop
 }
 
-// Draft is a message as the organiser wrote it.
+// Draft is a message as the organiser wrote it; People are the
+// registration ids of the audience "selected", Reason why they were
+// picked (required for them, in each one's audit entry).
 type Draft struct {
 	Audience string
 	Subject  string
 	Body     string
+	People   []string
+	Reason   string
 }
 
 // Check validates the draft against the event and returns its audience.
 func (d Draft) Check(ev *event.Event) (Audience, error) {
 	fields := map[string]string{}
 	a, ok := ParseAudience(d.Audience)
-	if ok && a.Kind != AudienceAll {
+	if ok && (a.Kind == AudienceWorkshop || a.Kind == AudienceWaitlist) {
 		if _, found := ev.Workshop(a.Workshop); !found {
 			ok = false
+		}
+	}
+	if a.Kind == AudienceSelected {
+		a.People = booking.UniqueIDs(d.People)
+		if n := len(a.People); n == 0 || n > booking.MaxBulk {
+			ok = false
+		}
+		switch r := strings.TrimSpace(d.Reason); {
+		case r == "":
+			fields["reason"] = "err.required"
+		case utf8.RuneCountInString(r) > maxReason:
+			fields["reason"] = "msg.err_too_long"
 		}
 	}
 	if !ok {
@@ -127,12 +150,13 @@ type Recipient struct {
 }
 
 // recipientsWhere selects the registrations of an audience: $1 event id,
-// $2 workshop key, $3 audience kind. Cancelled registrations never get
-// mail.
+// $2 workshop key, $3 audience kind, $4 the people picked. Cancelled
+// registrations never get mail.
 const recipientsWhere = `
 FROM registrations r
 WHERE r.event_id = $1 AND r.status <> 'cancelled' AND (
     ($3::text = 'all' AND r.status IN ('confirmed', 'received'))
+ OR ($3::text = 'selected' AND r.id = ANY($4::uuid[]))
  OR ($3::text = 'confirmed' AND r.status = 'confirmed')
  OR ($3::text IN ('workshop', 'waitlist') AND EXISTS (
         SELECT 1 FROM bookings b JOIN workshops w ON w.id = b.workshop_id
@@ -143,7 +167,7 @@ const selectRecipients = `SELECT r.id::text, r.name, r.email, r.language, r.stat
 
 // Recipients lists the audience in sign-up order.
 func Recipients(ctx context.Context, q db.Conn, eventID int64, a Audience) ([]Recipient, error) {
-	rows, _ := q.Query(ctx, selectRecipients, eventID, a.Workshop, a.Kind)
+	rows, _ := q.Query(ctx, selectRecipients, eventID, a.Workshop, a.Kind, booking.UniqueIDs(a.People))
 	rs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Recipient, error) {
 		var rc Recipient
 		err := r.Scan(&rc.RegistrationID, &rc.Name, &rc.Email, &rc.Language, &rc.Status)
@@ -229,10 +253,30 @@ func Send(ctx context.Context, pool *pgxpool.Pool, ev *event.Event, audit auth.E
 		if err := queuedMails(ctx, tx, id, ms); err != nil {
 			return err
 		}
+		if err := auditPicked(ctx, tx, a, audit, id, rcpts, strings.TrimSpace(d.Reason)); err != nil {
+			return err
+		}
 		audit.Detail = map[string]any{"message_id": id, "audience": d.Audience, "recipients": n}
 		return auth.Append(ctx, tx, audit)
 	})
 	return id, n, err
+}
+
+// auditPicked gives each person of a picked audience an audit entry, so
+// their history says who wrote to them.
+func auditPicked(ctx context.Context, tx pgx.Tx, a Audience, sender auth.Entry, id int64, rcpts []Recipient, reason string) error {
+	if a.Kind != AudienceSelected {
+		return nil
+	}
+	for _, rc := range rcpts {
+		e := sender
+		e.Action = "registration.message"
+		e.Detail = map[string]any{"registration_id": rc.RegistrationID, "message_id": id, "reason": reason}
+		if err := auth.Append(ctx, tx, e); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Sent is a message in the event's history with the state of its mails.

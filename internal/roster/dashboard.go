@@ -21,6 +21,7 @@ type Figures struct {
 	Profile  *Profile       // nil before the first allocation run
 	CheckIn  CheckIns
 	Waitlist int // places on any workshop waiting list
+	Answers  []QuestionTotal
 }
 
 // Day is one calendar day of sign-ups in the event's time zone.
@@ -61,6 +62,9 @@ func (s *Service) Dashboard(ctx context.Context, ev *event.Event, now time.Time)
 		return nil, err
 	}
 	if f.Profile, err = s.latestProfile(ctx, ev.ID); err != nil {
+		return nil, err
+	}
+	if f.Answers, err = s.AnswerTotals(ctx, ev); err != nil {
 		return nil, err
 	}
 	cs, err := counts(ctx, s.pool, ev.ID)

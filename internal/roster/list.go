@@ -27,6 +27,7 @@ type Row struct {
 	Status           registration.Status `json:"status"`
 	WaitlistPosition int                 `json:"waitlist_position,omitempty"` // on the event's waiting list
 	Answers          map[string]any      `json:"answers"`
+	Preferences      map[string][]string `json:"preferences,omitempty"` // slot key → workshop keys, first wish first
 	Consents         Consents            `json:"consents"`
 	Bookings         []Booking           `json:"bookings"`
 	RegisteredAt     time.Time           `json:"registered_at"`
@@ -59,7 +60,8 @@ type Filter struct {
 	CheckedIn string              // "yes" | "no"
 	Sort      string              // a key of SortKeys; default "registered"
 	Desc      bool
-	Limit     int // default DefaultLimit; more than MaxLimit is MaxLimit
+	Limit     int  // default DefaultLimit; more than MaxLimit is MaxLimit
+	All       bool // every match on one page: Limit and Offset are ignored
 	Offset    int
 }
 
@@ -68,6 +70,9 @@ const (
 	DefaultLimit = 50
 	MaxLimit     = 500
 )
+
+// PageSizes are the page sizes a list page offers, besides all at once.
+var PageSizes = []int{25, 50, 100, 250, 500}
 
 // sortKeys is the allow-list of orderings; every one ends in seq, so the
 // order is total and pages never overlap.
@@ -115,6 +120,9 @@ func (f *Filter) Normalise() error {
 		return &FilterError{"offset", "must not be negative"}
 	}
 	f.Limit = min(f.Limit, MaxLimit)
+	if f.All {
+		f.Offset = 0
+	}
 	return nil
 }
 
@@ -181,7 +189,7 @@ func likePattern(w string) string {
 // rowColumns are the columns scanRow reads. The waiting-list position is
 // counted over the whole event, whatever the filter.
 const rowColumns = `
-SELECT r.id, r.name, r.email, r.organisation, r.role, r.language, r.status, r.answers,
+SELECT r.id, r.name, r.email, r.organisation, r.role, r.language, r.status, r.answers, r.preferences,
        r.consent_privacy, r.consent_photos, r.created_at, r.checked_in_at,
        CASE WHEN r.status = 'waitlisted' THEN
            (SELECT count(*) FROM registrations q
@@ -205,9 +213,12 @@ func (s *Service) List(ctx context.Context, eventID int64, f *Filter) ([]Row, in
 	if err := s.pool.QueryRow(ctx, "SELECT count(*)"+where, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count registrations: %w", err)
 	}
-	sql := rowColumns + where + "\nORDER BY " + f.orderBy() +
-		"\nLIMIT $" + strconv.Itoa(n+1) + " OFFSET $" + strconv.Itoa(n+2)
-	rows, err := collect(ctx, s.pool, sql, append(args, f.Limit, f.Offset)...)
+	sql := rowColumns + where + "\nORDER BY " + f.orderBy()
+	if !f.All {
+		sql += "\nLIMIT $" + strconv.Itoa(n+1) + " OFFSET $" + strconv.Itoa(n+2)
+		args = append(args, f.Limit, f.Offset)
+	}
+	rows, err := collect(ctx, s.pool, sql, args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -236,7 +247,7 @@ func collect(ctx context.Context, q db.Conn, sql string, args ...any) ([]Row, er
 func scanRow(row pgx.CollectableRow) (Row, error) {
 	var r Row
 	var answers []byte
-	err := row.Scan(&r.ID, &r.Name, &r.Email, &r.Organisation, &r.Role, &r.Language, &r.Status, &answers,
+	err := row.Scan(&r.ID, &r.Name, &r.Email, &r.Organisation, &r.Role, &r.Language, &r.Status, &answers, &r.Preferences,
 		&r.Consents.PrivacyAt, &r.Consents.Photos, &r.RegisteredAt, &r.CheckedInAt, &r.WaitlistPosition)
 	if err != nil {
 		return r, err

@@ -127,6 +127,20 @@ func BenchmarkList5000(b *testing.B) {
 	}
 }
 
+// BenchmarkListAll5000 is the page size "all" of a large event: every
+// registration with its bookings, by name.
+func BenchmarkListAll5000(b *testing.B) {
+	pool, id := bigEvent(b, 5000)
+	ctx := context.Background()
+	s := New(pool)
+	for b.Loop() {
+		f := Filter{Sort: "name", All: true}
+		if rows, _, err := s.List(ctx, id, &f); err != nil || len(rows) != 5000 {
+			b.Fatalf("got %d rows, %v; want 5000", len(rows), err)
+		}
+	}
+}
+
 func TestNormaliseCode(t *testing.T) {
 	for in, want := range map[string]string{
 		"ab12-cd34-ef56-7890-1234": "AB12CD34EF5678901234",

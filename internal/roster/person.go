@@ -19,8 +19,7 @@ import (
 type Person struct {
 	Row
 	CheckinCode string
-	Anonymised  bool                // deleted on request or by retention
-	Preferences map[string][]string // slot key → workshop keys, first wish first
+	Anonymised  bool // deleted on request or by retention
 	Mails       []Mail
 	History     []Entry // oldest first
 }
@@ -73,9 +72,6 @@ func loadPerson(ctx context.Context, q db.Conn, eventID int64, regID string) (*P
 	if p.CheckinCode, err = code(ctx, q, regID); err != nil {
 		return nil, err
 	}
-	if err := q.QueryRow(ctx, selectPreferences, regID).Scan(&p.Preferences); err != nil {
-		return nil, fmt.Errorf("load wishes: %w", err)
-	}
 	if p.Mails, err = mails(ctx, q, regID); err != nil {
 		return nil, err
 	}
@@ -83,8 +79,6 @@ func loadPerson(ctx context.Context, q db.Conn, eventID int64, regID string) (*P
 	p.History = history(audit, p.Mails)
 	return &p, err
 }
-
-const selectPreferences = `SELECT preferences FROM registrations WHERE id = $1`
 
 // statusKinds are the mails that report a change of the person's status
 // or seats.

@@ -2,8 +2,9 @@
 // sortable, paged list that the organiser pages, the JSON API, the
 // exports, the printables and the check-in page all use; a person with
 // their history; a workshop's participants and waiting list; the
-// dashboard figures; and the only state it changes itself, check-in.
-// Every change to seats and bookings belongs to package booking.
+// dashboard figures; and the only state it changes itself: check-in (of
+// one person or of many at once) and each organiser's choice of list
+// columns. Every change to seats and bookings belongs to package booking.
 package roster
 
 import (

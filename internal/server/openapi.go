@@ -53,13 +53,13 @@ var operations = []operation{
 		params: []string{"slug"}, request: event.File{}, responses: map[int]any{200: EventJSON{}, 201: EventJSON{}, 401: nil, 403: nil, 404: nil, 413: nil, 422: nil}},
 	{method: "post", path: "/api/v1/events/{slug}/status", summary: "Organiser (Bearer token): set the status (draft, open, closed, archived)",
 		params: []string{"slug"}, request: StatusRequest{}, responses: map[int]any{200: EventJSON{}, 400: nil, 401: nil, 403: nil, 404: nil, 422: nil}},
-	{method: "get", path: "/api/v1/events/{slug}/registrations", summary: "Organiser (Bearer token): registrations; query q (words that must all appear in name, e-mail or organisation), status, workshop, checked_in (yes|no), sort (registered|name|organisation|status|checked_in), dir=desc, limit (default 50, at most 500), offset; a bad value is 422 naming the field",
+	{method: "get", path: "/api/v1/events/{slug}/registrations", summary: "Organiser (Bearer token): registrations; query q (words that must all appear in name, e-mail or organisation), status, workshop, checked_in (yes|no), sort (registered|name|organisation|status|checked_in), dir=desc, limit (default 50, at most 500, or all), offset; a bad value is 422 naming the field",
 		params: []string{"slug"}, responses: map[int]any{200: RegistrationList{}, 401: nil, 403: nil, 404: nil, 422: nil}},
 	{method: "get", path: "/api/v1/events/{slug}/workshops/{key}/participants", summary: "Organiser (Bearer token): a workshop's participants and waiting list with positions",
 		params: []string{"slug", "key"}, responses: map[int]any{200: roster.Workshop{}, 401: nil, 403: nil, 404: nil}},
-	{method: "get", path: "/api/v1/events/{slug}/export.csv", summary: "Organiser (Bearer token): all registrations as CSV (UTF-8 with BOM, semicolons; ?lang=en for English headers)",
+	{method: "get", path: "/api/v1/events/{slug}/export.csv", summary: "Organiser (Bearer token): all registrations as CSV (UTF-8 with BOM, semicolons; ?lang=en for English headers; repeated ?col= names the columns after the name: email, organisation, role, status, waitlist, slot:KEY, wish:KEY, q:KEY, privacy, photos, registered, checked_in; without it every column but waitlist)",
 		params: []string{"slug"}, responses: map[int]any{200: "", 401: nil, 403: nil, 404: nil}},
-	{method: "get", path: "/api/v1/events/{slug}/export.xlsx", summary: "Organiser (Bearer token): XLSX workbook, one sheet of all registrations and one per workshop",
+	{method: "get", path: "/api/v1/events/{slug}/export.xlsx", summary: "Organiser (Bearer token): XLSX workbook, one sheet of all registrations (columns as export.csv, ?col= likewise) and one per workshop",
 		params: []string{"slug"}, responses: map[int]any{200: "", 401: nil, 403: nil, 404: nil}},
 }
 

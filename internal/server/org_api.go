@@ -147,7 +147,8 @@ var exportTypes = map[string]string{
 	"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
-// exportFile writes the event's registrations as a download. The file is
+// exportFile writes the event's registrations as a download, with the
+// columns named by ?col= (as the list shows them) or all of them. The file is
 // built in memory first, so a failure is an error page, not half a file.
 // Exports of personal data go into the audit log; the entry commits even
 // when writing the file fails later, as the rows were read.
@@ -155,6 +156,12 @@ func (s *Server) exportFile(w http.ResponseWriter, r *http.Request, format strin
 	ev, err := s.orgEvent(r)
 	if err != nil {
 		return err
+	}
+	var cols []export.Column // none named: the whole file
+	if keys := r.URL.Query()["col"]; len(keys) > 0 {
+		if cols, err = export.Choose(ev, requestLang(r), keys); err != nil {
+			return &roster.FilterError{Field: "col", Reason: err.Error()}
+		}
 	}
 	a, _ := accountFrom(r.Context())
 	regs, err := s.roster.Export(r.Context(), ev.ID, a.Audit("export."+format, ev.ID, nil))
@@ -166,7 +173,7 @@ func (s *Server) exportFile(w http.ResponseWriter, r *http.Request, format strin
 	if format == "xlsx" {
 		write = export.WriteXLSX
 	}
-	if err := write(&buf, ev, regs, requestLang(r)); err != nil {
+	if err := write(&buf, ev, regs, cols, requestLang(r)); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", exportTypes[format])

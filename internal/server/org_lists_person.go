@@ -156,11 +156,8 @@ func (s *Server) orgNewForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) orgNewSubmit(w http.ResponseWriter, r *http.Request) error {
-	ev, err := s.orgEvent(r)
+	ev, err := s.orgEventPosted(w, r)
 	if err != nil {
-		return err
-	}
-	if err := parseForm(w, r); err != nil {
 		return err
 	}
 	f := r.PostForm

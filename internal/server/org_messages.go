@@ -28,7 +28,14 @@ type messagesView struct {
 	Sent         []messages.Sent
 	Reminder     *messages.Reminder
 	Days         string // the reminder setting as typed; "" is off
+	// Picked are the people of the audience "selected", ticked in the
+	// registration list; Back is that list's query.
+	Picked []messages.Recipient
+	Back   string
 }
+
+// ListURL is the registration list the picked people came from.
+func (v messagesView) ListURL() string { return listURL(v.Event, v.Back) }
 
 // sampleName stands in for a participant while the audience is empty.
 const sampleName = "Erika Mustermann"
@@ -38,7 +45,8 @@ func (s *Server) messagesPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := messagesView{Event: ev, Draft: messages.Draft{Audience: r.URL.Query().Get("audience")}}
+	q := r.URL.Query()
+	v := messagesView{Event: ev, Draft: messages.Draft{Audience: q.Get("audience"), People: q["id"]}, Back: q.Get("back")}
 	if done := r.URL.Query().Get("done"); done != "" {
 		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
 		switch done {
@@ -61,8 +69,9 @@ func (s *Server) messagesSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := parseLargeForm(w, r); err != nil {
 		return err
 	}
-	d := messages.Draft{Audience: r.PostForm.Get("audience"), Subject: r.PostForm.Get("subject"), Body: r.PostForm.Get("body")}
-	v := messagesView{Event: ev, Draft: d}
+	d := messages.Draft{Audience: r.PostForm.Get("audience"), Subject: r.PostForm.Get("subject"), Body: r.PostForm.Get("body"),
+		People: r.PostForm["id"], Reason: r.PostForm.Get("reason")}
+	v := messagesView{Event: ev, Draft: d, Back: r.PostForm.Get("back")}
 	aud, err := d.Check(ev)
 	if err != nil {
 		return s.messagesInvalid(w, r, &v, err)
@@ -138,6 +147,12 @@ func (s *Server) redirectMessages(w http.ResponseWriter, r *http.Request, ev *ev
 func (s *Server) renderMessages(w http.ResponseWriter, r *http.Request, status int, v *messagesView) error {
 	ctx := r.Context()
 	var err error
+	if v.Draft.Audience == messages.AudienceSelected {
+		a := messages.Audience{Kind: messages.AudienceSelected, People: v.Draft.People}
+		if v.Picked, err = s.messages.Recipients(ctx, v.Event.ID, a); err != nil {
+			return err
+		}
+	}
 	if v.Sent, err = s.messages.List(ctx, v.Event.ID); err != nil {
 		return err
 	}

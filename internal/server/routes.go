@@ -202,6 +202,9 @@ func (s *Server) managerRoutes(r chi.Router) {
 	// The websites that may embed the event's form, and the snippets (org_embed.go).
 	r.Get("/events/{slug}/embed", s.page(s.orgEmbedPage))
 	r.Post("/events/{slug}/embed", s.page(s.orgEmbedSave))
+	// The registration list: the account's columns, bulk actions on ticked rows.
+	r.Post("/events/{slug}/lists/columns", s.page(s.orgListColumns))
+	r.Post("/events/{slug}/lists/bulk", s.page(s.orgBulk))
 }
 
 // checkinRoutes are the event day's pages, open to the checkin role too.
