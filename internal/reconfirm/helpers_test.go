@@ -37,9 +37,9 @@ func newFixture(t testing.TB, eventCapacity, workshopCapacity int) *fixture {
 	opens, closes := time.Now().Add(-time.Hour), start.Add(-time.Hour)
 	f := &event.File{Slug: "rc", Title: "Fachtag Rückmeldung", Timezone: "Europe/Berlin", StartsAt: start,
 		EndsAt: start.Add(8 * time.Hour), Capacity: eventCapacity, Status: event.StatusOpen,
-		Organiser: event.Organiser{Name: "Netzwerk", Email: "orga@example.org"},
+		Organiser:    event.Organiser{Name: "Netzwerk", Email: "orga@example.org"},
 		Registration: event.Registration{Mode: event.ModeFirstCome, OpensAt: &opens, ClosesAt: &closes},
-		Slots: []event.SlotFile{{Key: "r1", Title: "Runde 1", StartsAt: start.Add(time.Hour), EndsAt: start.Add(3 * time.Hour), Optional: true}},
+		Slots:        []event.SlotFile{{Key: "r1", Title: "Runde 1", StartsAt: start.Add(time.Hour), EndsAt: start.Add(3 * time.Hour), Optional: true}},
 		Workshops: []event.WSFile{{Key: "A1", Slot: "r1", Title: "Workshop A", Capacity: workshopCapacity},
 			{Key: "B1", Slot: "r1", Title: "Workshop B", Capacity: workshopCapacity}}}
 	data, err := json.Marshal(f)
