@@ -18,6 +18,7 @@ import (
 	"github.com/fachtag/fachtag/internal/mail"
 	"github.com/fachtag/fachtag/internal/messages"
 	"github.com/fachtag/fachtag/internal/metrics"
+	"github.com/fachtag/fachtag/internal/reconfirm"
 	"github.com/fachtag/fachtag/internal/roster"
 )
 
@@ -30,6 +31,8 @@ type Services struct {
 	Messages *messages.Service
 	Alloc    *allocrun.Service
 	Limits   *limits.Service
+	// Reconfirm is the "Kommen Sie?" question before an event.
+	Reconfirm *reconfirm.Service
 
 	pool *pgxpool.Pool // for Ready
 }
@@ -40,14 +43,15 @@ func New(pool *pgxpool.Pool, authOpts auth.Options) *Services {
 		authOpts.InviteMail = inviteMail
 	}
 	return &Services{
-		Booking:  booking.New(pool),
-		Auth:     auth.New(pool, authOpts),
-		Events:   event.NewService(pool, booking.ImportEventTx),
-		Roster:   roster.New(pool),
-		Messages: messages.NewService(pool),
-		Alloc:    allocrun.New(pool),
-		Limits:   limits.New(pool),
-		pool:     pool,
+		Booking:   booking.New(pool),
+		Auth:      auth.New(pool, authOpts),
+		Events:    event.NewService(pool, booking.ImportEventTx),
+		Roster:    roster.New(pool),
+		Messages:  messages.NewService(pool),
+		Alloc:     allocrun.New(pool),
+		Limits:    limits.New(pool),
+		Reconfirm: reconfirm.NewService(pool, nil),
+		pool:      pool,
 	}
 }
 

@@ -30,6 +30,7 @@ func (s *Server) router() chi.Router {
 	r.Get("/imprint", s.page(s.siteImprint))
 	r.Route("/events/{slug}", s.eventRoutes)
 	r.Route("/r/{token}", s.personalRoutes)
+	r.Route("/attend/{token}", s.attendRoutes)
 	r.Route("/api/v1", s.apiRoutes)
 	r.Route("/org", s.orgRoutes)
 	r.NotFound(s.page(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
@@ -58,6 +59,16 @@ func (s *Server) personalRoutes(r chi.Router) {
 	r.With(s.limit).Post("/wishes", s.page(s.manageWishes))
 	r.Get("/calendar.ics", s.page(s.calendar))
 	r.Get("/qr.png", s.page(s.participantQR))
+	r.With(s.limit).Post("/reconfirm", s.page(s.manageReconfirm))
+}
+
+// attendRoutes are the reconfirmation's answer page ("Kommen Sie?"): the
+// mailed link opens it with the answer preselected and changes nothing
+// (mail scanners follow links); the one button posts the answer.
+func (s *Server) attendRoutes(r chi.Router) {
+	r.Use(noStore)
+	r.Get("/", s.page(s.attendPage))
+	r.With(s.limit).Post("/", s.page(s.attendSubmit))
 }
 
 // apiRoutes are the JSON API v1: the participant's endpoints (public, the
@@ -179,6 +190,9 @@ func (s *Server) managerRoutes(r chi.Router) {
 	r.Post("/tokens/{id}/revoke", s.page(s.tokensRevoke))
 	r.Get("/events/{slug}/print/attendance/{key}", s.page(s.orgPrintAttendance))
 	r.Get("/events/{slug}/print/badges", s.page(s.orgPrintBadges))
+	// Reconfirmation settings ("Kommen Sie?"), linked from the setup page.
+	r.Get("/events/{slug}/reconfirm", s.page(s.reconfirmPage))
+	r.Post("/events/{slug}/reconfirm", s.page(s.reconfirmSave))
 }
 
 // checkinRoutes are the event day's pages, open to the checkin role too.

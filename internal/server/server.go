@@ -22,6 +22,7 @@ import (
 	"github.com/fachtag/fachtag/internal/limits"
 	"github.com/fachtag/fachtag/internal/messages"
 	"github.com/fachtag/fachtag/internal/metrics"
+	"github.com/fachtag/fachtag/internal/reconfirm"
 	"github.com/fachtag/fachtag/internal/roster"
 )
 
@@ -52,6 +53,7 @@ type Server struct {
 	outbox   func(context.Context) (metrics.OutboxState, error)
 	pages    *pages
 	limits   *limits.Service
+	rc       *reconfirm.Service
 	log      *slog.Logger
 	draining atomic.Bool // set by Drain: /readyz answers 503
 }
@@ -78,6 +80,7 @@ func New(svc *app.Services, opts Options) (*Server, error) {
 		outbox:   svc.Outbox,
 		pages:    p,
 		limits:   svc.Limits,
+		rc:       svc.Reconfirm,
 		log:      opts.Logger,
 	}, nil
 }
