@@ -60,21 +60,16 @@ func Tick(ctx context.Context, pool *pgxpool.Pool, now time.Time) (Done, error) 
 func runEvent(ctx context.Context, pool *pgxpool.Pool, eventID int64, now time.Time) (Done, error) {
 	var d Done
 	for _, step := range []struct {
-		n  *int
-		fn func(context.Context, pgx.Tx, int64, time.Time) (int, error)
-	}{{&d.Asked, ask}, {&d.Reminded, remind}} {
-		for {
-			var n int
+		step mailStep
+		n    *int
+	}{{askStep, &d.Asked}, {remindStep, &d.Reminded}} {
+		for n := batchSize; n == batchSize; *step.n += n {
 			err := db.Transact(ctx, pool, func(tx pgx.Tx) (err error) {
-				n, err = step.fn(ctx, tx, eventID, now)
+				n, err = step.step.run(ctx, tx, eventID, now)
 				return err
 			})
 			if err != nil {
 				return d, err
-			}
-			*step.n += n
-			if n < batchSize {
-				break
 			}
 		}
 	}
@@ -86,81 +81,79 @@ func runEvent(ctx context.Context, pool *pgxpool.Pool, eventID int64, now time.T
 // lockedPlan takes the event's row lock (booking's lock order, step 1:
 // every writer of questions and answers holds it) and reads the settings
 // under it; ok is false when the event no longer uses reconfirmation.
-func lockedPlan(ctx context.Context, tx pgx.Tx, eventID int64) (Settings, Plan, time.Time, bool, error) {
+func lockedPlan(ctx context.Context, tx pgx.Tx, eventID int64) (Settings, Plan, bool, error) {
 	var start time.Time
 	err := tx.QueryRow(ctx, `SELECT starts_at FROM events WHERE id = $1 FOR NO KEY UPDATE`, eventID).Scan(&start)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return Settings{}, Plan{}, start, false, nil
+		return Settings{}, Plan{}, false, nil
 	}
 	if err != nil {
-		return Settings{}, Plan{}, start, false, fmt.Errorf("lock event: %w", err)
+		return Settings{}, Plan{}, false, fmt.Errorf("lock event: %w", err)
 	}
 	s, err := load(ctx, tx, eventID)
 	if err != nil {
-		return Settings{}, Plan{}, start, false, err
+		return Settings{}, Plan{}, false, err
 	}
-	return s, s.Plan(start), start, s.Enabled, nil
+	return s, s.Plan(start), s.Enabled, nil
+}
+
+// mailStep is a step that mails people one by one: the question and the
+// reminder. Each person's row change (mark) is its guard: a person the
+// step has done no longer matches list.
+type mailStep struct {
+	kind   mail.Kind
+	list   string // who is due: $1 event, $2 the step's time, $3 how many
+	mark   string // the row change per person: $1 registration, $2 event, $3 now
+	column string // the settings column noting when the step first ran
+	// at is when the step is due, and whether it runs at all.
+	at func(Settings, Plan) (time.Time, bool)
 }
 
 // Everyone who registered before the send time, holds an event seat and
 // has not been asked.
-const toAsk = `
+var askStep = mailStep{kind: mail.KindReconfirm, column: "sent_at", list: `
 SELECT r.id::text, r.name, r.email, r.language FROM registrations r
 WHERE r.event_id = $1 AND r.status = 'confirmed' AND r.created_at < $2
   AND NOT EXISTS (SELECT 1 FROM reconfirm_requests q WHERE q.registration_id = r.id)
-ORDER BY r.seq LIMIT $3`
-
-const insertQuestion = `INSERT INTO reconfirm_requests (registration_id, event_id, asked_at) VALUES ($1, $2, $3)`
-
-// ask sends the question to up to batchSize people who have none yet.
-func ask(ctx context.Context, tx pgx.Tx, eventID int64, now time.Time) (int, error) {
-	s, p, _, ok, err := lockedPlan(ctx, tx, eventID)
-	if err != nil || !ok || now.Before(p.SendAt) || !now.Before(p.DeadlineAt) {
-		return 0, err
-	}
-	people, err := collect(ctx, tx, toAsk, eventID, p.SendAt, batchSize)
-	if err != nil || len(people) == 0 {
-		return 0, err
-	}
-	b := &pgx.Batch{}
-	for _, c := range people {
-		b.Queue(insertQuestion, c.ID, eventID, now)
-	}
-	if err := mailAll(ctx, tx, b, people, eventID, mail.KindReconfirm, mail.Reconfirm{Deadline: p.DeadlineAt, Release: s.Release}); err != nil {
-		return 0, err
-	}
-	return len(people), markStep(ctx, tx, "sent_at", eventID, now)
-}
+ORDER BY r.seq LIMIT $3`,
+	mark: `INSERT INTO reconfirm_requests (registration_id, event_id, asked_at) VALUES ($1, $2, $3)`,
+	at:   func(_ Settings, p Plan) (time.Time, bool) { return p.SendAt, true }}
 
 // Unanswered questions, asked before the reminder time, of people who
 // still hold their seat and have not been reminded.
-const toRemind = `
+var remindStep = mailStep{kind: mail.KindReconfirmReminder, column: "reminded_at", list: `
 SELECT r.id::text, r.name, r.email, r.language
 FROM reconfirm_requests q JOIN registrations r ON r.id = q.registration_id
 WHERE q.event_id = $1 AND q.answer IS NULL AND q.reminded_at IS NULL AND q.asked_at < $2
   AND r.status = 'confirmed'
-ORDER BY r.seq LIMIT $3`
+ORDER BY r.seq LIMIT $3`,
+	mark: `UPDATE reconfirm_requests SET reminded_at = $3
+WHERE registration_id = $1 AND event_id = $2 AND reminded_at IS NULL`,
+	at: func(s Settings, p Plan) (time.Time, bool) { return p.RemindAt, s.Remind }}
 
-const markReminded = `UPDATE reconfirm_requests SET reminded_at = $2 WHERE registration_id = $1 AND reminded_at IS NULL`
-
-// remind sends the one reminder to up to batchSize people.
-func remind(ctx context.Context, tx pgx.Tx, eventID int64, now time.Time) (int, error) {
-	s, p, _, ok, err := lockedPlan(ctx, tx, eventID)
-	if err != nil || !ok || !s.Remind || now.Before(p.RemindAt) || !now.Before(p.DeadlineAt) {
+// run mails up to batchSize people the step is due for at now, from the
+// step's time until the deadline, and returns how many.
+func (st mailStep) run(ctx context.Context, tx pgx.Tx, eventID int64, now time.Time) (int, error) {
+	s, p, ok, err := lockedPlan(ctx, tx, eventID)
+	if err != nil || !ok {
 		return 0, err
 	}
-	people, err := collect(ctx, tx, toRemind, eventID, p.RemindAt, batchSize)
+	at, ok := st.at(s, p)
+	if !ok || now.Before(at) || !now.Before(p.DeadlineAt) {
+		return 0, nil
+	}
+	people, err := collect(ctx, tx, st.list, eventID, at, batchSize)
 	if err != nil || len(people) == 0 {
 		return 0, err
 	}
 	b := &pgx.Batch{}
 	for _, c := range people {
-		b.Queue(markReminded, c.ID, now)
+		b.Queue(st.mark, c.ID, eventID, now)
 	}
-	if err := mailAll(ctx, tx, b, people, eventID, mail.KindReconfirmReminder, mail.Reconfirm{Deadline: p.DeadlineAt, Release: s.Release}); err != nil {
+	if err := mailAll(ctx, tx, b, people, eventID, st.kind, mail.Reconfirm{Deadline: p.DeadlineAt, Release: s.Release}); err != nil {
 		return 0, err
 	}
-	return len(people), markStep(ctx, tx, "reminded_at", eventID, now)
+	return len(people), markStep(ctx, tx, st.column, eventID, now)
 }
 
 // markStep notes when a step first ran; later runs leave the date.
