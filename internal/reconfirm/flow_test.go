@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fachtag/fachtag/internal/booking"
 	"github.com/fachtag/fachtag/internal/registration"
 )
 
@@ -160,4 +161,21 @@ func TestNotAskedCannotAnswer(t *testing.T) {
 		t.Fatalf("personal link as answer link: %v, want ErrNotFound", err)
 	}
 	fx.wantStatus(p, registration.Confirmed)
+}
+
+// TestDeletedPersonLinkGone: deleting a person on request takes the
+// answer links with the personal links.
+func TestDeletedPersonLinkGone(t *testing.T) {
+	ctx := context.Background()
+	fx := newFixture(t, 10, 10)
+	p := fx.register("p@example.org", "A1")
+	plan := fx.configure(true, false)
+	fx.tick(plan.SendAt)
+	link := fx.link(p, "reconfirm")
+	if err := fx.book.DeleteNow(ctx, fx.ev.ID, p.id, booking.Manual{Actor: "test"}); err != nil {
+		t.Fatalf("DeleteNow: %v", err)
+	}
+	if _, err := fx.rc.Question(ctx, link); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("answer link after the deletion: %v, want ErrNotFound", err)
+	}
 }
