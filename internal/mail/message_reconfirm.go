@@ -107,6 +107,7 @@ func newReconfirmView(m Message, ev *event.Event) *reconfirmView {
 	default:
 		v.Subject = t("mail.rc.released_subject", ev.Title)
 		v.Intro, v.Consequence = t("mail.rc.released_intro", deadline, ev.Title, base.Event.Date), t("mail.rc.released_why")
+		v.Bookings = nil // given up with the seat
 	}
 	v.Subject = oneLine(v.Subject)
 	return v
