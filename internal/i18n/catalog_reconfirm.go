@@ -63,6 +63,8 @@ var reconfirmTexts = map[string][2]string{
 	"rc.dash_reminded":                  {"%d Erinnerungen", "%d reminders"},
 	"rc.dash_release_on":                {"Plätze ohne Antwort gehen dann an die Warteliste", "unanswered seats then go to the waiting list"},
 	"rc.dash_settings":                  {"Einstellungen der Rückfrage", "Settings of the question"},
+	"rc.dash_who_open":                  {"Wer noch nicht geantwortet hat (%d)", "Who has not answered yet (%d)"},
+	"rc.dash_reminded_one":              {"erinnert", "reminded"},
 	"rc.person_answer":                  {"Kommt?", "Coming?"},
 	"rc.answer_yes":                     {"Ja (geantwortet am %s)", "Yes (answered on %s)"},
 	"rc.answer_no":                      {"Nein, abgesagt am %s", "No, said no on %s"},

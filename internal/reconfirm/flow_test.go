@@ -119,8 +119,8 @@ func TestNoReleaseUnlessChosen(t *testing.T) {
 	fx.wantMails(p, "reconfirm_reminder", 0)
 	fx.wantMails(p, "reconfirm_released", 0)
 	sum, err := fx.rc.Summary(context.Background(), fx.ev)
-	if err != nil || sum.Open != 1 || sum.Released != 0 {
-		t.Fatalf("summary = %+v, %v; want one open", sum, err)
+	if err != nil || sum.Open != 1 || sum.Released != 0 || len(sum.Unanswered) != 1 || sum.Unanswered[0].RegistrationID != p.id {
+		t.Fatalf("summary = %+v, %v; want one open, named", sum, err)
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/fachtag/fachtag/internal/db"
 	"github.com/fachtag/fachtag/internal/event"
 )
@@ -19,7 +21,25 @@ type Summary struct {
 	Open     int // asked, no answer, seat still held
 	Released int
 	NotAsked int // holding a seat without a question: registered after the send time, or promoted too late
+	// Unanswered are the open ones by name, for the organiser who would
+	// rather phone them (at most maxUnanswered, in sign-up order).
+	Unanswered []Unanswered
 }
+
+// Unanswered is one person who holds a seat and has not answered.
+type Unanswered struct {
+	RegistrationID string
+	Name           string
+	Reminded       bool
+}
+
+const maxUnanswered = 500
+
+const listUnanswered = `
+SELECT r.id::text, r.name, q.reminded_at IS NOT NULL
+FROM reconfirm_requests q JOIN registrations r ON r.id = q.registration_id
+WHERE q.event_id = $1 AND q.answer IS NULL AND r.status = 'confirmed'
+ORDER BY r.seq LIMIT $2`
 
 const countAnswers = `
 SELECT count(*),
@@ -43,6 +63,14 @@ func summary(ctx context.Context, q db.Conn, ev *event.Event) (*Summary, error) 
 		&sum.Open, &sum.Released, &sum.NotAsked)
 	if err != nil {
 		return nil, fmt.Errorf("count answers: %w", err)
+	}
+	rows, _ := q.Query(ctx, listUnanswered, ev.ID, maxUnanswered)
+	sum.Unanswered, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Unanswered, error) {
+		var u Unanswered
+		return u, r.Scan(&u.RegistrationID, &u.Name, &u.Reminded)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list unanswered: %w", err)
 	}
 	return sum, nil
 }

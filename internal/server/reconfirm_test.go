@@ -141,6 +141,9 @@ func TestReconfirmFlowThroughMail(t *testing.T) {
 		t.Fatalf("answer yes on the personal page: %v", r)
 	}
 	dash := string(of.get("/org/events/"+slugOpen+"/dashboard", cookie...).body)
+	if strings.Contains(dash, `id="reconfirm-unanswered"`) {
+		t.Errorf("dashboard lists unanswered people, want none")
+	}
 	for _, want := range []string{"<dt>Kommen</dt><dd>1</dd>", "<dt>Abgesagt</dt><dd>1</dd>", "<dt>Noch keine Antwort</dt><dd>0</dd>", "verschickt am"} {
 		if !strings.Contains(dash, want) {
 			t.Errorf("dashboard lacks %q", want)
