@@ -31,6 +31,7 @@ type Services struct {
 	Messages *messages.Service
 	Alloc    *allocrun.Service
 	Limits   *limits.Service
+
 	// Reconfirm is the "Kommen Sie?" question before an event.
 	Reconfirm *reconfirm.Service
 
@@ -43,15 +44,16 @@ func New(pool *pgxpool.Pool, authOpts auth.Options) *Services {
 		authOpts.InviteMail = inviteMail
 	}
 	return &Services{
-		Booking:   booking.New(pool),
-		Auth:      auth.New(pool, authOpts),
-		Events:    event.NewService(pool, booking.ImportEventTx),
-		Roster:    roster.New(pool),
-		Messages:  messages.NewService(pool),
-		Alloc:     allocrun.New(pool),
-		Limits:    limits.New(pool),
+		Booking:  booking.New(pool),
+		Auth:     auth.New(pool, authOpts),
+		Events:   event.NewService(pool, booking.ImportEventTx),
+		Roster:   roster.New(pool),
+		Messages: messages.NewService(pool),
+		Alloc:    allocrun.New(pool),
+		Limits:   limits.New(pool),
+		pool:     pool,
+
 		Reconfirm: reconfirm.NewService(pool, nil),
-		pool:      pool,
 	}
 }
 
