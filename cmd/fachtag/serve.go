@@ -21,6 +21,7 @@ import (
 	"github.com/fachtag/fachtag/internal/mail"
 	"github.com/fachtag/fachtag/internal/messages"
 	"github.com/fachtag/fachtag/internal/metrics"
+	"github.com/fachtag/fachtag/internal/reconfirm"
 	"github.com/fachtag/fachtag/internal/retention"
 	"github.com/fachtag/fachtag/internal/server"
 )
@@ -66,7 +67,8 @@ func runServe(ctx context.Context) error {
 		return err
 	}
 	defer sender.Close()
-	worker := mail.NewWorker(pool, sender, mail.WorkerConfig{PersonalLink: server.ManageLink(cfg.BaseURL), From: cfg.MailFrom,
+	worker := mail.NewWorker(pool, sender, mail.WorkerConfig{PersonalLink: server.ManageLink(cfg.BaseURL),
+		AnswerLink: server.AnswerLink(cfg.BaseURL), From: cfg.MailFrom,
 		Concurrency: cfg.MailWorkers, RatePerSecond: cfg.MailRatePerSecond, Metrics: m, LegalLinks: srv.MailLegalLinks}, slog.Default())
 	// The reminder scheduler stops with the signal and is waited for
 	// before the pool closes; any number of replicas may run one.
@@ -77,6 +79,9 @@ func runServe(ctx context.Context) error {
 	retentionDone := make(chan error, 1)
 	go func() { retentionDone <- (&retention.Scheduler{Pool: pool, Log: slog.Default()}).Run(reminderCtx) }()
 	defer func() { stopReminders(); <-retentionDone }()
+	reconfirmDone := make(chan error, 1)
+	go func() { reconfirmDone <- (&reconfirm.Scheduler{Pool: pool, Log: slog.Default()}).Run(reminderCtx) }()
+	defer func() { stopReminders(); <-reconfirmDone }()
 	return serveUntilDone(ctx, cfg, serving{Handler: srv.Handler(), Drain: srv.Drain, Metrics: m.Handler()}, worker)
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/fachtag/fachtag/internal/mail"
 	"github.com/fachtag/fachtag/internal/messages"
 	"github.com/fachtag/fachtag/internal/metrics"
+	"github.com/fachtag/fachtag/internal/reconfirm"
 	"github.com/fachtag/fachtag/internal/roster"
 	"github.com/fachtag/fachtag/internal/widget"
 )
@@ -32,6 +33,9 @@ type Services struct {
 	Alloc    *allocrun.Service
 	Limits   *limits.Service
 	Widget   *widget.Service
+
+	// Reconfirm is the "Kommen Sie?" question before an event.
+	Reconfirm *reconfirm.Service
 
 	pool *pgxpool.Pool // for Ready
 }
@@ -51,6 +55,8 @@ func New(pool *pgxpool.Pool, authOpts auth.Options) *Services {
 		Limits:   limits.New(pool),
 		Widget:   widget.New(pool),
 		pool:     pool,
+
+		Reconfirm: reconfirm.NewService(pool, nil),
 	}
 }
 

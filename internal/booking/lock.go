@@ -38,6 +38,12 @@ import (
 // only the registration it creates; check-in, retention and link mails
 // lock registrations but wait for nothing in 3 or 4.
 //
+// Reconfirmation (package reconfirm) follows the same order: its
+// scheduler's steps and the participants' answers take the events row
+// first (the settings are read under it, and the organiser's save takes
+// it too), then the registration (LockRegistration), and write the
+// question rows, which belong to the registration, before any workshop.
+//
 // The event-waiting-list refill used to take the seat counter and then
 // workshop rows, the reverse of a sign-up, and deadlocked against the
 // rush; with 3 before 4 it holds every workshop before it looks at the

@@ -43,6 +43,13 @@ func lockByToken(ctx context.Context, tx pgx.Tx, token string) (*Registration, *
 	if err != nil {
 		return nil, nil, err
 	}
+	return LockRegistration(ctx, tx, id)
+}
+
+// LockRegistration locks the event's row and then the registration id
+// (lock.go, steps 1 and 2) and loads both, for a change another package
+// makes to a registration inside tx (reconfirmation answers).
+func LockRegistration(ctx context.Context, tx pgx.Tx, id string) (*Registration, *event.Event, error) {
 	if err := lockEventOf(ctx, tx, id); err != nil {
 		return nil, nil, err
 	}
@@ -55,6 +62,19 @@ func lockByToken(ctx context.Context, tx pgx.Tx, token string) (*Registration, *
 		return nil, nil, err
 	}
 	return reg, ev, nil
+}
+
+// CancelLocked cancels reg, locked by LockRegistration in tx, exactly like
+// the participant's own cancel: seats to the waiting lists, the usual
+// cancellation mail. The caller checks that reg is not cancelled yet.
+func CancelLocked(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration) (*Registration, error) {
+	return cancel(ctx, tx, ev, reg)
+}
+
+// ReleaseLocked is CancelLocked without the person's mail: the caller
+// writes its own, which says why.
+func ReleaseLocked(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration) (*Registration, error) {
+	return release(ctx, tx, ev, reg)
 }
 
 const (

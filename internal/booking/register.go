@@ -172,7 +172,7 @@ func writeRegistration(ctx context.Context, tx db.Conn, ev *event.Event, reg *Re
 	answers, _ := json.Marshal(nonNilMap(req.Answers))
 	prefs, _ := json.Marshal(nonNilMap(req.Preferences))
 	stored, _ := json.Marshal(nonNilMap(req.Choices))
-	token, hash := newToken()
+	token, hash := NewToken()
 	b := &pgx.Batch{}
 	b.Queue(insertRegistration, reg.ID, ev.ID, req.Name, req.Email, req.Organisation, req.Role,
 		req.Language, answers, req.Consents.Photos, stored, prefs, reg.Status)

@@ -12,13 +12,14 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// newToken returns a personal-link token with 256 random bits and the hash
-// under which it is stored; the token itself is never stored.
-func newToken() (token string, hash []byte) {
+// NewToken returns a link token with 256 random bits and the hash under
+// which it is stored; the token itself is never stored. Personal links
+// use it, and other packages' one-purpose links (reconfirmation answers).
+func NewToken() (token string, hash []byte) {
 	b := make([]byte, 32)
 	_, _ = rand.Read(b)
 	token = base64.RawURLEncoding.EncodeToString(b)
-	return token, hashToken(token)
+	return token, HashToken(token)
 }
 
 // newUUID is a random (version 4) UUID, made here so that the registration
@@ -31,7 +32,8 @@ func newUUID() string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
-func hashToken(token string) []byte {
+// HashToken is the stored form of a token made by NewToken.
+func HashToken(token string) []byte {
 	h := sha256.Sum256([]byte(token))
 	return h[:]
 }
@@ -47,7 +49,7 @@ func IssueLink(ctx context.Context, tx pgx.Tx, regID string) (string, error) {
 
 // issueToken creates a new personal link for a registration inside tx.
 func issueToken(ctx context.Context, tx pgx.Tx, regID string) (string, error) {
-	token, hash := newToken()
+	token, hash := NewToken()
 	if _, err := tx.Exec(ctx, insertToken, hash, regID); err != nil {
 		return "", fmt.Errorf("store token: %w", err)
 	}
@@ -56,6 +58,12 @@ func issueToken(ctx context.Context, tx pgx.Tx, regID string) (string, error) {
 
 const tokenRegistration = `SELECT registration_id FROM tokens WHERE hash = $1 AND purpose = 'manage'`
 
+// LinkRegistration resolves a personal link to its registration id;
+// ErrNotFound when there is none.
+func LinkRegistration(ctx context.Context, q db.Conn, token string) (string, error) {
+	return registrationID(ctx, q, token)
+}
+
 // registrationID resolves a token; malformed and unknown tokens are both
 // ErrNotFound, so a guess learns nothing.
 func registrationID(ctx context.Context, q db.Conn, token string) (string, error) {
@@ -63,7 +71,7 @@ func registrationID(ctx context.Context, q db.Conn, token string) (string, error
 		return "", ErrNotFound
 	}
 	var id string
-	err := q.QueryRow(ctx, tokenRegistration, hashToken(token)).Scan(&id)
+	err := q.QueryRow(ctx, tokenRegistration, HashToken(token)).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", ErrNotFound
 	}

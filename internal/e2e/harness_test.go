@@ -117,7 +117,7 @@ func importScenario(t *testing.T, pool *pgxpool.Pool, name string, capacities ma
 func startWorker(t *testing.T, pool *pgxpool.Pool, sender mail.Sender, base string, log *slog.Logger,
 	legal func(*event.Event) (string, string)) {
 	t.Helper()
-	w := mail.NewWorker(pool, sender, mail.WorkerConfig{PersonalLink: server.ManageLink(base), LegalLinks: legal, From: "Tagungsbüro <fachtag@example.org>",
+	w := mail.NewWorker(pool, sender, mail.WorkerConfig{PersonalLink: server.ManageLink(base), AnswerLink: server.AnswerLink(base), LegalLinks: legal, From: "Tagungsbüro <fachtag@example.org>",
 		PollInterval: pollInterval, RetryBase: 200 * time.Millisecond, ErrorPause: time.Second}, log)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

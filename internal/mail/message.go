@@ -70,6 +70,8 @@ type Message struct {
 	// Outcomes say per slot which wish the published allocation gave and,
 	// where not the first, why (published mails).
 	Outcomes []registration.Outcome `json:"outcomes,omitempty"`
+	// Reconfirm is the question's deadline (reconfirmation mails).
+	Reconfirm *Reconfirm `json:"reconfirm,omitempty"`
 	// Subject and Body are the organiser's own text (KindOrgMessage).
 	Subject string `json:"subject,omitempty"`
 	Body    string `json:"body,omitempty"`

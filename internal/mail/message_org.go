@@ -22,7 +22,10 @@ const (
 func isOrgMail(k Kind) bool { return k == KindOrgMessage || k == KindReminder }
 
 // renderKind picks the renderer of an event mail by its kind.
-func renderKind(m Message, ev *event.Event, link func(token string) string) (Rendered, error) {
+func renderKind(m Message, ev *event.Event, link func(token string) string, answer AnswerLink) (Rendered, error) {
+	if isReconfirmMail(m.Kind) {
+		return RenderReconfirm(m, ev, answer)
+	}
 	if isOrgMail(m.Kind) {
 		return RenderOrg(m, ev, link)
 	}

@@ -17,7 +17,7 @@ func TestNoDoubledQuotesInAnyMail(t *testing.T) {
 				m := testMessage(kind, lang)
 				m.Change = &Change{Slot: "r1", From: "B1", To: "A1"}
 				m.Subject, m.Body = "Hinweis zu „Wir zusammen“", "Liebe Teilnehmende,\nbis bald."
-				r, err := renderKind(m, ev, testLink)
+				r, err := renderKind(m, ev, testLink, nil)
 				if err != nil {
 					t.Fatalf("render: %v", err)
 				}
@@ -120,7 +120,7 @@ func TestLegalLinksInEveryMail(t *testing.T) {
 			m := testMessage(kind, "de")
 			m.Subject, m.Body = "Hinweis", "Text"
 			m.PrivacyURL, m.ImprintURL = "https://fachtag.example/events/stadt-land/privacy", "https://example.org/impressum"
-			r, err := renderKind(m, testEvent(t), testLink)
+			r, err := renderKind(m, testEvent(t), testLink, nil)
 			if err != nil {
 				t.Fatalf("render: %v", err)
 			}

@@ -24,6 +24,7 @@ import (
 // WorkerConfig tunes an outbox worker. Zero values get the defaults noted.
 type WorkerConfig struct {
 	PersonalLink  func(token string) string // a participant's personal link; the web layer owns the route
+	AnswerLink    AnswerLink                // the answer links of a reconfirmation mail; the web layer owns the route
 	From          string                    // "Name <addr>"; its domain ends every Message-ID
 	Concurrency   int                       // parallel SMTP sends; default 4
 	RatePerSecond float64                   // 0 means unlimited
@@ -267,7 +268,7 @@ func (w *Worker) compose(ctx context.Context, j job) (*gomail.Msg, error) {
 	if w.cfg.LegalLinks != nil {
 		m.PrivacyURL, m.ImprintURL = w.cfg.LegalLinks(ev)
 	}
-	r, err := renderKind(m, ev, w.cfg.PersonalLink)
+	r, err := renderKind(m, ev, w.cfg.PersonalLink, w.cfg.AnswerLink)
 	if err != nil {
 		return nil, Permanent(err)
 	}

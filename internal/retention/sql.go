@@ -42,7 +42,11 @@ UPDATE outbox SET recipient = '', payload = '{}',
 WHERE registration_id IN (SELECT id FROM registrations WHERE event_id = $1 AND ($2::uuid IS NULL OR id = $2))
    OR ($2::uuid IS NULL AND org_message_id IN (SELECT id FROM org_messages WHERE event_id = $1))`
 
+// The personal links go, and the reconfirmation's answer links with them
+// (the figure counts the personal links only).
 const deleteTokens = `
+WITH answer_links AS (
+    DELETE FROM reconfirm_tokens WHERE registration_id IN (SELECT id FROM registrations WHERE event_id = $1 AND ($2::uuid IS NULL OR id = $2)))
 DELETE FROM tokens WHERE registration_id IN (SELECT id FROM registrations WHERE event_id = $1 AND ($2::uuid IS NULL OR id = $2))`
 
 // A stored sign-up reply holds the person's link and data; each record

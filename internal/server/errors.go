@@ -13,6 +13,7 @@ import (
 	"github.com/fachtag/fachtag/internal/booking"
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/i18n"
+	"github.com/fachtag/fachtag/internal/reconfirm"
 	"github.com/fachtag/fachtag/internal/roster"
 	"github.com/fachtag/fachtag/internal/widget"
 )
@@ -63,7 +64,7 @@ func classify(err error) problem {
 	var pgerr *event.PageError
 	switch {
 	case errors.As(err, &verr), errors.As(err, &perr), errors.As(err, &ferr), errors.As(err, &pgerr), errors.Is(err, event.ErrBadStatus),
-		errors.As(err, new(*widget.OriginsError)):
+		errors.As(err, new(*widget.OriginsError)), errors.As(err, new(*reconfirm.InvalidError)):
 		return problem{http.StatusUnprocessableEntity, "invalid", "err.invalid"}
 	case errors.As(err, &merr):
 		return problem{http.StatusBadRequest, "malformed", "err.malformed"}
@@ -71,10 +72,14 @@ func classify(err error) problem {
 		return problem{http.StatusBadRequest, "malformed", "err.bad_form"}
 	case errors.Is(err, errCrossOrigin):
 		return problem{http.StatusForbidden, "cross_origin", "err.cross_origin"}
-	case errors.Is(err, errLinkNotFound):
+	case errors.Is(err, errLinkNotFound), errors.Is(err, reconfirm.ErrNotFound), errors.Is(err, reconfirm.ErrNotAsked):
 		return problem{http.StatusNotFound, "not_found", "err.link_not_found"}
 	case errors.Is(err, booking.ErrNotFound), errors.Is(err, event.ErrNotFound), errors.Is(err, errNotFound):
 		return problem{http.StatusNotFound, "not_found", "err.not_found"}
+	case errors.Is(err, reconfirm.ErrSeatGone):
+		return problem{http.StatusConflict, "seat_gone", "rc.gone"}
+	case errors.Is(err, reconfirm.ErrStarted):
+		return problem{http.StatusGone, "changes_closed", "rc.started"}
 	case errors.Is(err, booking.ErrClosed):
 		return problem{http.StatusGone, "registration_closed", "err.closed"}
 	case errors.Is(err, booking.ErrSwapClosed):

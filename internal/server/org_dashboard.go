@@ -9,6 +9,7 @@ import (
 
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/i18n"
+	"github.com/fachtag/fachtag/internal/reconfirm"
 	"github.com/fachtag/fachtag/internal/roster"
 )
 
@@ -18,6 +19,7 @@ type dashboardView struct {
 	Chart      template.HTML
 	StatusKeys []string
 	MailStall  *mailStall
+	Reconfirm  *reconfirm.Summary
 }
 
 func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) error {
@@ -32,6 +34,9 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := dashboardView{Event: ev, Figures: figures, Chart: signupChart(figures.Days, lang), StatusKeys: roster.Statuses,
 		MailStall: s.mailStall(r.Context(), ev.Location())}
+	if v.Reconfirm, err = s.rc.Summary(r.Context(), ev); err != nil {
+		return err
+	}
 	s.renderOrg(w, r, http.StatusOK, "org_dashboard", i18n.T(lang, "dash.title"), ev, secOverview, v)
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/fachtag/fachtag/internal/booking"
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/i18n"
+	"github.com/fachtag/fachtag/internal/reconfirm"
 	"github.com/fachtag/fachtag/internal/roster"
 )
 
@@ -25,6 +26,8 @@ type personView struct {
 	Issues []fieldIssue      // the correction form's errors, named by their labels
 	// ConfirmDelete shows the step that asks before deleting the person.
 	ConfirmDelete bool
+	// Reconfirm is the person's answer to "Kommen Sie?", nil if not asked.
+	Reconfirm *reconfirm.State
 }
 
 // reasonField is the reason input of one form.
@@ -60,6 +63,9 @@ func (s *Server) showPerson(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	lang := requestLang(r)
 	v.Event, v.Person, v.Code = ev, p, roster.FormatCode(p.CheckinCode)
+	if v.Reconfirm, err = s.rc.ForRegistration(r.Context(), p.ID); err != nil {
+		return err
+	}
 	if key, ok := personNotices[r.URL.Query().Get("done")]; ok && v.Form == "" {
 		v.Notice = i18n.T(lang, key)
 	}

@@ -37,6 +37,7 @@ var setupTabs = []setupTab{
 	{tabQuestions, "setup.tab_questions", "setup/" + tabQuestions},
 	{tabLegal, "setup.tab_legal", "setup/" + tabLegal},
 	{"embed", "widget.tab", "embed"},
+	{"reconfirm", "rc.tab", "reconfirm"},
 }
 
 // formTab is the tab of a section of the setup form.

@@ -11,6 +11,7 @@ import (
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/i18n"
 	"github.com/fachtag/fachtag/internal/mail"
+	"github.com/fachtag/fachtag/internal/reconfirm"
 	"github.com/fachtag/fachtag/internal/registration"
 )
 
@@ -23,6 +24,9 @@ type manageView struct {
 	CanSwap   bool
 	CanCancel bool
 	CanLeave  bool // may give up a workshop seat or waiting-list place
+	// Reconfirm is the "Kommen Sie?" question, nil if none was asked.
+	Reconfirm *reconfirm.State
+	CanAnswer bool // the question may still be answered here
 }
 
 // registration resolves the personal link of the URL.
@@ -39,7 +43,7 @@ func (s *Server) registration(r *http.Request) (*booking.Registration, *event.Ev
 }
 
 var notices = map[string]string{"swapped": "manage.swapped", "cancelled": "manage.cancelled", "wishes": "manage.wishes_saved",
-	"left_queue": "manage.left_queue", "dropped": "manage.dropped"}
+	"left_queue": "manage.left_queue", "dropped": "manage.dropped", "reconfirm_yes": "rc.done_yes", "reconfirm_no": "rc.done_no"}
 
 func (s *Server) managePage(w http.ResponseWriter, r *http.Request) error {
 	return s.showManage(w, r, http.StatusOK, "")
@@ -57,6 +61,10 @@ func (s *Server) showManage(w http.ResponseWriter, r *http.Request, status int, 
 		CanSwap:   ev.OpenAt(now) && reg.Status == registration.Confirmed,
 		CanCancel: reg.Status != registration.Cancelled && now.Before(ev.StartsAt),
 		CanLeave:  reg.Status == registration.Confirmed && now.Before(ev.StartsAt)}
+	if view.Reconfirm, err = s.rc.ForRegistration(r.Context(), reg.ID); err != nil {
+		return err
+	}
+	view.CanAnswer = view.Reconfirm != nil && view.Reconfirm.Open(now)
 	if key, ok := notices[r.URL.Query().Get("done")]; ok && errMsg == "" {
 		view.Notice = i18n.T(lang, key)
 	}

@@ -21,7 +21,7 @@ type pages struct {
 	sets map[string]*template.Template // "de/event" → layout + page
 }
 
-var pageNames = []string{"index", "event", "register", "registered", "manage", "resend", "legal", "error",
+var pageNames = []string{"index", "event", "register", "registered", "manage", "resend", "legal", "error", "attend", "org_reconfirm",
 	"org_login", "org_home", "org_password", "org_reset", "org_reset_set",
 	"alloc", "alloc_publish", "alloc_pin",
 	"org_setup", "org_setup_status", "org_setup_import", "org_setup_copy", "org_messages", "org_dashboard",

@@ -31,6 +31,7 @@ func (s *Server) router() chi.Router {
 	r.Get("/events.ics", s.page(s.eventsFeed)) // the public events as a calendar feed (events_public.go)
 	r.Route("/events/{slug}", s.eventRoutes)
 	r.Route("/r/{token}", s.personalRoutes)
+	r.Route("/attend/{token}", s.attendRoutes)
 	r.Route("/api/v1", s.apiRoutes)
 	r.Route("/org", s.orgRoutes)
 	// The registration widget for organisers' websites (embed.go): the
@@ -73,6 +74,16 @@ func (s *Server) personalRoutes(r chi.Router) {
 	r.With(s.limit).Post("/wishes", s.page(s.manageWishes))
 	r.Get("/calendar.ics", s.page(s.calendar))
 	r.Get("/qr.png", s.page(s.participantQR))
+	r.With(s.limit).Post("/reconfirm", s.page(s.manageReconfirm))
+}
+
+// attendRoutes are the reconfirmation's answer page ("Kommen Sie?"): the
+// mailed link opens it with the answer preselected and changes nothing
+// (mail scanners follow links); the one button posts the answer.
+func (s *Server) attendRoutes(r chi.Router) {
+	r.Use(noStore)
+	r.Get("/", s.page(s.attendPage))
+	r.With(s.limit).Post("/", s.page(s.attendSubmit))
 }
 
 // apiRoutes are the JSON API v1: the participant's endpoints (public, the
@@ -205,6 +216,9 @@ func (s *Server) managerRoutes(r chi.Router) {
 	// The registration list: the account's columns, bulk actions on ticked rows.
 	r.Post("/events/{slug}/lists/columns", s.page(s.orgListColumns))
 	r.Post("/events/{slug}/lists/bulk", s.page(s.orgBulk))
+	// Reconfirmation settings ("Kommen Sie?"), linked from the setup page.
+	r.Get("/events/{slug}/reconfirm", s.page(s.reconfirmPage))
+	r.Post("/events/{slug}/reconfirm", s.page(s.reconfirmSave))
 }
 
 // checkinRoutes are the event day's pages, open to the checkin role too.

@@ -22,6 +22,7 @@ import (
 	"github.com/fachtag/fachtag/internal/limits"
 	"github.com/fachtag/fachtag/internal/messages"
 	"github.com/fachtag/fachtag/internal/metrics"
+	"github.com/fachtag/fachtag/internal/reconfirm"
 	"github.com/fachtag/fachtag/internal/roster"
 	"github.com/fachtag/fachtag/internal/widget"
 )
@@ -58,6 +59,7 @@ type Server struct {
 	limits   *limits.Service
 	widget   *widget.Service
 	embedJS  []byte // /embed.js with BASE_URL filled in (embed.go)
+	rc       *reconfirm.Service
 	log      *slog.Logger
 	draining atomic.Bool // set by Drain: /readyz answers 503
 }
@@ -90,6 +92,7 @@ func New(svc *app.Services, opts Options) (*Server, error) {
 		limits:   svc.Limits,
 		widget:   svc.Widget,
 		embedJS:  js,
+		rc:       svc.Reconfirm,
 		log:      opts.Logger,
 	}, nil
 }

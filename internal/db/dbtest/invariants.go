@@ -59,16 +59,18 @@ FROM registrations r LEFT JOIN outbox o ON o.registration_id = r.id
 GROUP BY r.id
 HAVING count(o.id) FILTER (WHERE o.kind <> 'received') + least(count(o.id) FILTER (WHERE o.kind = 'received'), 1) <> 1`},
 	// A person deleted at once on request is not mailed: their address
-	// is gone with the rest of their data.
+	// is gone with the rest of their data. A seat released at a
+	// reconfirmation deadline gets its own cancellation mail, which says why.
 	{"exactly one cancelled mail per cancelled registration, none for others", `
 SELECT format('%s registration %s has %s cancelled mails', r.status, r.id, count(o.id))
-FROM registrations r LEFT JOIN outbox o ON o.registration_id = r.id AND o.kind = 'cancelled'
+FROM registrations r LEFT JOIN outbox o ON o.registration_id = r.id AND o.kind IN ('cancelled', 'reconfirm_released')
 GROUP BY r.id HAVING count(o.id) <> CASE WHEN r.status = 'cancelled' THEN 1 ELSE 0 END
    AND NOT (r.status = 'cancelled' AND count(o.id) = 0 AND r.email LIKE 'deleted-%@invalid')`},
 	{"every outbox row belongs to a registration", `
 SELECT format('outbox row %s (%s) has no registration', id, kind) FROM outbox
 WHERE registration_id IS NULL
-  AND kind IN ('confirmed', 'waitlisted', 'received', 'promoted', 'swapped', 'cancelled', 'published', 'link')`},
+  AND kind IN ('confirmed', 'waitlisted', 'received', 'promoted', 'swapped', 'cancelled', 'published', 'link',
+               'reconfirm', 'reconfirm_reminder', 'reconfirm_released')`},
 }
 
 // CheckInvariants checks the booking invariants over the whole database
