@@ -19,6 +19,7 @@ import (
 	"github.com/fachtag/fachtag/internal/messages"
 	"github.com/fachtag/fachtag/internal/metrics"
 	"github.com/fachtag/fachtag/internal/roster"
+	"github.com/fachtag/fachtag/internal/webhook"
 )
 
 // Services are the domain services one process runs.
@@ -30,6 +31,7 @@ type Services struct {
 	Messages *messages.Service
 	Alloc    *allocrun.Service
 	Limits   *limits.Service
+	Webhooks *webhook.Service
 
 	pool *pgxpool.Pool // for Ready
 }
@@ -47,8 +49,15 @@ func New(pool *pgxpool.Pool, authOpts auth.Options) *Services {
 		Messages: messages.NewService(pool),
 		Alloc:    allocrun.New(pool),
 		Limits:   limits.New(pool),
+		Webhooks: webhook.NewService(pool, webhook.Policy{}),
 		pool:     pool,
 	}
+}
+
+// AllowWebhooks sets where webhook endpoints may point besides public
+// https addresses (WEBHOOK_ALLOW_HOSTS); New allows nothing more.
+func (s *Services) AllowWebhooks(p webhook.Policy) {
+	s.Webhooks = webhook.NewService(s.pool, p)
 }
 
 // Ready reports an error unless the database answers and its schema is

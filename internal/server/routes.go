@@ -179,6 +179,19 @@ func (s *Server) managerRoutes(r chi.Router) {
 	r.Post("/tokens/{id}/revoke", s.page(s.tokensRevoke))
 	r.Get("/events/{slug}/print/attendance/{key}", s.page(s.orgPrintAttendance))
 	r.Get("/events/{slug}/print/badges", s.page(s.orgPrintBadges))
+	s.webhookRoutes(r)
+}
+
+// webhookRoutes are an event's webhooks: endpoints, their secrets and
+// delivery logs.
+func (s *Server) webhookRoutes(r chi.Router) {
+	r.Get("/events/{slug}/webhooks", s.page(s.webhooksPage))
+	r.Post("/events/{slug}/webhooks", s.page(s.webhooksCreate))
+	r.Get("/events/{slug}/webhooks/{id}", s.page(s.webhookLogPage))
+	r.Post("/events/{slug}/webhooks/{id}/delete", s.page(s.webhookDelete))
+	r.Post("/events/{slug}/webhooks/{id}/rotate", s.page(s.webhookRotate))
+	r.Post("/events/{slug}/webhooks/{id}/enable", s.page(s.webhookEnable))
+	r.Post("/events/{slug}/webhooks/{id}/test", s.page(s.webhookTest))
 }
 
 // checkinRoutes are the event day's pages, open to the checkin role too.

@@ -23,6 +23,7 @@ import (
 	"github.com/fachtag/fachtag/internal/messages"
 	"github.com/fachtag/fachtag/internal/metrics"
 	"github.com/fachtag/fachtag/internal/roster"
+	"github.com/fachtag/fachtag/internal/webhook"
 )
 
 // Options configure a Server.
@@ -52,6 +53,7 @@ type Server struct {
 	outbox   func(context.Context) (metrics.OutboxState, error)
 	pages    *pages
 	limits   *limits.Service
+	webhooks *webhook.Service
 	log      *slog.Logger
 	draining atomic.Bool // set by Drain: /readyz answers 503
 }
@@ -78,6 +80,7 @@ func New(svc *app.Services, opts Options) (*Server, error) {
 		outbox:   svc.Outbox,
 		pages:    p,
 		limits:   svc.Limits,
+		webhooks: svc.Webhooks,
 		log:      opts.Logger,
 	}, nil
 }
