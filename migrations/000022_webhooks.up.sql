@@ -10,6 +10,10 @@ CREATE TABLE webhook_endpoints (
     types            text[] NOT NULL CHECK (cardinality(types) > 0),
     -- "whsec_" and the base64 of the key: it must sign, so it is kept as is.
     secret           text NOT NULL CHECK (secret LIKE 'whsec\_%'),
+    -- After a rotation the old secret signs too, until old_secret_until,
+    -- so the receiver can switch without refusing deliveries.
+    old_secret       text,
+    old_secret_until timestamptz,
     enabled          boolean NOT NULL DEFAULT true,
     disabled_at      timestamptz,
     last_success_at  timestamptz,

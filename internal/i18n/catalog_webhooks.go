@@ -50,7 +50,7 @@ var webhookTexts = map[string][2]string{
 	"webhooks.done_deleted": {"Der Webhook ist gelöscht.", "The webhook has been deleted."},
 	"webhooks.done_enabled": {"Der Webhook ist wieder aktiv; wartende Nachrichten gehen jetzt raus.", "The webhook is active again; waiting messages go out now."},
 	"webhooks.done_test":    {"Eine Testnachricht ist unterwegs. Das Ergebnis erscheint gleich unten im Protokoll.", "A test message is on its way. Its result appears in the log below in a moment."},
-	"webhooks.done_rotated": {"Der neue geheime Schlüssel gilt ab sofort; der alte nicht mehr.", "The new secret applies from now on; the old one no longer does."},
+	"webhooks.done_rotated": {"Der neue geheime Schlüssel gilt ab sofort. 24 Stunden lang tragen die Nachrichten auch noch eine Signatur mit dem alten.", "The new secret applies from now on. For 24 hours, messages also carry a signature with the old one."},
 
 	"webhooks.log_title":        {"Webhook: Protokoll und Einstellungen", "Webhook: log and settings"},
 	"webhooks.back":             {"Zurück zu allen Webhooks", "Back to all webhooks"},
@@ -60,7 +60,7 @@ var webhookTexts = map[string][2]string{
 	"webhooks.enable":           {"Wieder einschalten", "Switch on again"},
 	"webhooks.test":             {"Testnachricht senden", "Send a test message"},
 	"webhooks.rotate":           {"Neuen geheimen Schlüssel erzeugen", "Make a new secret"},
-	"webhooks.rotate_hint":      {"Ein neuer Schlüssel ersetzt den alten sofort. Tragen Sie ihn gleich in Ihrem System ein.", "A new secret replaces the old one at once. Enter it in your system right away."},
+	"webhooks.rotate_hint":      {"Ein neuer Schlüssel gilt sofort; 24 Stunden lang signieren wir zusätzlich mit dem alten, damit Sie ihn in Ihrem System in Ruhe austauschen können.", "A new secret applies at once; for 24 hours we also sign with the old one, so you can replace it in your system at leisure."},
 	"webhooks.attempts":         {"Zustellversuche (neueste zuerst)", "Delivery attempts (newest first)"},
 	"webhooks.no_attempts":      {"Noch keine Zustellversuche.", "No delivery attempts yet."},
 	"webhooks.col_time":         {"Zeit", "Time"},

@@ -166,3 +166,45 @@ func TestEndpointInput(t *testing.T) {
 		t.Errorf("%d audit entries, want 3 (create, rotate, delete)", n)
 	}
 }
+
+// After a rotation deliveries carry signatures with the new and, for a
+// day, the old secret: a receiver still on the old one accepts them until
+// the overlap ends, one on the new one at once.
+func TestRotationOverlap(t *testing.T) {
+	pool, svc := setup(t)
+	ctx := context.Background()
+	fc := importEvent(t, pool, eventFile("fc", event.ModeFirstCome))
+	r := newReceiver(t, nil)
+	id := newEndpoint(t, svc, fc, r)
+	old := r.secret.Load().(string)
+	fresh, err := svc.Rotate(ctx, organiser, fc, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newClock()
+	w := newWorker(pool, c)
+	send := func(secret string) delivery {
+		t.Helper()
+		r.secret.Store(secret)
+		m := webhook.Message{Type: webhook.RegistrationCreated, EventID: fc, Data: map[string]string{"event": "fc"}}
+		if err := webhook.Enqueue(ctx, pool, m); err != nil {
+			t.Fatal(err)
+		}
+		c.Add(time.Minute) // past the new row's next_attempt_at
+		drain(t, w)
+		got := r.deliveries()
+		return got[len(got)-1]
+	}
+	if d := send(old); d.Verified != nil || len(strings.Fields(d.Signature)) != 2 {
+		t.Errorf("during the overlap: old secret %v, signature %q", d.Verified, d.Signature)
+	}
+	if d := send(fresh); d.Verified != nil {
+		t.Errorf("new secret refused: %v", d.Verified)
+	}
+	if _, err := pool.Exec(ctx, `UPDATE webhook_endpoints SET old_secret_until = now() - interval '1 second'`); err != nil {
+		t.Fatal(err)
+	}
+	if d := send(old); d.Verified == nil || len(strings.Fields(d.Signature)) != 1 {
+		t.Errorf("after the overlap the old secret still verifies (signature %q)", d.Signature)
+	}
+}

@@ -175,7 +175,10 @@ func (s *Service) endpoints(ctx context.Context, eventID, id int64) ([]Endpoint,
 
 const (
 	deleteEndpoint = `DELETE FROM webhook_endpoints WHERE id = $1 AND event_id = $2 RETURNING url`
-	rotateSecret   = `UPDATE webhook_endpoints SET secret = $3, secret_at = now() WHERE id = $1 AND event_id = $2 RETURNING url`
+	rotateSecret   = `
+UPDATE webhook_endpoints SET old_secret = secret, old_secret_until = now() + $4 * interval '1 millisecond',
+    secret = $3, secret_at = now()
+WHERE id = $1 AND event_id = $2 RETURNING url`
 	// Re-enabling sends what waited while the endpoint was off, each with
 	// a fresh 24 hours of retries.
 	enableEndpoint = `
@@ -201,11 +204,17 @@ func (s *Service) Enable(ctx context.Context, a auth.Account, eventID, id int64)
 	return s.change(ctx, a, eventID, id, "webhook.enable", enableEndpoint)
 }
 
+// RotationOverlap is how long after a rotation deliveries carry a
+// signature with the old secret beside the new one (the specification
+// allows several, space-separated), so the receiver may switch at leisure.
+const RotationOverlap = 24 * time.Hour
+
 // Rotate gives the endpoint a new secret, returned this once; deliveries
-// are signed with it from their next attempt on.
+// are signed with it from their next attempt on, and with the old one too
+// for RotationOverlap.
 func (s *Service) Rotate(ctx context.Context, a auth.Account, eventID, id int64) (string, error) {
 	secret := newSecret()
-	return secret, s.change(ctx, a, eventID, id, "webhook.rotate", rotateSecret, secret)
+	return secret, s.change(ctx, a, eventID, id, "webhook.rotate", rotateSecret, secret, RotationOverlap.Milliseconds())
 }
 
 // change runs one statement on the endpoint and audits it.

@@ -21,6 +21,18 @@ func newSecret() string {
 	return secretPrefix + base64.StdEncoding.EncodeToString(b)
 }
 
+// signatures is the webhook-signature header of an attempt of j: the
+// signature with the secret and, during a rotation's overlap, the one
+// with the old secret, space-separated as the specification allows.
+func signatures(j job, ts int64) (string, error) {
+	sig, err := Sign(j.secret, j.msgID, ts, j.payload)
+	if err != nil || j.oldSecret == "" {
+		return sig, err
+	}
+	old, err := Sign(j.oldSecret, j.msgID, ts, j.payload)
+	return sig + " " + old, err
+}
+
 // Sign is the webhook-signature header of one attempt: "v1," and the
 // base64 of HMAC-SHA256 over "id.timestamp.body", keyed with the decoded
 // secret.

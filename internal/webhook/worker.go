@@ -133,6 +133,7 @@ type job struct {
 	attempts                int // after this claim; also the fencing token of the lease
 	firstAttempt            time.Time
 	url, secret             string
+	oldSecret               string // "" unless a rotation is less than RotationOverlap ago
 }
 
 // Deliveries whose lease ran out belong to a crashed worker and are
@@ -155,13 +156,14 @@ SET status = 'sending', attempts = d.attempts + 1, lease_until = now() + $2 * in
     first_attempt_at = coalesce(d.first_attempt_at, $3)
 FROM webhook_endpoints e
 WHERE d.id IN (SELECT id FROM expired UNION ALL SELECT id FROM due) AND e.id = d.endpoint_id
-RETURNING d.id, e.id, e.event_id, d.msg_id, d.event_type, d.payload, d.attempts, d.first_attempt_at, e.url, e.secret`
+RETURNING d.id, e.id, e.event_id, d.msg_id, d.event_type, d.payload, d.attempts, d.first_attempt_at, e.url, e.secret,
+    CASE WHEN e.old_secret_until > now() THEN e.old_secret ELSE '' END`
 
 func (w *Worker) claim(ctx context.Context) ([]job, error) {
 	rows, _ := w.pool.Query(ctx, claimDeliveries, w.cfg.Concurrency, w.lease().Milliseconds(), w.cfg.Now())
 	jobs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (job, error) {
 		var j job
-		err := r.Scan(&j.id, &j.endpointID, &j.eventID, &j.msgID, &j.typ, &j.payload, &j.attempts, &j.firstAttempt, &j.url, &j.secret)
+		err := r.Scan(&j.id, &j.endpointID, &j.eventID, &j.msgID, &j.typ, &j.payload, &j.attempts, &j.firstAttempt, &j.url, &j.secret, &j.oldSecret)
 		return j, err
 	})
 	if err != nil {
@@ -209,7 +211,7 @@ func (w *Worker) attempt(ctx context.Context, j job) outcome {
 	start := time.Now()
 	defer func() { o.duration = time.Since(start) }()
 	ts := o.started.Unix()
-	sig, err := Sign(j.secret, j.msgID, ts, j.payload)
+	sig, err := signatures(j, ts)
 	if err != nil {
 		o.err = err.Error()
 		return o
