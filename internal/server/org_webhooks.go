@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/fachtag/fachtag/internal/auth"
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/i18n"
 	"github.com/fachtag/fachtag/internal/webhook"
@@ -88,7 +90,7 @@ func webhookErrors(lang string, verr *webhook.ValidationError) map[string]string
 	return out
 }
 
-// webhookAction runs a change on one endpoint of the event.
+// webhookAction reads the event and the endpoint a form posts to.
 func (s *Server) webhookAction(w http.ResponseWriter, r *http.Request) (eventID, endpointID int64, err error) {
 	if eventID, err = s.orgEventForm(w, r); err != nil {
 		return 0, 0, err
@@ -100,50 +102,37 @@ func (s *Server) webhookAction(w http.ResponseWriter, r *http.Request) (eventID,
 	return eventID, endpointID, nil
 }
 
-// webhookDone sends the organiser back to the list or the endpoint's log.
-func webhookDone(w http.ResponseWriter, r *http.Request, endpointID int64, done string) {
+// webhookChange runs one change on an endpoint and sends the organiser
+// back with the notice done: to the list when the endpoint is gone, else
+// to its page.
+func (s *Server) webhookChange(w http.ResponseWriter, r *http.Request, done string,
+	change func(ctx context.Context, a auth.Account, eventID, id int64) error) error {
+	eventID, id, err := s.webhookAction(w, r)
+	if err != nil {
+		return err
+	}
+	a, _ := accountFrom(r.Context())
+	if err := change(r.Context(), a, eventID, id); err != nil {
+		return err
+	}
 	to := "/org/events/" + chi.URLParam(r, "slug") + "/webhooks"
-	if endpointID != 0 {
-		to += "/" + strconv.FormatInt(endpointID, 10)
+	if done != "deleted" {
+		to += "/" + strconv.FormatInt(id, 10)
 	}
 	http.Redirect(w, r, to+"?done="+done+"&lang="+requestLang(r), http.StatusSeeOther)
+	return nil
 }
 
 func (s *Server) webhookDelete(w http.ResponseWriter, r *http.Request) error {
-	ev, id, err := s.webhookAction(w, r)
-	if err != nil {
-		return err
-	}
-	a, _ := accountFrom(r.Context())
-	if err := s.webhooks.Delete(r.Context(), a, ev, id); err != nil {
-		return err
-	}
-	webhookDone(w, r, 0, "deleted")
-	return nil
+	return s.webhookChange(w, r, "deleted", s.webhooks.Delete)
 }
 
 func (s *Server) webhookEnable(w http.ResponseWriter, r *http.Request) error {
-	ev, id, err := s.webhookAction(w, r)
-	if err != nil {
-		return err
-	}
-	a, _ := accountFrom(r.Context())
-	if err := s.webhooks.Enable(r.Context(), a, ev, id); err != nil {
-		return err
-	}
-	webhookDone(w, r, id, "enabled")
-	return nil
+	return s.webhookChange(w, r, "enabled", s.webhooks.Enable)
 }
 
 func (s *Server) webhookTest(w http.ResponseWriter, r *http.Request) error {
-	ev, id, err := s.webhookAction(w, r)
-	if err != nil {
-		return err
-	}
-	a, _ := accountFrom(r.Context())
-	if err := s.webhooks.SendTest(r.Context(), a, ev, chi.URLParam(r, "slug"), id); err != nil {
-		return err
-	}
-	webhookDone(w, r, id, "test")
-	return nil
+	return s.webhookChange(w, r, "test", func(ctx context.Context, a auth.Account, eventID, id int64) error {
+		return s.webhooks.SendTest(ctx, a, eventID, chi.URLParam(r, "slug"), id)
+	})
 }

@@ -306,23 +306,24 @@ func (w *Worker) settle(ctx context.Context, j job, o outcome) error {
 			return errLeaseLost
 		}
 		if o.ok() {
-			return execAll(ctx, tx, []string{markDelivered, markSuccess}, [][]any{{j.id, j.attempts, now}, {j.endpointID, o.started}})
+			if err := exec(ctx, tx, markDelivered, j.id, j.attempts, now); err != nil {
+				return err
+			}
+			return exec(ctx, tx, markSuccess, j.endpointID, o.started)
 		}
 		if at, retry := w.next(j, now); retry {
-			return execAll(ctx, tx, []string{markRetry}, [][]any{{j.id, j.attempts, at}})
+			return exec(ctx, tx, markRetry, j.id, j.attempts, at)
 		}
-		if err := execAll(ctx, tx, []string{markFailed}, [][]any{{j.id, j.attempts, now}}); err != nil {
+		if err := exec(ctx, tx, markFailed, j.id, j.attempts, now); err != nil {
 			return err
 		}
 		return w.maybeDisable(ctx, tx, j, now)
 	})
 }
 
-func execAll(ctx context.Context, tx pgx.Tx, sqls []string, args [][]any) error {
-	for i, sql := range sqls {
-		if _, err := tx.Exec(ctx, sql, args[i]...); err != nil {
-			return fmt.Errorf("record webhook outcome: %w", err)
-		}
+func exec(ctx context.Context, tx pgx.Tx, sql string, args ...any) error {
+	if _, err := tx.Exec(ctx, sql, args...); err != nil {
+		return fmt.Errorf("record webhook outcome: %w", err)
 	}
 	return nil
 }
