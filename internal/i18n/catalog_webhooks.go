@@ -39,7 +39,6 @@ var webhookTexts = map[string][2]string{
 	"webhooks.type.allocation.published":    {"Workshop-Verteilung veröffentlicht", "Workshop allocation published"},
 
 	"webhooks.err_url":      {"Das ist keine vollständige Adresse. Bitte so angeben: https://beispiel.de/pfad", "This is not a complete address. Please write it like this: https://example.org/path"},
-	"webhooks.err_url_long": {"Bitte höchstens %d Zeichen.", "Please use at most %d characters."},
 	"webhooks.err_https":    {"Bitte eine Adresse mit https:// angeben; unverschlüsselte Adressen sind nicht erlaubt.", "Please give an address starting with https://; unencrypted addresses are not allowed."},
 	"webhooks.err_userinfo": {"Bitte ohne Benutzername und Passwort in der Adresse; prüfen Sie die Signatur stattdessen mit dem geheimen Schlüssel.", "Please leave user name and password out of the address; check the signature with the secret instead."},
 	"webhooks.err_internal": {"Diese Adresse zeigt auf ein internes Netz oder diesen Rechner. Dorthin senden wir aus Sicherheitsgründen nicht.", "This address points to an internal network or to this machine. For security we do not send there."},

@@ -255,3 +255,31 @@ func TestWorkerRefusesInternalAddress(t *testing.T) {
 		t.Errorf("attempt %+v, %d requests; want a refusal and none", log[0], len(r.deliveries()))
 	}
 }
+
+// A worker told to stop lets the request in flight finish and records it.
+func TestWorkerFinishesInFlightOnStop(t *testing.T) {
+	pool, svc := setup(t)
+	fc := importEvent(t, pool, eventFile("fc", event.ModeFirstCome))
+	arrived, release := make(chan struct{}), make(chan struct{})
+	r := newReceiver(t, func(int) int {
+		close(arrived)
+		<-release
+		return 200
+	})
+	newEndpoint(t, svc, fc, r)
+	signUp(t, booking.New(pool), "fc", "a@example.org", "B1")
+	c := newClock()
+	c.Add(time.Minute)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- newWorker(pool, c).Run(ctx) }()
+	<-arrived
+	cancel()
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if n := queryInt(t, pool, `SELECT count(*) FROM webhook_deliveries WHERE status = 'delivered'`); n != 1 {
+		t.Errorf("%d deliveries recorded as delivered after the stop, want 1", n)
+	}
+}

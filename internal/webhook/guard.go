@@ -91,7 +91,7 @@ const (
 	URLHTTPS    = "webhooks.err_https"
 	URLUserinfo = "webhooks.err_userinfo"
 	URLInternal = "webhooks.err_internal"
-	URLTooLong  = "webhooks.err_url_long"
+	URLTooLong  = "err.too_long"
 )
 
 // maxURL bounds an endpoint's address.
