@@ -83,7 +83,9 @@ func (m Message) body() (string, error) {
 // without endpoints costs an index probe that finds nothing. A disabled
 // endpoint's deliveries wait until it is enabled again (or are purged
 // after WorkerConfig.KeepLog), so nothing is lost while its receiver is
-// being repaired.
+// being repaired. The insert's foreign key takes FOR KEY SHARE on the
+// endpoint rows, which only deleting an endpoint waits for: it adds no
+// lock to the order in internal/booking/lock.go.
 const insertDeliveries = `
 INSERT INTO webhook_deliveries (endpoint_id, event_type, payload)
 SELECT id, $2, $3 FROM webhook_endpoints
