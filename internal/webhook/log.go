@@ -20,7 +20,27 @@ type Attempt struct {
 	Error       string
 	Response    string     // the answer's body, cut short
 	Status      string     // the delivery's state now: pending, sending, delivered, failed
-	NextAttempt *time.Time // when a pending delivery is tried next
+	NextAttempt *time.Time // when a pending delivery is tried next (on its latest attempt)
+	Latest      bool       // the delivery's latest attempt
+}
+
+// Result says what the attempt came to: "delivered"; for a failed one
+// "failed", or on the delivery's latest attempt "retry" (another is
+// planned), "given_up" or "sending" (another is under way).
+func (a Attempt) Result() string {
+	switch {
+	case a.StatusCode >= 200 && a.StatusCode < 300:
+		return "delivered"
+	case !a.Latest:
+		return "failed"
+	case a.Status == "pending":
+		return "retry"
+	case a.Status == "failed":
+		return "given_up"
+	case a.Status == "sending":
+		return "sending"
+	}
+	return "failed"
 }
 
 // LogSize is how many attempts the log shows, newest first.
@@ -29,7 +49,8 @@ const LogSize = 100
 const selectLog = `
 SELECT d.msg_id, d.event_type, a.attempt, a.started_at, a.duration_ms, coalesce(a.status_code, 0),
        a.error, a.response, d.status,
-       CASE WHEN d.status = 'pending' AND a.attempt = d.attempts THEN d.next_attempt_at END
+       CASE WHEN d.status = 'pending' AND a.attempt = d.attempts THEN d.next_attempt_at END,
+       a.attempt = d.attempts
 FROM webhook_attempts a
 JOIN webhook_deliveries d ON d.id = a.delivery_id
 JOIN webhook_endpoints e ON e.id = d.endpoint_id
@@ -42,7 +63,7 @@ func (s *Service) Log(ctx context.Context, eventID, id int64) ([]Attempt, error)
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Attempt, error) {
 		var a Attempt
 		var ms int
-		err := r.Scan(&a.MsgID, &a.Type, &a.Attempt, &a.StartedAt, &ms, &a.StatusCode, &a.Error, &a.Response, &a.Status, &a.NextAttempt)
+		err := r.Scan(&a.MsgID, &a.Type, &a.Attempt, &a.StartedAt, &ms, &a.StatusCode, &a.Error, &a.Response, &a.Status, &a.NextAttempt, &a.Latest)
 		a.Duration = time.Duration(ms) * time.Millisecond
 		return a, err
 	})
