@@ -24,6 +24,7 @@ import (
 	"github.com/fachtag/fachtag/internal/reconfirm"
 	"github.com/fachtag/fachtag/internal/retention"
 	"github.com/fachtag/fachtag/internal/server"
+	"github.com/fachtag/fachtag/internal/webhook"
 )
 
 // logFoldInterval is how often a repeated warning or error is written:
@@ -52,7 +53,10 @@ func runServe(ctx context.Context) error {
 	}
 	defer pool.Close()
 	m := newMetrics(pool)
-	srv, err := server.New(app.New(pool, auth.Options{}), server.Options{BaseURL: cfg.BaseURL,
+	services := app.New(pool, auth.Options{})
+	policy := webhook.NewPolicy(cfg.WebhookAllow.Hosts, cfg.WebhookAllow.Prefixes)
+	services.AllowWebhooks(policy)
+	srv, err := server.New(services, server.Options{BaseURL: cfg.BaseURL,
 		RateLimitPerMinute: cfg.RateLimitPerMinute, TrustedProxies: cfg.TrustedProxies, Metrics: m,
 		Privacy: event.Legal(cfg.Privacy), Imprint: event.Legal(cfg.Imprint), EmbedAllowHTTP: cfg.EmbedAllowHTTP,
 		SendResetLink: func(ctx context.Context, email, lang, link string) error {
@@ -82,7 +86,8 @@ func runServe(ctx context.Context) error {
 	reconfirmDone := make(chan error, 1)
 	go func() { reconfirmDone <- (&reconfirm.Scheduler{Pool: pool, Log: slog.Default()}).Run(reminderCtx) }()
 	defer func() { stopReminders(); <-reconfirmDone }()
-	return serveUntilDone(ctx, cfg, serving{Handler: srv.Handler(), Drain: srv.Drain, Metrics: m.Handler()}, worker)
+	hooks := webhook.NewWorker(pool, webhook.WorkerConfig{Policy: policy, PageURL: server.WebhooksLink(cfg.BaseURL)}, slog.Default())
+	return serveUntilDone(ctx, cfg, serving{Handler: srv.Handler(), Drain: srv.Drain, Metrics: m.Handler()}, worker, hooks)
 }
 
 // newMetrics registers the instruments and the collectors that read the
@@ -127,10 +132,15 @@ func serveMetrics(addr string, h http.Handler) (stop func(), err error) {
 	return func() { _ = ms.Close() }, nil
 }
 
+// queueWorker sends a durable queue (the mail outbox, webhook deliveries)
+// until its context ends, then finishes what is in flight.
+type queueWorker interface{ Run(context.Context) error }
+
 // serveUntilDone serves until ctx ends. Then /readyz turns 503 at once,
 // requests are still served for SHUTDOWN_DELAY (load balancers notice and
-// stop routing here), the HTTP server drains, and in-flight mails finish.
-func serveUntilDone(ctx context.Context, cfg config.Config, web serving, worker *mail.Worker) error {
+// stop routing here), the HTTP server drains, and in-flight mails and
+// webhook requests finish.
+func serveUntilDone(ctx context.Context, cfg config.Config, web serving, workers ...queueWorker) error {
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return err
@@ -146,8 +156,10 @@ func serveUntilDone(ctx context.Context, cfg config.Config, web serving, worker 
 	hs := newHTTPServer(web.Handler)
 	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWorker()
-	workerDone := make(chan error, 1)
-	go func() { workerDone <- worker.Run(workerCtx) }()
+	workerDone := make(chan error, len(workers))
+	for _, w := range workers {
+		go func() { workerDone <- w.Run(workerCtx) }()
+	}
 	httpDone := make(chan error, 1)
 	go func() { httpDone <- hs.Serve(ln) }()
 	slog.Info("listening", "addr", ln.Addr().String(), "base_url", cfg.BaseURL)
@@ -167,10 +179,12 @@ func serveUntilDone(ctx context.Context, cfg config.Config, web serving, worker 
 		err = hs.Shutdown(shutCtx)
 		cancel()
 	}
-	slog.Info("shutting down: letting in-flight mails finish")
+	slog.Info("shutting down: letting in-flight mails and webhook requests finish")
 	stopWorker()
-	if werr := <-workerDone; werr != nil && !errors.Is(werr, context.Canceled) {
-		slog.Error("mail worker", "err", werr)
+	for range workers {
+		if werr := <-workerDone; werr != nil && !errors.Is(werr, context.Canceled) {
+			slog.Error("queue worker", "err", werr)
+		}
 	}
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil

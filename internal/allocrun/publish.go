@@ -11,6 +11,7 @@ import (
 	"github.com/fachtag/fachtag/internal/booking"
 	"github.com/fachtag/fachtag/internal/db"
 	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/webhook"
 )
 
 // Publication reports a published run.
@@ -43,7 +44,9 @@ const (
 // participant gets their workshop seats and an event seat (while the event
 // has room; the rest go on its waiting list), every participant gets one
 // published mail, the run is marked published and the event continues in
-// the first_come booking phase. A run whose input changed since it was
+// the first_come booking phase; the event's webhooks get one
+// allocation.published delivery with the figures (each person's seats are
+// in the registrations API). A run whose input changed since it was
 // computed is refused with ErrStaleRun, a second publication with
 // ErrPublished.
 func (s *Service) Publish(ctx context.Context, slug string, id int64) (*Publication, error) {
@@ -76,7 +79,7 @@ func (s *Service) Publish(ctx context.Context, slug string, id int64) (*Publicat
 		if _, err := tx.Exec(ctx, slotsStayOptional, ev.ID); err != nil {
 			return fmt.Errorf("slots stay optional: %w", err)
 		}
-		return nil
+		return webhook.Enqueue(ctx, tx, webhook.Message{Type: webhook.AllocationPublished, EventID: ev.ID, Data: pub})
 	})
 	return pub, err
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/fachtag/fachtag/internal/metrics"
 	"github.com/fachtag/fachtag/internal/reconfirm"
 	"github.com/fachtag/fachtag/internal/roster"
+	"github.com/fachtag/fachtag/internal/webhook"
 	"github.com/fachtag/fachtag/internal/widget"
 )
 
@@ -33,6 +34,7 @@ type Services struct {
 	Alloc    *allocrun.Service
 	Limits   *limits.Service
 	Widget   *widget.Service
+	Webhooks *webhook.Service
 
 	// Reconfirm is the "Kommen Sie?" question before an event.
 	Reconfirm *reconfirm.Service
@@ -54,10 +56,17 @@ func New(pool *pgxpool.Pool, authOpts auth.Options) *Services {
 		Alloc:    allocrun.New(pool),
 		Limits:   limits.New(pool),
 		Widget:   widget.New(pool),
+		Webhooks: webhook.NewService(pool, webhook.Policy{}),
 		pool:     pool,
 
 		Reconfirm: reconfirm.NewService(pool, nil),
 	}
+}
+
+// AllowWebhooks sets where webhook endpoints may point besides public
+// https addresses (WEBHOOK_ALLOW_HOSTS); New allows nothing more.
+func (s *Services) AllowWebhooks(p webhook.Policy) {
+	s.Webhooks = webhook.NewService(s.pool, p)
 }
 
 // Ready reports an error unless the database answers and its schema is

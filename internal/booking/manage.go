@@ -13,6 +13,7 @@ import (
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/mail"
 	"github.com/fachtag/fachtag/internal/registration"
+	"github.com/fachtag/fachtag/internal/webhook"
 )
 
 // Cancel cancels the registration behind token, frees its seats and hands
@@ -83,14 +84,17 @@ const (
 	deleteQueueSlot = `DELETE FROM bookings WHERE registration_id = $1 AND slot_id = $2 AND status = 'waitlisted'`
 )
 
-// cancel releases the registration and mails the person that it is
-// cancelled.
+// cancel releases the registration, mails the person that it is
+// cancelled and reports it to the event's webhooks.
 func cancel(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registration) (*Registration, error) {
 	cancelled, err := release(ctx, tx, ev, reg)
 	if err != nil {
 		return nil, err
 	}
-	return cancelled, enqueue(ctx, tx, cancelled, mail.KindCancelled, "", nil)
+	if err := enqueue(ctx, tx, cancelled, mail.KindCancelled, "", nil); err != nil {
+		return nil, err
+	}
+	return cancelled, enqueueHook(ctx, tx, webhook.RegistrationCancelled, cancelled, nil)
 }
 
 // release is a cancel without the person's mail: it marks the

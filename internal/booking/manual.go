@@ -13,6 +13,7 @@ import (
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/mail"
 	"github.com/fachtag/fachtag/internal/registration"
+	"github.com/fachtag/fachtag/internal/webhook"
 )
 
 // Manual actions are what an organiser does to a registration by hand:
@@ -156,6 +157,9 @@ func registerByHand(ctx context.Context, tx pgx.Tx, ev *event.Event, req Request
 		}
 	}
 	if err := enqueue(ctx, tx, reg, registeredKind(reg.Status), token, nil); err != nil {
+		return nil, err
+	}
+	if err := enqueueHook(ctx, tx, webhook.RegistrationCreated, reg, nil); err != nil {
 		return nil, err
 	}
 	return reg, audit(ctx, tx, m, "registration.create", ev.ID,

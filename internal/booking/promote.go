@@ -9,6 +9,7 @@ import (
 
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/mail"
+	"github.com/fachtag/fachtag/internal/webhook"
 )
 
 // promoter hands freed seats to waiting lists inside one transaction and
@@ -221,7 +222,8 @@ func stillValid(ev *event.Event, choices map[string]string) map[string]string {
 }
 
 // notify queues one promoted mail per moved person, each with a fresh
-// personal link, since their old token is known only to them.
+// personal link, since their old token is known only to them, and reports
+// each to the event's webhooks.
 func (p *promoter) notify(ctx context.Context) error {
 	for _, regID := range p.order {
 		reg, err := loadRegistration(ctx, p.tx, regID, false)
@@ -233,6 +235,9 @@ func (p *promoter) notify(ctx context.Context) error {
 			return err
 		}
 		if err := enqueue(ctx, p.tx, reg, mail.KindPromoted, token, p.changes[regID]); err != nil {
+			return err
+		}
+		if err := enqueueHook(ctx, p.tx, webhook.BookingPromoted, reg, p.changes[regID]); err != nil {
 			return err
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/mail"
 	"github.com/fachtag/fachtag/internal/registration"
+	"github.com/fachtag/fachtag/internal/webhook"
 )
 
 // Register signs a participant up for the event with the slug. In the
@@ -149,9 +150,14 @@ func register(ctx context.Context, t *pipeTx, ev *event.Event, req Request, fini
 	return reg, token, nil
 }
 
-// finishSignUp queues the mail that reports reg and what finish adds.
+// finishSignUp queues the mail and the webhook deliveries that report reg
+// and what finish adds: statements in the batch, no round trip of their
+// own.
 func finishSignUp(b *pgx.Batch, reg *Registration, token string, finish finisher) error {
 	if err := mail.Queue(b, message(reg, registeredKind(reg.Status), token, nil)); err != nil {
+		return err
+	}
+	if err := webhook.Queue(b, hook(webhook.RegistrationCreated, reg, nil)); err != nil {
 		return err
 	}
 	if finish == nil {

@@ -37,6 +37,10 @@ type Config struct {
 	LogFormat       string        // text | json
 	ShutdownDelay   time.Duration // /readyz says 503 this long before the drain starts
 	ShutdownTimeout time.Duration // the drain's limit
+	// WebhookAllow are the hosts webhook deliveries may reach over plain
+	// http and on internal addresses (loopback, private, link-local …),
+	// which are refused for everyone else.
+	WebhookAllow WebhookAllow
 	// The installation's privacy notice and imprint, for events without
 	// their own: an address (PRIVACY_URL, IMPRINT_URL) or a text read
 	// from a file at boot (PRIVACY_FILE, IMPRINT_FILE).
@@ -44,6 +48,13 @@ type Config struct {
 	// EmbedAllowHTTP lets organisers allow http:// websites to embed their
 	// registration form; without it only https:// (and http://localhost).
 	EmbedAllowHTTP bool
+}
+
+// WebhookAllow is WEBHOOK_ALLOW_HOSTS: host names, and addresses or CIDR
+// ranges.
+type WebhookAllow struct {
+	Hosts    []string
+	Prefixes []netip.Prefix
 }
 
 // Legal is a privacy notice or an imprint: a text or an address.
@@ -77,6 +88,7 @@ func FromEnv() (Config, error) {
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.HTTPAddr
 	}
+	c.WebhookAllow = webhookAllowEnv("WEBHOOK_ALLOW_HOSTS", &errs)
 	c.Privacy = legalEnv("PRIVACY", &errs)
 	c.Imprint = legalEnv("IMPRINT", &errs)
 	c.EmbedAllowHTTP = boolEnv("EMBED_ALLOW_HTTP", &errs)
@@ -138,6 +150,8 @@ func (c Config) LogValue() slog.Value {
 		slog.String("log_format", c.LogFormat),
 		slog.Duration("shutdown_delay", c.ShutdownDelay),
 		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
+		slog.Any("webhook_allow_hosts", c.WebhookAllow.Hosts),
+		slog.Any("webhook_allow_ranges", c.WebhookAllow.Prefixes),
 		slog.String("privacy", c.Privacy.describe()),
 		slog.String("imprint", c.Imprint.describe()),
 		slog.Bool("embed_allow_http", c.EmbedAllowHTTP),
@@ -261,16 +275,64 @@ func prefixesEnv(key string, errs *[]error) []netip.Prefix {
 		if f = strings.TrimSpace(f); f == "" {
 			continue
 		}
-		p, err := netip.ParsePrefix(f)
-		if err != nil {
-			a, aerr := netip.ParseAddr(f)
-			if aerr != nil {
-				*errs = append(*errs, fmt.Errorf("%s: %q is not a CIDR prefix such as 10.0.0.0/8", key, f))
-				continue
-			}
-			p = netip.PrefixFrom(a, a.BitLen())
+		p, ok := parsePrefix(f)
+		if !ok {
+			*errs = append(*errs, fmt.Errorf("%s: %q is not a CIDR prefix such as 10.0.0.0/8", key, f))
+			continue
 		}
-		out = append(out, p.Masked())
+		out = append(out, p)
 	}
 	return out
+}
+
+// parsePrefix reads a CIDR prefix; a bare address counts as a prefix of
+// its full length.
+func parsePrefix(s string) (netip.Prefix, bool) {
+	if p, err := netip.ParsePrefix(s); err == nil {
+		return p.Masked(), true
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, false
+	}
+	return netip.PrefixFrom(a, a.BitLen()), true
+}
+
+// webhookAllowEnv reads a comma-separated list of host names, addresses
+// and CIDR ranges.
+func webhookAllowEnv(key string, errs *[]error) WebhookAllow {
+	var w WebhookAllow
+	for _, f := range strings.Split(os.Getenv(key), ",") {
+		f = strings.ToLower(strings.TrimSpace(f))
+		if f == "" {
+			continue
+		}
+		if p, ok := parsePrefix(f); ok {
+			w.Prefixes = append(w.Prefixes, p)
+		} else if hostName(f) {
+			w.Hosts = append(w.Hosts, f)
+		} else {
+			*errs = append(*errs, fmt.Errorf("%s: %q is neither a host name, an IP address nor a CIDR range", key, f))
+		}
+	}
+	return w
+}
+
+// hostName reports whether h is a DNS host name (letters, digits,
+// hyphens and underscores in dot-separated labels).
+func hostName(h string) bool {
+	if len(h) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(h, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, r := range label {
+			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -17,15 +17,15 @@ func TestFromEnv(t *testing.T) {
 		{"everything wrong at once", map[string]string{
 			"BASE_URL": "ftp://x", "SMTP_TLS": "ssl", "SMTP_PORT": "seventy", "MAIL_FROM": "not an address",
 			"RATE_LIMIT_PER_MINUTE": "-1", "MAIL_WORKERS": "0", "LOG_FORMAT": "xml", "SHUTDOWN_DELAY": "5",
-			"TRUSTED_PROXIES": "10.0.0.0/8, proxy", "TRUST_PROXY": "true",
+			"TRUSTED_PROXIES": "10.0.0.0/8, proxy", "TRUST_PROXY": "true", "WEBHOOK_ALLOW_HOSTS": "hooks.test, http://x",
 		}, []string{"DATABASE_URL", "BASE_URL", "SMTP_TLS", "SMTP_PORT", "MAIL_FROM", "RATE_LIMIT_PER_MINUTE", "MAIL_WORKERS",
-			"LOG_FORMAT", "SHUTDOWN_DELAY", `TRUSTED_PROXIES: "proxy"`, "TRUST_PROXY: replaced"}},
+			"LOG_FORMAT", "SHUTDOWN_DELAY", `TRUSTED_PROXIES: "proxy"`, "TRUST_PROXY: replaced", `WEBHOOK_ALLOW_HOSTS: "http://x"`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, k := range []string{"DATABASE_URL", "HTTP_ADDR", "BASE_URL", "SMTP_HOST", "SMTP_PORT", "SMTP_TLS",
 				"MAIL_FROM", "RATE_LIMIT_PER_MINUTE", "MAIL_WORKERS", "MAIL_RATE_PER_SECOND", "SHUTDOWN_TIMEOUT_SECONDS",
-				"LOG_FORMAT", "SHUTDOWN_DELAY", "TRUSTED_PROXIES", "TRUST_PROXY", "METRICS_ADDR"} {
+				"LOG_FORMAT", "SHUTDOWN_DELAY", "TRUSTED_PROXIES", "TRUST_PROXY", "METRICS_ADDR", "WEBHOOK_ALLOW_HOSTS"} {
 				t.Setenv(k, tt.env[k])
 			}
 			c, err := FromEnv()
@@ -83,5 +83,17 @@ func TestEmbedAllowHTTP(t *testing.T) {
 		if (err != nil) != tc.fails || err == nil && c.EmbedAllowHTTP != tc.want {
 			t.Errorf("EMBED_ALLOW_HTTP=%q: got %v, %v; want %v, error %v", tc.value, c.EmbedAllowHTTP, err, tc.want, tc.fails)
 		}
+	}
+}
+
+func TestWebhookAllowHosts(t *testing.T) {
+	t.Setenv("WEBHOOK_ALLOW_HOSTS", " Hooks.Internal ,127.0.0.1, 10.0.0.0/8,::1")
+	var errs []error
+	got := webhookAllowEnv("WEBHOOK_ALLOW_HOSTS", &errs)
+	if len(errs) > 0 {
+		t.Fatalf("errors: %v", errs)
+	}
+	if fmt.Sprint(got.Hosts) != "[hooks.internal]" || fmt.Sprint(got.Prefixes) != "[127.0.0.1/32 10.0.0.0/8 ::1/128]" {
+		t.Errorf("got hosts %v, ranges %v", got.Hosts, got.Prefixes)
 	}
 }

@@ -25,14 +25,20 @@ var resetHTML = htmltemplate.Must(htmltemplate.New("reset").Parse(`<!doctype htm
 <p>{{.Ignore}}</p>
 </body></html>`))
 
-// isAccountMail reports the kinds rendered without an event.
-func isAccountMail(k Kind) bool { return k == KindPasswordReset || k == KindInvite }
+// isAccountMail reports the kinds rendered without an event (the
+// webhook mail is about an event, but its payload holds all it needs).
+func isAccountMail(k Kind) bool {
+	return k == KindPasswordReset || k == KindInvite || k == KindWebhookDisabled
+}
 
 // resetView is the password-reset mail in one language.
 type resetView struct{ Lang, Link, Subject, Greeting, Body, Ignore string }
 
 // RenderAccount renders a mail about an organiser's account.
 func RenderAccount(m Message) (Rendered, error) {
+	if m.Kind == KindWebhookDisabled {
+		return renderWebhookDisabled(m)
+	}
 	if m.Link == "" {
 		return Rendered{}, fmt.Errorf("%s mail without a link", m.Kind)
 	}

@@ -61,6 +61,7 @@ type Message struct {
 	Token              string              `json:"token,omitempty"`       // raw personal-link token; erased once sent
 	Link               string              `json:"link,omitempty"`        // account mails: the one-time link; erased once sent
 	EventTitle         string              `json:"event_title,omitempty"` // invitations: the event of the team
+	WebhookURL         string              `json:"webhook_url,omitempty"` // webhook mails: the disabled endpoint
 	RegistrationStatus registration.Status `json:"registration_status"`
 	Bookings           []Booking           `json:"bookings"`
 	Change             *Change             `json:"change,omitempty"`

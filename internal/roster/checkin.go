@@ -103,7 +103,8 @@ RETURNING (SELECT checked_in_at FROM registrations WHERE id = $1)`
 )
 
 // CheckIn checks the registration in (in) or undoes that, and writes the
-// audit entry in the same transaction. It returns the check-in time held
+// audit entry and, for a first check-in, the webhook deliveries in the
+// same transaction. It returns the check-in time held
 // before, so a page can say "already checked in at 9:12".
 func (s *Service) CheckIn(ctx context.Context, a auth.Account, eventID int64, regID string, in bool) (before *time.Time, err error) {
 	if !booking.PlausibleID(regID) {
@@ -120,6 +121,11 @@ func (s *Service) CheckIn(ctx context.Context, a auth.Account, eventID int64, re
 		}
 		if err != nil {
 			return fmt.Errorf("check in: %w", err)
+		}
+		if in && before == nil {
+			if err := booking.ReportCheckIn(ctx, tx, regID); err != nil {
+				return err
+			}
 		}
 		return auth.Append(ctx, tx, a.Audit(action, eventID, map[string]any{"registration_id": regID}))
 	})

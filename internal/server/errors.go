@@ -16,6 +16,7 @@ import (
 	"github.com/fachtag/fachtag/internal/reconfirm"
 	"github.com/fachtag/fachtag/internal/roster"
 	"github.com/fachtag/fachtag/internal/widget"
+	"github.com/fachtag/fachtag/internal/webhook"
 )
 
 // Errors of the HTTP layer itself.
@@ -102,7 +103,7 @@ func classify(err error) problem {
 		return problem{http.StatusUnauthorized, "unauthorized", "org.err_unauthorized"}
 	case errors.Is(err, auth.ErrForbidden):
 		return problem{http.StatusForbidden, "forbidden", "org.err_forbidden"}
-	case errors.Is(err, auth.ErrNoEventAccess), errors.Is(err, roster.ErrWorkshopNotFound):
+	case errors.Is(err, auth.ErrNoEventAccess), errors.Is(err, roster.ErrWorkshopNotFound), errors.Is(err, webhook.ErrNotFound):
 		return problem{http.StatusNotFound, "not_found", "err.not_found"}
 	case errors.Is(err, booking.ErrNoChange):
 		return problem{http.StatusUnprocessableEntity, "no_change", "person.err_no_change"}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"net/url"
 	"strings"
 
 	"github.com/fachtag/fachtag/internal/mail"
@@ -24,4 +25,11 @@ func AnswerLink(baseURL string) mail.AnswerLink {
 		}
 		return prefix + token + "?answer=no"
 	}
+}
+
+// WebhooksLink makes the absolute address of an event's webhooks page, for
+// the mail that says an endpoint was disabled.
+func WebhooksLink(baseURL string) func(slug string) string {
+	prefix := strings.TrimRight(baseURL, "/") + "/org/events/"
+	return func(slug string) string { return prefix + url.PathEscape(slug) + "/webhooks" }
 }

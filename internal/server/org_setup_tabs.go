@@ -38,6 +38,7 @@ var setupTabs = []setupTab{
 	{tabLegal, "setup.tab_legal", "setup/" + tabLegal},
 	{"embed", "widget.tab", "embed"},
 	{"reconfirm", "rc.tab", "reconfirm"},
+	{"webhooks", "webhooks.tab", "webhooks"},
 }
 
 // formTab is the tab of a section of the setup form.

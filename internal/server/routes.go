@@ -219,6 +219,19 @@ func (s *Server) managerRoutes(r chi.Router) {
 	// Reconfirmation settings ("Kommen Sie?"), linked from the setup page.
 	r.Get("/events/{slug}/reconfirm", s.page(s.reconfirmPage))
 	r.Post("/events/{slug}/reconfirm", s.page(s.reconfirmSave))
+	s.webhookRoutes(r)
+}
+
+// webhookRoutes are an event's webhooks: endpoints, their secrets and
+// delivery logs.
+func (s *Server) webhookRoutes(r chi.Router) {
+	r.Get("/events/{slug}/webhooks", s.page(s.webhooksPage))
+	r.Post("/events/{slug}/webhooks", s.page(s.webhooksCreate))
+	r.Get("/events/{slug}/webhooks/{id}", s.page(s.webhookLogPage))
+	r.Post("/events/{slug}/webhooks/{id}/delete", s.page(s.webhookDelete))
+	r.Post("/events/{slug}/webhooks/{id}/rotate", s.page(s.webhookRotate))
+	r.Post("/events/{slug}/webhooks/{id}/enable", s.page(s.webhookEnable))
+	r.Post("/events/{slug}/webhooks/{id}/test", s.page(s.webhookTest))
 }
 
 // checkinRoutes are the event day's pages, open to the checkin role too.

@@ -25,6 +25,7 @@ import (
 	"github.com/fachtag/fachtag/internal/reconfirm"
 	"github.com/fachtag/fachtag/internal/roster"
 	"github.com/fachtag/fachtag/internal/widget"
+	"github.com/fachtag/fachtag/internal/webhook"
 )
 
 // Options configure a Server.
@@ -60,6 +61,7 @@ type Server struct {
 	widget   *widget.Service
 	embedJS  []byte // /embed.js with BASE_URL filled in (embed.go)
 	rc       *reconfirm.Service
+	webhooks *webhook.Service
 	log      *slog.Logger
 	draining atomic.Bool // set by Drain: /readyz answers 503
 }
@@ -93,6 +95,7 @@ func New(svc *app.Services, opts Options) (*Server, error) {
 		widget:   svc.Widget,
 		embedJS:  js,
 		rc:       svc.Reconfirm,
+		webhooks: svc.Webhooks,
 		log:      opts.Logger,
 	}, nil
 }

@@ -1,0 +1,4 @@
+DELETE FROM schema_compatibility WHERE version = 22;
+DROP TABLE webhook_attempts;
+DROP TABLE webhook_deliveries;
+DROP TABLE webhook_endpoints;
