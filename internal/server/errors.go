@@ -15,8 +15,8 @@ import (
 	"github.com/fachtag/fachtag/internal/i18n"
 	"github.com/fachtag/fachtag/internal/reconfirm"
 	"github.com/fachtag/fachtag/internal/roster"
-	"github.com/fachtag/fachtag/internal/widget"
 	"github.com/fachtag/fachtag/internal/webhook"
+	"github.com/fachtag/fachtag/internal/widget"
 )
 
 // Errors of the HTTP layer itself.

@@ -24,8 +24,8 @@ import (
 	"github.com/fachtag/fachtag/internal/metrics"
 	"github.com/fachtag/fachtag/internal/reconfirm"
 	"github.com/fachtag/fachtag/internal/roster"
-	"github.com/fachtag/fachtag/internal/widget"
 	"github.com/fachtag/fachtag/internal/webhook"
+	"github.com/fachtag/fachtag/internal/widget"
 )
 
 // Options configure a Server.
