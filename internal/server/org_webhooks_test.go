@@ -18,7 +18,7 @@ func TestWebhooksPage(t *testing.T) {
 	of.settle()
 	a := of.login("orgA")
 	page := "/org/events/" + slugOpen + "/webhooks"
-	if r := of.get("/org/events/"+slugOpen+"/setup", a...); !strings.Contains(string(r.body), `href="`+page+`?lang=de"`) {
+	if r := of.get("/org/events/"+slugOpen+"/setup/basics", a...); !strings.Contains(string(r.body), `href="`+page+`?lang=de"`) {
 		t.Errorf("setup page does not link the webhooks page")
 	}
 	if r := of.get(page, a...); r.status != http.StatusOK || !strings.Contains(string(r.body), "Noch keine Webhooks") {
