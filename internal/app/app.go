@@ -12,6 +12,7 @@ import (
 	"github.com/fachtag/fachtag/internal/allocrun"
 	"github.com/fachtag/fachtag/internal/auth"
 	"github.com/fachtag/fachtag/internal/booking"
+	"github.com/fachtag/fachtag/internal/certificate"
 	"github.com/fachtag/fachtag/internal/db"
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/limits"
@@ -30,6 +31,7 @@ type Services struct {
 	Messages *messages.Service
 	Alloc    *allocrun.Service
 	Limits   *limits.Service
+	Certs    *certificate.Service
 
 	pool *pgxpool.Pool // for Ready
 }
@@ -47,6 +49,7 @@ func New(pool *pgxpool.Pool, authOpts auth.Options) *Services {
 		Messages: messages.NewService(pool),
 		Alloc:    allocrun.New(pool),
 		Limits:   limits.New(pool),
+		Certs:    certificate.New(pool),
 		pool:     pool,
 	}
 }
