@@ -4,6 +4,7 @@ package i18n
 // its mail, the organiser's page, the participant's download and the
 // verification page.
 var certificateTexts = map[string][2]string{
+	// The PDF.
 	"cert.pdf_title":      {"Teilnahmebescheinigung", "Certificate of attendance"},
 	"cert.pdf_certify":    {"Hiermit wird bestätigt, dass", "This is to certify that"},
 	"cert.pdf_event":      {"an der Veranstaltung", "attended the event"},
@@ -18,12 +19,58 @@ var certificateTexts = map[string][2]string{
 	"cert.pdf_verify":     {"Echtheit prüfen: %s", "Check that it is genuine: %s"},
 	"cert.pdf_sample":     {"MUSTER – diese Vorschau ist keine gültige Bescheinigung", "SAMPLE – this preview is not a valid certificate"},
 
+	// The mail.
 	"mail.certificate.subject": {"Ihre Teilnahmebescheinigung: %s", "Your certificate of attendance: %s"},
 	"mail.certificate.body": {"vielen Dank für Ihre Teilnahme an „%s“ am %s. Im Anhang finden Sie Ihre Teilnahmebescheinigung als PDF.\n\nSie können die Bescheinigung auch jederzeit über Ihren persönlichen Link aus der Anmeldebestätigung herunterladen.",
 		"thank you for attending “%s” on %s. Your certificate of attendance is attached as a PDF.\n\nYou can also download it at any time through the personal link in your registration confirmation."},
 	"mail.certificate.file":  {"Teilnahmebescheinigung.pdf", "Certificate-of-attendance.pdf"},
 	"lists.mail_certificate": {"Teilnahmebescheinigung", "Certificate of attendance"},
 
+	// The organiser's page.
+	"cert.title":            {"Teilnahmebescheinigungen", "Certificates of attendance"},
+	"cert.setup_link":       {"Teilnahmebescheinigungen: Text, Logo und Versand nach der Veranstaltung", "Certificates of attendance: text, logo and sending after the event"},
+	"cert.back_setup":       {"Zurück zum Einrichten", "Back to the setup"},
+	"cert.back":             {"Zurück zu den Teilnahmebescheinigungen", "Back to the certificates"},
+	"cert.intro":            {"Nach der Veranstaltung bekommt jede eingecheckte Person ihre Teilnahmebescheinigung als PDF per Mail und kann sie über ihren persönlichen Link herunterladen. Jede Bescheinigung trägt einen Prüfcode; unter der aufgedruckten Adresse lässt sich prüfen, ob sie echt ist.", "After the event every checked-in person gets their certificate of attendance as a PDF by e-mail and can download it through their personal link. Every certificate carries a verification code; the printed address shows whether it is genuine."},
+	"cert.errors":           {"Bitte korrigieren Sie die markierten Angaben. Gespeichert wurde nichts.", "Please correct the marked fields. Nothing has been saved."},
+	"cert.done_saved":       {"Gespeichert.", "Saved."},
+	"cert.done_sent":        {"%d Bescheinigungen werden jetzt versendet.", "%d certificates are being sent now."},
+	"cert.send_heading":     {"Versand", "Sending"},
+	"cert.status":           {"Eingecheckt: %d Personen. Bescheinigung verschickt: %d.", "Checked in: %d people. Certificate sent: %d."},
+	"cert.too_early":        {"Versenden können Sie, sobald die Veranstaltung begonnen hat (%s).", "You can send them once the event has begun (%s)."},
+	"cert.nobody":           {"Noch ist niemand eingecheckt. Bescheinigungen bekommen nur Personen, die eingecheckt wurden.", "Nobody has been checked in yet. Only people who were checked in get a certificate."},
+	"cert.send":             {"Bescheinigungen versenden", "Send certificates"},
+	"cert.due":              {"(%d Personen haben noch keine)", "(%d people have none yet)"},
+	"cert.all_mailed":       {"Alle eingecheckten Personen haben ihre Bescheinigung bekommen.", "Every checked-in person has received their certificate."},
+	"cert.resend":           {"An alle noch einmal senden", "Send to everyone again"},
+	"cert.resend_hint":      {"Schickt allen Eingecheckten eine neue Mail, auch denen, die schon eine haben – etwa nach der Korrektur eines Namens. Die Bescheinigung übernimmt die aktuellen Angaben, der Prüfcode bleibt.", "Mails every checked-in person again, including those who have one already – after a name was corrected, say. The certificate takes the current details; the verification code stays."},
+	"cert.settings":         {"Inhalt der Bescheinigung", "Contents of the certificate"},
+	"cert.preview":          {"Vorschau als PDF (mit den gespeicherten Angaben und einem Beispielnamen)", "Preview as PDF (with the saved settings and a sample name)"},
+	"cert.body":             {"Eigener Text (freiwillig)", "Your own text (optional)"},
+	"cert.body_hint":        {"Steht unter den Workshops, z. B. ein Hinweis auf anerkannte Fortbildungspunkte. Absätze mit einer Leerzeile trennen. Platzhalter: %s (Name, Veranstaltung, Datum, Stunden).", "Appears below the workshops, e.g. a note on recognised training credits. Separate paragraphs with a blank line. Placeholders: %s (name, event, date, hours)."},
+	"cert.hours":            {"Umfang in Zeitstunden", "Duration in hours"},
+	"cert.hours_hint":       {"Leer lassen für %s Stunden: Beginn bis Ende der Veranstaltung ohne die Pausen im Programm. Sonst z. B. 6 oder 6,5.", "Leave empty for %s hours: from the start to the end of the event without the breaks in the programme. Otherwise e.g. 6 or 6.5."},
+	"cert.signer_name":      {"Name unter der Unterschriftslinie", "Name under the signature line"},
+	"cert.signer_name_hint": {"Leer lassen für den Namen des Veranstalters.", "Leave empty for the organiser's name."},
+	"cert.signer_role":      {"Funktion (freiwillig), z. B. Geschäftsführung", "Position (optional), e.g. Managing director"},
+	"cert.logo":             {"Logo (PNG oder JPEG, höchstens 1 MiB)", "Logo (PNG or JPEG, at most 1 MiB)"},
+	"cert.logo_hint":        {"Steht oben rechts auf der Bescheinigung. Ohne neue Datei bleibt das bisherige Logo.", "Appears at the top right of the certificate. Without a new file the current logo stays."},
+	"cert.logo_current":     {"Aktuelles Logo:", "Current logo:"},
+	"cert.logo_alt":         {"Logo der Bescheinigung", "Logo of the certificate"},
+	"cert.logo_remove":      {"Logo entfernen", "Remove the logo"},
+	"cert.save":             {"Speichern", "Save"},
+
+	// Confirmation of the send.
+	"cert.confirm_title":   {"Bescheinigungen versenden?", "Send the certificates?"},
+	"cert.confirm_text":    {"%d Personen bekommen jetzt ihre Teilnahmebescheinigung per Mail.", "%d people will now get their certificate of attendance by e-mail."},
+	"cert.confirm_resend":  {"%d Personen bekommen ihre Teilnahmebescheinigung per Mail, auch wer schon eine hat.", "%d people will get their certificate of attendance by e-mail, including those who have one already."},
+	"cert.confirm_skipped": {"%d Personen haben ihre Bescheinigung schon und bekommen keine zweite Mail.", "%d people already have their certificate and get no second mail."},
+	"cert.confirm":         {"Ja, %d Mails versenden", "Yes, send %d mails"},
+	"cert.cancel":          {"Abbrechen", "Cancel"},
+	"cert.err_too_early":   {"Bescheinigungen gibt es erst, wenn die Veranstaltung begonnen hat.", "Certificates can be sent only once the event has begun."},
+	"cert.err_nobody":      {"Es ist niemand da, dem eine Bescheinigung zu schicken wäre: Alle Eingecheckten haben ihre schon, oder noch niemand ist eingecheckt.", "There is nobody to send a certificate to: every checked-in person has theirs, or nobody has been checked in yet."},
+
+	// Checks of the settings.
 	"cert.err_body_long":   {"Bitte höchstens 2.000 Zeichen.", "Please use at most 2,000 characters."},
 	"cert.err_placeholder": {"Unbekannter Platzhalter. Möglich sind {name}, {event}, {date} und {hours}.", "Unknown placeholder. You can use {name}, {event}, {date} and {hours}."},
 	"cert.err_signer_long": {"Bitte höchstens 120 Zeichen.", "Please use at most 120 characters."},
@@ -33,4 +80,15 @@ var certificateTexts = map[string][2]string{
 	"cert.err_logo_type":   {"Bitte ein Bild im Format PNG oder JPEG wählen.", "Please choose a PNG or JPEG image."},
 	"cert.err_logo_size":   {"Das Bild hat zu viele Pixel (höchstens 5000 × 5000).", "The image has too many pixels (at most 5000 × 5000)."},
 	"cert.err_logo_broken": {"Die Bilddatei ist beschädigt und lässt sich nicht lesen.", "The image file is damaged and cannot be read."},
+
+	// The participant's page and the verification page.
+	"cert.manage_title":   {"Teilnahmebescheinigung", "Certificate of attendance"},
+	"cert.manage_text":    {"Ihre Teilnahmebescheinigung liegt bereit.", "Your certificate of attendance is ready."},
+	"cert.download":       {"Bescheinigung herunterladen (PDF)", "Download the certificate (PDF)"},
+	"cert.verify_title":   {"Teilnahmebescheinigung prüfen", "Check a certificate of attendance"},
+	"cert.verify_valid":   {"Gültig: Diese Bescheinigung wurde so ausgestellt.", "Valid: this certificate was issued as shown."},
+	"cert.verify_name":    {"Name", "Name"},
+	"cert.verify_event":   {"Veranstaltung", "Event"},
+	"cert.verify_date":    {"Datum", "Date"},
+	"cert.verify_unknown": {"Zu diesem Code ist keine Bescheinigung bekannt. Bitte prüfen Sie die Schreibweise (Beispiel: ABCD-EFGH-JKMN).", "No certificate is known for this code. Please check how it is written (example: ABCD-EFGH-JKMN)."},
 }

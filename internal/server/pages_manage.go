@@ -23,6 +23,8 @@ type manageView struct {
 	CanSwap   bool
 	CanCancel bool
 	CanLeave  bool // may give up a workshop seat or waiting-list place
+	// Certificate: an attendance certificate has been issued to download.
+	Certificate bool
 }
 
 // registration resolves the personal link of the URL.
@@ -57,6 +59,9 @@ func (s *Server) showManage(w http.ResponseWriter, r *http.Request, status int, 
 		CanSwap:   ev.OpenAt(now) && reg.Status == registration.Confirmed,
 		CanCancel: reg.Status != registration.Cancelled && now.Before(ev.StartsAt),
 		CanLeave:  reg.Status == registration.Confirmed && now.Before(ev.StartsAt)}
+	if view.Certificate, err = s.certs.Issued(r.Context(), reg.ID); err != nil {
+		return err
+	}
 	if key, ok := notices[r.URL.Query().Get("done")]; ok && errMsg == "" {
 		view.Notice = i18n.T(lang, key)
 	}

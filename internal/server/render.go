@@ -25,7 +25,8 @@ var pageNames = []string{"index", "event", "register", "registered", "manage", "
 	"org_login", "org_home", "org_password", "org_reset", "org_reset_set",
 	"alloc", "alloc_publish", "alloc_pin",
 	"org_setup", "org_setup_status", "org_setup_import", "org_messages", "org_dashboard",
-	"org_list_registrations", "org_list_workshop", "org_workshops", "org_team", "org_tokens", "org_list_person", "org_list_new", "org_checkin", "org_print_attendance", "org_print_badges"}
+	"org_list_registrations", "org_list_workshop", "org_workshops", "org_team", "org_tokens", "org_list_person", "org_list_new", "org_checkin", "org_print_attendance", "org_print_badges",
+	"org_certificates", "org_certificates_send", "verify"}
 
 func parsePages() (*pages, error) {
 	p := &pages{sets: map[string]*template.Template{}}

@@ -32,6 +32,8 @@ func (s *Server) router() chi.Router {
 	r.Route("/r/{token}", s.personalRoutes)
 	r.Route("/api/v1", s.apiRoutes)
 	r.Route("/org", s.orgRoutes)
+	// Attendance certificates: the public check of a certificate's code.
+	r.With(noStore, s.limitIn(verifyScope)).Get("/v/{code}", s.page(s.verifyPage))
 	r.NotFound(s.page(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
 	return r
 }
@@ -58,6 +60,7 @@ func (s *Server) personalRoutes(r chi.Router) {
 	r.With(s.limit).Post("/wishes", s.page(s.manageWishes))
 	r.Get("/calendar.ics", s.page(s.calendar))
 	r.Get("/qr.png", s.page(s.participantQR))
+	r.Get("/certificate.pdf", s.page(s.certDownload))
 }
 
 // apiRoutes are the JSON API v1: the participant's endpoints (public, the
@@ -179,6 +182,13 @@ func (s *Server) managerRoutes(r chi.Router) {
 	r.Post("/tokens/{id}/revoke", s.page(s.tokensRevoke))
 	r.Get("/events/{slug}/print/attendance/{key}", s.page(s.orgPrintAttendance))
 	r.Get("/events/{slug}/print/badges", s.page(s.orgPrintBadges))
+	// Attendance certificates: settings, preview, send (in Einrichten).
+	r.Get("/events/{slug}/certificates", s.page(s.certPage))
+	r.Post("/events/{slug}/certificates", s.page(s.certSave))
+	r.Get("/events/{slug}/certificates/preview.pdf", s.page(s.certPreview))
+	r.Get("/events/{slug}/certificates/logo", s.page(s.certLogo))
+	r.Get("/events/{slug}/certificates/send", s.page(s.certConfirm))
+	r.Post("/events/{slug}/certificates/send", s.page(s.certSend))
 }
 
 // checkinRoutes are the event day's pages, open to the checkin role too.
