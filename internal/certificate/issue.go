@@ -22,7 +22,7 @@ type candidate struct {
 	Name, Email    string
 	Language       string
 	Workshops      []string // titles of their confirmed workshops, in slot order
-	Issued, Mailed bool
+	Mailed         bool     // their certificate has been mailed at least once
 }
 
 // Everyone checked in with a confirmed registration is due a
@@ -33,7 +33,7 @@ SELECT r.id::text, r.name, r.email, r.language,
              JOIN workshops w ON w.id = b.workshop_id JOIN slots s ON s.id = b.slot_id
              WHERE b.registration_id = r.id AND b.status = 'confirmed'
              ORDER BY s.starts_at, s.position, s.id),
-       c.registration_id IS NOT NULL, c.mailed_at IS NOT NULL
+       c.mailed_at IS NOT NULL
 FROM registrations r LEFT JOIN certificates c ON c.registration_id = r.id
 WHERE r.event_id = $1 AND r.status = 'confirmed' AND r.checked_in_at IS NOT NULL
 ORDER BY r.seq`
@@ -44,7 +44,7 @@ func candidates(ctx context.Context, q db.Conn, eventID int64) ([]candidate, err
 	rows, _ := q.Query(ctx, selectCandidates, eventID)
 	all, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (candidate, error) {
 		var c candidate
-		err := r.Scan(&c.RegistrationID, &c.Name, &c.Email, &c.Language, &c.Workshops, &c.Issued, &c.Mailed)
+		err := r.Scan(&c.RegistrationID, &c.Name, &c.Email, &c.Language, &c.Workshops, &c.Mailed)
 		return c, err
 	})
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/go-pdf/fpdf"
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/goregular"
+	"rsc.io/qr"
 
 	"github.com/fachtag/fachtag/internal/i18n"
 )
@@ -195,14 +196,29 @@ func signature(p *fpdf.Fpdf, d Document, t func(string, ...any) string) {
 	}
 }
 
-// footer: the code and where to check it, on every page.
+// footer: the code and where to check it, on every page, with the
+// address as a QR code for a certificate on paper.
 func footer(p *fpdf.Fpdf, d Document, t func(string, ...any) string) {
 	p.SetY(-22)
 	p.SetFont(font, "", 9)
 	p.SetTextColor(60, 60, 60)
-	p.MultiCell(textW, 4.5, t("cert.pdf_code", FormatCode(d.Code)), "", "L", false)
+	p.MultiCell(textW-qrSize-4, 4.5, t("cert.pdf_code", FormatCode(d.Code)), "", "L", false)
 	if d.VerifyURL != "" {
-		p.MultiCell(textW, 4.5, t("cert.pdf_verify", d.VerifyURL), "", "L", false)
+		p.MultiCell(textW-qrSize-4, 4.5, t("cert.pdf_verify", d.VerifyURL), "", "L", false)
+		drawQR(p, d.VerifyURL)
 	}
 	p.SetTextColor(0, 0, 0)
+}
+
+// qrSize is the side of the verification QR code in millimetres.
+const qrSize = 18.0
+
+func drawQR(p *fpdf.Fpdf, url string) {
+	code, err := qr.Encode(url, qr.M)
+	if err != nil {
+		return // an address too long for a QR code is still printed as text
+	}
+	opts := fpdf.ImageOptions{ImageType: "PNG"}
+	p.RegisterImageOptionsReader("verify-qr", opts, bytes.NewReader(code.PNG()))
+	p.ImageOptions("verify-qr", pageW-margin-qrSize, 297-8-qrSize, qrSize, qrSize, false, opts, 0, "")
 }

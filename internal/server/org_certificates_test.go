@@ -122,11 +122,11 @@ func TestCertificatesSentMailedDownloadedVerified(t *testing.T) {
 		ends_at = now() + interval '5 hours' WHERE slug = $1`, slugOpen); err != nil {
 		t.Fatal(err)
 	}
-	wantContains(t, "page after the start", of.get(certPath, cookie...), "Eingecheckt: 1 Personen. Bescheinigung verschickt: 0.", "Bescheinigungen versenden")
-	wantContains(t, "confirmation", of.get(certPath+"/send", cookie...), "1 Personen bekommen jetzt ihre Teilnahmebescheinigung per Mail.", "Ja, 1 Mails versenden")
+	wantContains(t, "page after the start", of.get(certPath, cookie...), "Eingecheckt: 1. Bescheinigung verschickt: 0.", "Noch ohne Bescheinigung: 1", "Bescheinigungen versenden")
+	wantContains(t, "confirmation", of.get(certPath+"/send", cookie...), "Empfänger: 1 – alle Eingecheckten, die noch keine", "Ja, jetzt versenden (1)")
 	r := of.postForm(certPath+"/send", url.Values{}, cookie...)
 	wantStatus(t, "send", r, http.StatusSeeOther)
-	wantContains(t, "after the send", of.get(r.header.Get("Location"), cookie...), "1 Bescheinigungen werden jetzt versendet.")
+	wantContains(t, "after the send", of.get(r.header.Get("Location"), cookie...), "Bescheinigungen werden jetzt versendet: 1.")
 	wantStatus(t, "second send", of.postForm(certPath+"/send", url.Values{}, cookie...), http.StatusConflict)
 
 	code := of.column(`SELECT code FROM certificates WHERE registration_id = $1`, here.ID)
