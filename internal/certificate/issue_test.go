@@ -55,10 +55,14 @@ func eventFile() *event.File {
 	}
 }
 
-func setup(t *testing.T) *fixture {
+func setup(t testing.TB) *fixture {
+	t.Helper()
+	return setupOn(t, dbtest.NewChecked(t))
+}
+
+func setupOn(t testing.TB, pool *pgxpool.Pool) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	pool := dbtest.NewChecked(t)
 	if _, err := booking.ImportEvent(ctx, pool, eventFile()); err != nil {
 		t.Fatalf("ImportEvent: %v", err)
 	}
@@ -83,7 +87,7 @@ func setup(t *testing.T) *fixture {
 	return f
 }
 
-func (f *fixture) exec(t *testing.T, sql string, args ...any) {
+func (f *fixture) exec(t testing.TB, sql string, args ...any) {
 	t.Helper()
 	if _, err := f.pool.Exec(context.Background(), sql, args...); err != nil {
 		t.Fatalf("%s: %v", sql, err)
@@ -92,7 +96,7 @@ func (f *fixture) exec(t *testing.T, sql string, args ...any) {
 
 // begin moves the event to start at now+d, keeping its length, and
 // reloads it.
-func (f *fixture) begin(t *testing.T, d time.Duration) {
+func (f *fixture) begin(t testing.TB, d time.Duration) {
 	t.Helper()
 	f.exec(t, `UPDATE events SET starts_at = now() + $2 * interval '1 second',
 		ends_at = now() + $2 * interval '1 second' + (ends_at - starts_at) WHERE slug = $1`, slug, d.Seconds())
