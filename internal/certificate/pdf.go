@@ -47,8 +47,10 @@ const (
 	nameMax, nameMn = 24.0, 14.0 // the name's font size: shrink, then wrap
 )
 
-// Render draws the certificate as a PDF.
+// Render draws the certificate as a PDF. Characters the fonts lack print
+// as a question mark (see printable).
 func Render(d Document) ([]byte, error) {
+	d = d.printable()
 	t := func(key string, args ...any) string { return i18n.T(d.Lang, key, args...) }
 	p := fpdf.New("P", "mm", "A4", "")
 	p.SetMargins(margin, 20, margin)

@@ -75,6 +75,19 @@ func TestRenderTextExtracts(t *testing.T) {
 	}
 }
 
+// A name with characters the fonts lack still gets its certificate:
+// Cyrillic and Greek print, an accent the fonts lack is left off, an
+// emoji or Chinese becomes "?".
+func TestRenderUnprintableCharacters(t *testing.T) {
+	pdf, err := certificate.Render(sampleDocument("de", "Ольга Νίκη 李 🎉 Nguyễn"))
+	if err != nil {
+		t.Fatalf("Render: %v", err)
+	}
+	if text := certtest.Text(t, pdf); !strings.Contains(text, "Ольга Νίκη ? ? Nguyen") {
+		t.Errorf("name not as expected:\n%s", text)
+	}
+}
+
 // The name shrinks before it wraps: a name that fits at a smaller size
 // stays on one line.
 func TestRenderNameShrinksToOneLine(t *testing.T) {
