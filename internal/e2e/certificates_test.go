@@ -61,6 +61,7 @@ func TestCertificatesInBrowser(t *testing.T) {
 		}
 		checkA11y(t, ctx, "org-certificates-error")
 		screenshot(t, ctx, "org-certificates-error")
+		checkPhone(t, ctx, "org-certificates-error", true)
 		logo := filepath.Join(t.TempDir(), "logo.png")
 		var buf bytes.Buffer
 		_ = png.Encode(&buf, image.NewGray(image.Rect(0, 0, 120, 40)))
@@ -80,6 +81,7 @@ func TestCertificatesInBrowser(t *testing.T) {
 		follow(t, ctx, "send", chromedp.Click(chromedp.CSS(`a[href*="/certificates/send"]`)))
 		checkA11y(t, ctx, "org-certificates-send")
 		screenshot(t, ctx, "org-certificates-send")
+		checkPhone(t, ctx, "org-certificates-send", true)
 		follow(t, ctx, "confirm", chromedp.Click(chromedp.CSS(`form.publish button[type=submit]`)))
 		if got := text(t, ctx, ".success"); !strings.Contains(got, "versendet: 1.") {
 			t.Errorf("after sending: %q", got)
@@ -112,12 +114,14 @@ func TestCertificatesInBrowser(t *testing.T) {
 		}
 		checkA11y(t, ctx, "manage-certificate")
 		screenshot(t, ctx, "manage-certificate")
+		checkPhone(t, ctx, "manage-certificate", false)
 		navigate(t, ctx, s.base+"/v/"+certificate.FormatCode(code))
 		if got := text(t, ctx, ".success"); !strings.Contains(got, name) || !strings.Contains(got, "Gültig") {
 			t.Errorf("verification: %q", got)
 		}
 		checkA11y(t, ctx, "verify")
 		screenshot(t, ctx, "verify")
+		checkPhone(t, ctx, "verify", false)
 		if st := navigate(t, ctx, s.base+"/v/ABCD-EFGH-JKMN"); st != 404 {
 			t.Errorf("unknown code: status %d", st)
 		}

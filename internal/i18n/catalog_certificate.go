@@ -28,6 +28,7 @@ var certificateTexts = map[string][2]string{
 
 	// The organiser's page.
 	"cert.title":            {"Teilnahmebescheinigungen", "Certificates of attendance"},
+	"cert.heading":          {"Bescheinigungen: %s", "Certificates: %s"},
 	"cert.setup_link":       {"Teilnahmebescheinigungen: Text, Logo und Versand nach der Veranstaltung", "Certificates of attendance: text, logo and sending after the event"},
 	"cert.back_setup":       {"Zurück zum Einrichten", "Back to the setup"},
 	"cert.back":             {"Zurück zu den Teilnahmebescheinigungen", "Back to the certificates"},
@@ -85,7 +86,7 @@ var certificateTexts = map[string][2]string{
 	"cert.manage_title":   {"Teilnahmebescheinigung", "Certificate of attendance"},
 	"cert.manage_text":    {"Ihre Teilnahmebescheinigung liegt bereit.", "Your certificate of attendance is ready."},
 	"cert.download":       {"Bescheinigung herunterladen (PDF)", "Download the certificate (PDF)"},
-	"cert.verify_title":   {"Teilnahmebescheinigung prüfen", "Check a certificate of attendance"},
+	"cert.verify_title":   {"Bescheinigung prüfen", "Check a certificate"},
 	"cert.verify_valid":   {"Gültig: Diese Bescheinigung wurde so ausgestellt.", "Valid: this certificate was issued as shown."},
 	"cert.verify_name":    {"Name", "Name"},
 	"cert.verify_event":   {"Veranstaltung", "Event"},
