@@ -47,8 +47,8 @@ func printRetention(w io.Writer, rep retention.Report) {
 		return
 	}
 	for _, ev := range rep.Events {
-		fmt.Fprintf(w, "%s event %s (ended %s): %d registrations, %d tokens deleted, %d mails blanked, %d idempotency keys deleted, %d audit entries scrubbed\n",
+		fmt.Fprintf(w, "%s event %s (ended %s): %d registrations, %d tokens deleted, %d mails blanked, %d idempotency keys deleted, %d certificates deleted, %d audit entries scrubbed\n",
 			verb, ev.Slug, ev.EndsAt.Format(time.DateOnly), ev.Registrations, ev.Tokens, ev.Mails,
-			ev.IdempotencyKeys, ev.AuditEntries)
+			ev.IdempotencyKeys, ev.Certificates, ev.AuditEntries)
 	}
 }

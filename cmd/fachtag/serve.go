@@ -73,7 +73,8 @@ func runServe(ctx context.Context) error {
 	defer sender.Close()
 	worker := mail.NewWorker(pool, sender, mail.WorkerConfig{PersonalLink: server.ManageLink(cfg.BaseURL),
 		AnswerLink: server.AnswerLink(cfg.BaseURL), From: cfg.MailFrom,
-		Concurrency: cfg.MailWorkers, RatePerSecond: cfg.MailRatePerSecond, Metrics: m, LegalLinks: srv.MailLegalLinks}, slog.Default())
+		Concurrency: cfg.MailWorkers, RatePerSecond: cfg.MailRatePerSecond, Metrics: m, LegalLinks: srv.MailLegalLinks,
+		CertificatePDF: srv.MailCertificate}, slog.Default())
 	// The reminder scheduler stops with the signal and is waited for
 	// before the pool closes; any number of replicas may run one.
 	reminderCtx, stopReminders := context.WithCancel(ctx)

@@ -12,6 +12,7 @@ import (
 	"github.com/fachtag/fachtag/internal/allocrun"
 	"github.com/fachtag/fachtag/internal/auth"
 	"github.com/fachtag/fachtag/internal/booking"
+	"github.com/fachtag/fachtag/internal/certificate"
 	"github.com/fachtag/fachtag/internal/db"
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/limits"
@@ -35,6 +36,7 @@ type Services struct {
 	Limits   *limits.Service
 	Widget   *widget.Service
 	Webhooks *webhook.Service
+	Certs    *certificate.Service
 
 	// Reconfirm is the "Kommen Sie?" question before an event.
 	Reconfirm *reconfirm.Service
@@ -57,6 +59,7 @@ func New(pool *pgxpool.Pool, authOpts auth.Options) *Services {
 		Limits:   limits.New(pool),
 		Widget:   widget.New(pool),
 		Webhooks: webhook.NewService(pool, webhook.Policy{}),
+		Certs:    certificate.New(pool),
 		pool:     pool,
 
 		Reconfirm: reconfirm.NewService(pool, nil),

@@ -79,7 +79,7 @@ func startStack(t *testing.T, scenario string, capacities map[string]int) *stack
 	if err != nil {
 		t.Fatalf("server.New: %v", err)
 	}
-	startWorker(t, pool, sender, base, log, srv.MailLegalLinks)
+	startWorker(t, pool, sender, base, log, srv)
 	ts := httptest.NewUnstartedServer(srv.Handler())
 	_ = ts.Listener.Close()
 	ts.Listener = ln
@@ -114,10 +114,10 @@ func importScenario(t *testing.T, pool *pgxpool.Pool, name string, capacities ma
 
 // startWorker runs an outbox worker with a short poll interval; it stops
 // (and finishes sends in flight) before the database goes away.
-func startWorker(t *testing.T, pool *pgxpool.Pool, sender mail.Sender, base string, log *slog.Logger,
-	legal func(*event.Event) (string, string)) {
+func startWorker(t *testing.T, pool *pgxpool.Pool, sender mail.Sender, base string, log *slog.Logger, srv *server.Server) {
 	t.Helper()
-	w := mail.NewWorker(pool, sender, mail.WorkerConfig{PersonalLink: server.ManageLink(base), AnswerLink: server.AnswerLink(base), LegalLinks: legal, From: "Tagungsbüro <fachtag@example.org>",
+	w := mail.NewWorker(pool, sender, mail.WorkerConfig{PersonalLink: server.ManageLink(base), AnswerLink: server.AnswerLink(base), LegalLinks: srv.MailLegalLinks,
+		CertificatePDF: srv.MailCertificate, From: "Tagungsbüro <fachtag@example.org>",
 		PollInterval: pollInterval, RetryBase: 200 * time.Millisecond, ErrorPause: time.Second}, log)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -2,7 +2,7 @@ package i18n
 
 // The catalogue is kept in parts, one per area, and merged at start-up.
 func init() {
-	for _, part := range []map[string][2]string{pages, alloc, lists, orgTexts, setupTexts, mailTexts, fileTexts, dateTexts, personTexts, allocUX, allocUXOrg, opsTexts, participantTexts, frameTexts, limitTexts, widgetTexts, eventsTexts, bulkTexts, reconfirmTexts, webhookTexts} {
+	for _, part := range []map[string][2]string{pages, alloc, lists, orgTexts, setupTexts, mailTexts, fileTexts, dateTexts, personTexts, allocUX, allocUXOrg, opsTexts, participantTexts, frameTexts, limitTexts, widgetTexts, eventsTexts, bulkTexts, reconfirmTexts, webhookTexts, certificateTexts} {
 		for k, v := range part {
 			if _, dup := catalog[k]; dup {
 				panic("i18n: key " + k + " defined twice")

@@ -10,9 +10,10 @@ import (
 )
 
 // Compose builds the MIME message of one mail: text and HTML alternatives
-// and, when rendered, the calendar file. messageID is the row's local part;
-// the Message-ID header is <messageID@domain-of-from>, so a resend after a
-// crash carries the same id. A recipient that is not a mail address is a
+// and, when rendered, the calendar file and further files. messageID is
+// the row's local part; the Message-ID header is
+// <messageID@domain-of-from>, so a resend after a crash carries the same
+// id. A recipient that is not a mail address is a
 // permanent error.
 func Compose(from *netmail.Address, to, name, messageID string, r Rendered) (*gomail.Msg, error) {
 	rcpt, err := netmail.ParseAddress(to)
@@ -34,6 +35,11 @@ func Compose(from *netmail.Address, to, name, messageID string, r Rendered) (*go
 			gomail.WithFileContentType("text/calendar; charset=utf-8; method=PUBLISH"))
 		if err != nil {
 			return nil, fmt.Errorf("attach calendar: %w", err)
+		}
+	}
+	for _, f := range r.Files {
+		if err := m.AttachReader(f.Name, bytes.NewReader(f.Data), gomail.WithFileContentType(gomail.ContentType(f.ContentType))); err != nil {
+			return nil, fmt.Errorf("attach %s: %w", f.Name, err)
 		}
 	}
 	return m, nil

@@ -29,6 +29,9 @@ func renderKind(m Message, ev *event.Event, link func(token string) string, answ
 	if isOrgMail(m.Kind) {
 		return RenderOrg(m, ev, link)
 	}
+	if m.Kind == KindCertificate {
+		return RenderCertificate(m, ev)
+	}
 	return Render(m, ev, link)
 }
 
@@ -80,6 +83,26 @@ func RenderOrg(m Message, ev *event.Event, link func(token string) string) (Rend
 }
 
 func newOrgView(m Message, ev *event.Event) (*orgView, error) {
+	v := orgBase(m, ev)
+	t := func(key string, args ...any) string { return i18n.T(v.Lang, key, args...) }
+	switch m.Kind {
+	case KindReminder:
+		v.Subject, v.Intro = oneLine(t("mail.reminder.subject", ev.Title, v.Event.Date)), t("mail.reminder.intro", ev.Title)
+		v.WorkshopsHeading, v.CancelHint = t("mail.your_workshops"), t("mail.reminder.cancel")
+	case KindOrgMessage:
+		if strings.TrimSpace(m.Subject) == "" || strings.TrimSpace(m.Body) == "" {
+			return nil, fmt.Errorf("organiser message without subject or body")
+		}
+		v.Subject = oneLine(placeholders(m, ev, nil).Replace(m.Subject))
+	default:
+		return nil, fmt.Errorf("%s is not an organiser mail", m.Kind)
+	}
+	return v, nil
+}
+
+// orgBase is the part of an organiser mail every kind shares: greeting,
+// event, bookings and the footer with the contact and the legal links.
+func orgBase(m Message, ev *event.Event) *orgView {
 	lang := i18n.Normalize(m.Language)
 	t := func(key string, args ...any) string { return i18n.T(lang, key, args...) }
 	base := newView(m, ev, nil)
@@ -93,19 +116,7 @@ func newOrgView(m Message, ev *event.Event) (*orgView, error) {
 	if m.ImprintURL != "" {
 		v.Imprint = t("legal.mail_imprint", m.ImprintURL)
 	}
-	switch m.Kind {
-	case KindReminder:
-		v.Subject, v.Intro = oneLine(t("mail.reminder.subject", ev.Title, base.Event.Date)), t("mail.reminder.intro", ev.Title)
-		v.WorkshopsHeading, v.CancelHint = t("mail.your_workshops"), t("mail.reminder.cancel")
-	case KindOrgMessage:
-		if strings.TrimSpace(m.Subject) == "" || strings.TrimSpace(m.Body) == "" {
-			return nil, fmt.Errorf("organiser message without subject or body")
-		}
-		v.Subject = oneLine(placeholders(m, ev, nil).Replace(m.Subject))
-	default:
-		return nil, fmt.Errorf("%s is not an organiser mail", m.Kind)
-	}
-	return v, nil
+	return v
 }
 
 // orgContact names whom to ask, "" when the event names nobody.

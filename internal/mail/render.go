@@ -81,6 +81,7 @@ type Rendered struct {
 	Text    string
 	HTML    string
 	ICS     []byte // nil when the mail carries no calendar file
+	Files   []File // further attachments (a certificate's PDF)
 }
 
 // Render writes the mail for m in m.Language (German when unknown). link

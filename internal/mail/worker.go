@@ -39,6 +39,10 @@ type WorkerConfig struct {
 	// and imprint ("" for none) that every event mail links; the web layer
 	// owns the routes. nil: no links.
 	LegalLinks func(ev *event.Event) (privacy, imprint string)
+	// CertificatePDF draws the attendance certificate of a registration
+	// for a certificate mail; the certificates package owns it. nil: such
+	// mails fail.
+	CertificatePDF func(ctx context.Context, registrationID string) ([]byte, error)
 }
 
 func (c WorkerConfig) withDefaults() WorkerConfig {
@@ -271,6 +275,11 @@ func (w *Worker) compose(ctx context.Context, j job) (*gomail.Msg, error) {
 	r, err := renderKind(m, ev, w.cfg.PersonalLink, w.cfg.AnswerLink)
 	if err != nil {
 		return nil, Permanent(err)
+	}
+	if m.Kind == KindCertificate {
+		if err := w.attachCertificate(ctx, m, &r); err != nil {
+			return nil, err
+		}
 	}
 	return Compose(w.from, m.To, m.Name, j.messageID, r)
 }

@@ -1,9 +1,10 @@
 // Package retention owns the end of a participant's data: retention_days
 // after an event ends, its registrations are anonymised and every copy of
 // their personal data (tokens, mails, idempotency replies, audit details,
-// check-in codes) is removed, while the figures organisers report on —
-// how many registered, per workshop, checked in, the allocation profile —
-// stay. Each event is anonymised once, in one transaction.
+// check-in codes, attendance certificates and their codes) is removed,
+// while the figures organisers report on — how many registered, per
+// workshop, checked in, the allocation profile — stay. Each event is
+// anonymised once, in one transaction.
 package retention
 
 import (
@@ -32,6 +33,7 @@ type Event struct {
 	Tokens          int64
 	Mails           int64
 	IdempotencyKeys int64
+	Certificates    int64
 	AuditEntries    int64
 }
 
@@ -139,6 +141,7 @@ func erase(ctx context.Context, tx pgx.Tx, ev *Event, eventID int64, regID *stri
 		{"mails", blankOutbox, &ev.Mails},
 		{"tokens", deleteTokens, &ev.Tokens},
 		{"idempotency keys", deleteIdempotencyKeys, &ev.IdempotencyKeys},
+		{"certificates", deleteCertificates, &ev.Certificates},
 		{"registrations", anonymiseRegistrations, &ev.Registrations},
 		{"preferences", clearPreferences, nil},
 	}

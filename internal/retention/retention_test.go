@@ -100,7 +100,11 @@ func setup(t *testing.T) *fixture {
 			}
 		}
 	}
-	mustExec(t, pool, `UPDATE registrations SET checked_in_at = now() WHERE lower(email) LIKE 'anneliese%'`)
+	mustExec(t, pool, `UPDATE registrations SET checked_in_at = now() WHERE lower(email) LIKE 'anneliese%' OR email = 'bleibt0@example.org'`)
+	// Both checked-in people hold an attendance certificate that names them.
+	mustExec(t, pool, `INSERT INTO certificates (registration_id, event_id, code, name, workshops, hours)
+		SELECT id, event_id, 'CODE' || upper(substr(md5(id::text), 1, 8)), name, ARRAY['Workshop A1'], 6
+		FROM registrations WHERE checked_in_at IS NOT NULL`)
 	mustExec(t, pool, `UPDATE outbox SET last_error = '550 no such user ' || recipient WHERE recipient LIKE 'joerg%'`)
 	return &fixture{pool: pool, due: ends.Add(31 * 24 * time.Hour)}
 }
@@ -182,8 +186,11 @@ func TestRunAnonymisesDueEventOnly(t *testing.T) {
 	if len(rep.Events) != 1 || rep.Events[0].Slug != "past" || rep.Events[0].Registrations != 3 {
 		t.Fatalf("Run report = %+v, want event past with 3 registrations", rep)
 	}
-	if got := rep.Events[0]; got.Tokens == 0 || got.IdempotencyKeys != 1 || got.AuditEntries != 1 || got.Mails == 0 {
-		t.Errorf("Run report = %+v, want tokens, 1 idempotency key, 1 audit entry, some mails", got)
+	if got := rep.Events[0]; got.Tokens == 0 || got.IdempotencyKeys != 1 || got.AuditEntries != 1 || got.Mails == 0 || got.Certificates != 1 {
+		t.Errorf("Run report = %+v, want tokens, 1 idempotency key, 1 audit entry, some mails, 1 certificate", got)
+	}
+	if got := certificateNames(t, f.pool); got != "[Bleibende Teilnehmerin 0]" {
+		t.Errorf("certificates after Run: %s, want only the one of the event kept", got)
 	}
 	for _, p := range people {
 		for _, s := range []string{p.name, p.email} {
@@ -298,5 +305,35 @@ INSERT INTO rate_limits (scope, key, tokens, updated_at) VALUES ('post', 'idle',
 		if got[k] != v {
 			t.Errorf("%s: swept %d, want %d", k, got[k], v)
 		}
+	}
+}
+
+// certificateNames lists the names on the attendance certificates held.
+func certificateNames(t *testing.T, pool *pgxpool.Pool) string {
+	t.Helper()
+	rows, _ := pool.Query(context.Background(), `SELECT name FROM certificates ORDER BY name`)
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprint(names)
+}
+
+// A person deleted on request (booking.DeleteNow, through Person) loses
+// their certificate and its code at once; other people keep theirs.
+func TestDeleteNowRemovesCertificate(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	var eventID int64
+	var regID string
+	mustQueryRow(t, f.pool, `SELECT event_id, id::text FROM registrations WHERE email = $1`, []any{people[0].email}, &eventID, &regID)
+	if err := booking.New(f.pool).DeleteNow(ctx, eventID, regID, booking.Manual{Actor: "web"}); err != nil {
+		t.Fatalf("DeleteNow: %v", err)
+	}
+	if got := certificateNames(t, f.pool); got != "[Bleibende Teilnehmerin 0]" {
+		t.Errorf("certificates after DeleteNow: %s, want only the other person's", got)
+	}
+	if got := occurrences(t, f.pool, people[0].name); len(got) > 0 {
+		t.Errorf("after DeleteNow, %q still in %v", people[0].name, got)
 	}
 }

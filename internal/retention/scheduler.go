@@ -53,7 +53,7 @@ func (s *Scheduler) once(ctx context.Context, log *slog.Logger) {
 	for _, ev := range rep.Events {
 		log.Info("event anonymised", "event", ev.Slug, "registrations", ev.Registrations,
 			"tokens", ev.Tokens, "mails", ev.Mails, "idempotency_keys", ev.IdempotencyKeys,
-			"audit_entries", ev.AuditEntries)
+			"certificates", ev.Certificates, "audit_entries", ev.AuditEntries)
 	}
 	swept, err := Sweep(ctx, s.Pool, time.Now())
 	if err != nil && ctx.Err() == nil {

@@ -56,6 +56,11 @@ const deleteIdempotencyKeys = `
 DELETE FROM idempotency_keys WHERE event_id = $1
   AND ($2::uuid IS NULL OR position(convert_to($2::text, 'UTF8') IN coalesce(response, '')) > 0)`
 
+// An attendance certificate names the person, and its code would still
+// show that name on the verification page: it goes, code and all.
+const deleteCertificates = `
+DELETE FROM certificates WHERE event_id = $1 AND ($2::uuid IS NULL OR registration_id = $2)`
+
 // The placeholder address is unique per registration, so the unique
 // index on (event, address) stays satisfied, and under the reserved
 // .invalid domain, so it can never reach anybody. Status, consent times,

@@ -11,6 +11,7 @@ import (
 	"github.com/fachtag/fachtag/internal/app"
 	"github.com/fachtag/fachtag/internal/auth"
 	"github.com/fachtag/fachtag/internal/booking"
+	"github.com/fachtag/fachtag/internal/certificate"
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/i18n"
 	"github.com/fachtag/fachtag/internal/reconfirm"
@@ -143,6 +144,12 @@ func classify(err error) problem {
 		return problem{http.StatusUnprocessableEntity, "invalid", "err.email"}
 	case errors.Is(err, auth.ErrNotMember), errors.Is(err, auth.ErrTokenNotFound):
 		return problem{http.StatusNotFound, "not_found", "err.not_found"}
+	case errors.Is(err, certificate.ErrNotFound):
+		return problem{http.StatusNotFound, "not_found", "err.not_found"}
+	case errors.Is(err, certificate.ErrTooEarly):
+		return problem{http.StatusConflict, "too_early", "cert.err_too_early"}
+	case errors.Is(err, certificate.ErrNobody):
+		return problem{http.StatusConflict, "nobody_due", "cert.err_nobody"}
 	case errors.Is(err, booking.ErrNoWishPhase):
 		// The second: a wish stored while the allocation was being published.
 		return problem{http.StatusConflict, "wish_phase_over", "err.no_wish_phase"}

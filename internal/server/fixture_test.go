@@ -365,7 +365,7 @@ func (f *fixture) startWorker(sink *mailtest.Sink) {
 	if err != nil {
 		f.t.Fatalf("NewSMTPSender: %v", err)
 	}
-	w := mail.NewWorker(f.pool, sender, mail.WorkerConfig{PersonalLink: server.ManageLink(f.url), AnswerLink: server.AnswerLink(f.url), LegalLinks: f.srv.MailLegalLinks, From: "fachtag <noreply@fachtag.test>",
+	w := mail.NewWorker(f.pool, sender, mail.WorkerConfig{PersonalLink: server.ManageLink(f.url), AnswerLink: server.AnswerLink(f.url), LegalLinks: f.srv.MailLegalLinks, CertificatePDF: f.srv.MailCertificate, From: "fachtag <noreply@fachtag.test>",
 		PollInterval: 20 * time.Millisecond, RetryBase: 100 * time.Millisecond}, quietLogger(f.t))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

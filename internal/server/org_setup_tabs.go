@@ -39,6 +39,7 @@ var setupTabs = []setupTab{
 	{"embed", "widget.tab", "embed"},
 	{"reconfirm", "rc.tab", "reconfirm"},
 	{"webhooks", "webhooks.tab", "webhooks"},
+	{"certificates", "cert.tab", "certificates"},
 }
 
 // formTab is the tab of a section of the setup form.

@@ -27,6 +27,8 @@ type manageView struct {
 	// Reconfirm is the "Kommen Sie?" question, nil if none was asked.
 	Reconfirm *reconfirm.State
 	CanAnswer bool // the question may still be answered here
+	// Certificate: an attendance certificate has been issued to download.
+	Certificate bool
 }
 
 // registration resolves the personal link of the URL.
@@ -65,6 +67,9 @@ func (s *Server) showManage(w http.ResponseWriter, r *http.Request, status int, 
 		return err
 	}
 	view.CanAnswer = view.Reconfirm != nil && view.Reconfirm.Open(now)
+	if view.Certificate, err = s.certs.Issued(r.Context(), reg.ID); err != nil {
+		return err
+	}
 	if key, ok := notices[r.URL.Query().Get("done")]; ok && errMsg == "" {
 		view.Notice = i18n.T(lang, key)
 	}

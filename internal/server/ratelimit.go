@@ -67,9 +67,21 @@ const limitScope = "post"
 // every limited route writes to the same database, so it then fails with
 // its own answer (or succeeds, if the database is back), and a 429 would
 // tell a participant to wait for a fault that is ours.
-func (s *Server) limit(next http.Handler) http.Handler {
+func (s *Server) limit(next http.Handler) http.Handler { return s.limited(limitScope, next) }
+
+// verifyScope is the bucket of the certificate verification page: its
+// own, so that checking codes neither uses up a participant's sign-up
+// budget nor lets anyone try codes faster than RATE_LIMIT_PER_MINUTE.
+const verifyScope = "verify"
+
+// limitIn is limit counting against the bucket scope.
+func (s *Server) limitIn(scope string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler { return s.limited(scope, next) }
+}
+
+func (s *Server) limited(scope string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		d, err := s.limits.Take(r.Context(), limitScope, s.clientAddr(r), s.opts.RateLimitPerMinute)
+		d, err := s.limits.Take(r.Context(), scope, s.clientAddr(r), s.opts.RateLimitPerMinute)
 		if err != nil {
 			s.log.Warn("rate limit not counted; request let through", "err", err)
 			next.ServeHTTP(w, r)

@@ -26,7 +26,7 @@ var pageNames = []string{"index", "event", "register", "registered", "manage", "
 	"alloc", "alloc_publish", "alloc_pin",
 	"org_setup", "org_setup_status", "org_setup_import", "org_setup_copy", "org_messages", "org_dashboard",
 	"org_list_registrations", "org_list_workshop", "org_workshops", "org_team", "org_tokens", "org_list_person", "org_list_new", "org_checkin", "org_print_attendance", "org_print_badges", "org_embed", "org_list_bulk",
-	"org_webhooks", "org_webhook_log"}
+	"org_webhooks", "org_webhook_log", "org_certificates", "org_certificates_send", "verify"}
 
 // embedPageNames are the pages of the embeddable form (embed.go), drawn
 // in embed_layout.html: no site header, the legal links in the footer.

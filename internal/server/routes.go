@@ -38,6 +38,8 @@ func (s *Server) router() chi.Router {
 	// script, and the form and its thank-you page as embeddable pages.
 	r.Get("/embed.js", s.embedScript)
 	r.Route("/events/{slug}/embed", s.embedRoutes)
+	// Attendance certificates: the public check of a certificate's code.
+	r.With(noStore, s.limitIn(verifyScope)).Get("/v/{code}", s.page(s.verifyPage))
 	r.NotFound(s.page(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
 	return r
 }
@@ -84,6 +86,7 @@ func (s *Server) attendRoutes(r chi.Router) {
 	r.Use(noStore)
 	r.Get("/", s.page(s.attendPage))
 	r.With(s.limit).Post("/", s.page(s.attendSubmit))
+	r.Get("/certificate.pdf", s.page(s.certDownload))
 }
 
 // apiRoutes are the JSON API v1: the participant's endpoints (public, the
@@ -232,6 +235,13 @@ func (s *Server) webhookRoutes(r chi.Router) {
 	r.Post("/events/{slug}/webhooks/{id}/rotate", s.page(s.webhookRotate))
 	r.Post("/events/{slug}/webhooks/{id}/enable", s.page(s.webhookEnable))
 	r.Post("/events/{slug}/webhooks/{id}/test", s.page(s.webhookTest))
+	// Attendance certificates: settings, preview, send (in Einrichten).
+	r.Get("/events/{slug}/certificates", s.page(s.certPage))
+	r.Post("/events/{slug}/certificates", s.page(s.certSave))
+	r.Get("/events/{slug}/certificates/preview.pdf", s.page(s.certPreview))
+	r.Get("/events/{slug}/certificates/logo", s.page(s.certLogo))
+	r.Get("/events/{slug}/certificates/send", s.page(s.certConfirm))
+	r.Post("/events/{slug}/certificates/send", s.page(s.certSend))
 }
 
 // checkinRoutes are the event day's pages, open to the checkin role too.

@@ -18,6 +18,7 @@ import (
 	"github.com/fachtag/fachtag/internal/app"
 	"github.com/fachtag/fachtag/internal/auth"
 	"github.com/fachtag/fachtag/internal/booking"
+	"github.com/fachtag/fachtag/internal/certificate"
 	"github.com/fachtag/fachtag/internal/event"
 	"github.com/fachtag/fachtag/internal/limits"
 	"github.com/fachtag/fachtag/internal/messages"
@@ -54,6 +55,7 @@ type Server struct {
 	roster   *roster.Service
 	messages *messages.Service
 	allocs   *allocrun.Service
+	certs    *certificate.Service
 	ready    func(context.Context) error
 	outbox   func(context.Context) (metrics.OutboxState, error)
 	pages    *pages
@@ -88,6 +90,7 @@ func New(svc *app.Services, opts Options) (*Server, error) {
 		roster:   svc.Roster,
 		messages: svc.Messages,
 		allocs:   svc.Alloc,
+		certs:    svc.Certs,
 		ready:    svc.Ready,
 		outbox:   svc.Outbox,
 		pages:    p,
