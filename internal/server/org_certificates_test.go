@@ -47,7 +47,7 @@ func TestCertificateSettingsPage(t *testing.T) {
 	of := newOrgFixture(t)
 	of.settle()
 	cookie := of.login("orgA")
-	r := of.get("/org/events/"+slugOpen+"/setup", cookie...)
+	r := of.get("/org/events/"+slugOpen+"/setup/basics", cookie...)
 	wantContains(t, "setup page", r, `href="`+certPath+`?lang=de"`)
 	r = of.get(certPath, cookie...)
 	wantStatus(t, "certificates page", r, http.StatusOK)

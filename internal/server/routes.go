@@ -77,6 +77,7 @@ func (s *Server) personalRoutes(r chi.Router) {
 	r.Get("/calendar.ics", s.page(s.calendar))
 	r.Get("/qr.png", s.page(s.participantQR))
 	r.With(s.limit).Post("/reconfirm", s.page(s.manageReconfirm))
+	r.Get("/certificate.pdf", s.page(s.certDownload))
 }
 
 // attendRoutes are the reconfirmation's answer page ("Kommen Sie?"): the
@@ -86,7 +87,6 @@ func (s *Server) attendRoutes(r chi.Router) {
 	r.Use(noStore)
 	r.Get("/", s.page(s.attendPage))
 	r.With(s.limit).Post("/", s.page(s.attendSubmit))
-	r.Get("/certificate.pdf", s.page(s.certDownload))
 }
 
 // apiRoutes are the JSON API v1: the participant's endpoints (public, the
