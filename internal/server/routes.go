@@ -222,6 +222,13 @@ func (s *Server) managerRoutes(r chi.Router) {
 	// Reconfirmation settings ("Kommen Sie?"), linked from the setup page.
 	r.Get("/events/{slug}/reconfirm", s.page(s.reconfirmPage))
 	r.Post("/events/{slug}/reconfirm", s.page(s.reconfirmSave))
+	// Attendance certificates: settings, preview, send (in Einrichten).
+	r.Get("/events/{slug}/certificates", s.page(s.certPage))
+	r.Post("/events/{slug}/certificates", s.page(s.certSave))
+	r.Get("/events/{slug}/certificates/preview.pdf", s.page(s.certPreview))
+	r.Get("/events/{slug}/certificates/logo", s.page(s.certLogo))
+	r.Get("/events/{slug}/certificates/send", s.page(s.certConfirm))
+	r.Post("/events/{slug}/certificates/send", s.page(s.certSend))
 	s.webhookRoutes(r)
 }
 
@@ -235,13 +242,6 @@ func (s *Server) webhookRoutes(r chi.Router) {
 	r.Post("/events/{slug}/webhooks/{id}/rotate", s.page(s.webhookRotate))
 	r.Post("/events/{slug}/webhooks/{id}/enable", s.page(s.webhookEnable))
 	r.Post("/events/{slug}/webhooks/{id}/test", s.page(s.webhookTest))
-	// Attendance certificates: settings, preview, send (in Einrichten).
-	r.Get("/events/{slug}/certificates", s.page(s.certPage))
-	r.Post("/events/{slug}/certificates", s.page(s.certSave))
-	r.Get("/events/{slug}/certificates/preview.pdf", s.page(s.certPreview))
-	r.Get("/events/{slug}/certificates/logo", s.page(s.certLogo))
-	r.Get("/events/{slug}/certificates/send", s.page(s.certConfirm))
-	r.Post("/events/{slug}/certificates/send", s.page(s.certSend))
 }
 
 // checkinRoutes are the event day's pages, open to the checkin role too.
