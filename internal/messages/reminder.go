@@ -12,6 +12,7 @@ import (
 
 	"github.com/fachtag/fachtag/internal/db"
 	"github.com/fachtag/fachtag/internal/mail"
+	"github.com/fachtag/fachtag/internal/periodic"
 	"github.com/fachtag/fachtag/internal/registration"
 )
 
@@ -181,9 +182,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		log = slog.Default()
 	}
 	log = log.With("component", "reminders")
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
+	return periodic.Every(ctx, 0, interval, func(ctx context.Context) {
 		n, err := QueueDueReminders(ctx, s.Pool, time.Now())
 		switch {
 		case err != nil && ctx.Err() == nil:
@@ -191,10 +190,5 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		case n > 0:
 			log.Info("reminders queued", "events", n)
 		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
+	})
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/fachtag/fachtag/internal/booking"
 	"github.com/fachtag/fachtag/internal/db"
 	"github.com/fachtag/fachtag/internal/event"
+	"github.com/fachtag/fachtag/internal/periodic"
 )
 
 // Service is this package on one pool, for the HTTP layer.
@@ -142,9 +143,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	if now == nil {
 		now = time.Now
 	}
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
+	return periodic.Every(ctx, 0, interval, func(ctx context.Context) {
 		d, err := Tick(ctx, s.Pool, now())
 		switch {
 		case err != nil && ctx.Err() == nil:
@@ -152,10 +151,5 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		case d != Done{}:
 			log.Info("reconfirmation steps", "asked", d.Asked, "reminded", d.Reminded, "released", d.Released)
 		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/fachtag/fachtag/internal/periodic"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -32,17 +33,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		log = slog.Default()
 	}
 	log = log.With("component", "retention")
-	t := time.NewTimer(delay)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-		s.once(ctx, log)
-		t.Reset(interval)
-	}
+	return periodic.Every(ctx, delay, interval, func(ctx context.Context) { s.once(ctx, log) })
 }
 
 func (s *Scheduler) once(ctx context.Context, log *slog.Logger) {

@@ -251,11 +251,8 @@ func (s *Server) certConfirm(w http.ResponseWriter, r *http.Request) error {
 // certSend issues and mails the certificates (audited in the same
 // transaction).
 func (s *Server) certSend(w http.ResponseWriter, r *http.Request) error {
-	ev, err := s.orgEvent(r)
+	ev, err := s.orgEventPosted(w, r)
 	if err != nil {
-		return err
-	}
-	if err := parseForm(w, r); err != nil {
 		return err
 	}
 	a, _ := accountFrom(r.Context())

@@ -46,11 +46,8 @@ func (s *Server) orgEmbedPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) orgEmbedSave(w http.ResponseWriter, r *http.Request) error {
-	ev, err := s.orgEvent(r)
+	ev, err := s.orgEventPosted(w, r)
 	if err != nil {
-		return err
-	}
-	if err := parseForm(w, r); err != nil {
 		return err
 	}
 	a, _ := accountFrom(r.Context())

@@ -175,11 +175,8 @@ func (s *Server) renderMessages(w http.ResponseWriter, r *http.Request, status i
 
 // reminderSubmit saves the reminder setting; an empty field turns it off.
 func (s *Server) reminderSubmit(w http.ResponseWriter, r *http.Request) error {
-	ev, err := s.orgEvent(r)
+	ev, err := s.orgEventPosted(w, r)
 	if err != nil {
-		return err
-	}
-	if err := parseForm(w, r); err != nil {
 		return err
 	}
 	raw := strings.TrimSpace(r.PostForm.Get("reminder_days"))

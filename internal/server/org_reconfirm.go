@@ -65,11 +65,8 @@ func inputOf(st reconfirm.Settings) reconfirm.Input {
 // reconfirmSave saves the settings, or shows every problem next to its
 // field and saves nothing.
 func (s *Server) reconfirmSave(w http.ResponseWriter, r *http.Request) error {
-	ev, err := s.orgEvent(r)
+	ev, err := s.orgEventPosted(w, r)
 	if err != nil {
-		return err
-	}
-	if err := parseForm(w, r); err != nil {
 		return err
 	}
 	f := r.PostForm

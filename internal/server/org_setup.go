@@ -266,11 +266,8 @@ type statusView struct {
 // setupStatus opens, closes or archives registration. The first post
 // asks for confirmation; the confirmed one changes the status.
 func (s *Server) setupStatus(w http.ResponseWriter, r *http.Request) error {
-	ev, err := s.orgEvent(r)
+	ev, err := s.orgEventPosted(w, r)
 	if err != nil {
-		return err
-	}
-	if err := parseForm(w, r); err != nil {
 		return err
 	}
 	status, lang := r.PostForm.Get("status"), requestLang(r)

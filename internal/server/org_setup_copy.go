@@ -50,11 +50,8 @@ func nextEdition(s string, from, to int, sep string) string {
 
 // copySubmit creates the copy and leads to its first tab.
 func (s *Server) copySubmit(w http.ResponseWriter, r *http.Request) error {
-	ev, err := s.orgEvent(r)
+	ev, err := s.orgEventPosted(w, r)
 	if err != nil {
-		return err
-	}
-	if err := parseForm(w, r); err != nil {
 		return err
 	}
 	lang := requestLang(r)

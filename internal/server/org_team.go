@@ -56,11 +56,8 @@ func (s *Server) showTeam(w http.ResponseWriter, r *http.Request, status int, v 
 // teamInvite adds an address to the team; a new one gets a mail with a
 // link to set a password (valid auth.InviteValid, through the outbox).
 func (s *Server) teamInvite(w http.ResponseWriter, r *http.Request) error {
-	ev, err := s.orgEvent(r)
+	ev, err := s.orgEventPosted(w, r)
 	if err != nil {
-		return err
-	}
-	if err := parseForm(w, r); err != nil {
 		return err
 	}
 	lang := requestLang(r)
