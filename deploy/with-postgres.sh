@@ -41,14 +41,20 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-port=$(free_port)
 as_pg "$bindir/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
   { cat "$dir/initdb.log" >&2; exit 1; }
 durable=off
 [ "${PG_DURABLE:-0}" = 1 ] && durable=on
-as_pg "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-  -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=400 -c fsync=$durable -c synchronous_commit=$durable -c full_page_writes=$durable -c shared_buffers=256MB ${PG_OPTIONS:-}" \
-  start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
+# A port nobody listens on may still be bound (the local end of another
+# program's connection), so a failed start tries another port.
+for attempt in 1 2 3 4 5; do
+  port=$(free_port)
+  as_pg "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=400 -c fsync=$durable -c synchronous_commit=$durable -c full_page_writes=$durable -c shared_buffers=256MB ${PG_OPTIONS:-}" \
+    start >/dev/null && break
+  grep -q 'Address already in use' "$dir/server.log" && [ "$attempt" -lt 5 ] || { cat "$dir/server.log" >&2; exit 1; }
+  : >"$dir/server.log"
+done
 
 export DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
 export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres PGDATABASE=postgres
