@@ -66,6 +66,12 @@ func New(pool *pgxpool.Pool, authOpts auth.Options) *Services {
 	}
 }
 
+// LimitSignUps sets how many sign-up transactions of one event run at once
+// (SIGNUP_CONCURRENCY); New runs booking.DefaultSignUpConcurrency.
+func (s *Services) LimitSignUps(n int) {
+	s.Booking = booking.NewWithConcurrency(s.pool, n)
+}
+
 // AllowWebhooks sets where webhook endpoints may point besides public
 // https addresses (WEBHOOK_ALLOW_HOSTS); New allows nothing more.
 func (s *Services) AllowWebhooks(p webhook.Policy) {

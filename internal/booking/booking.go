@@ -41,12 +41,20 @@ type Service struct {
 	pool      *pgxpool.Pool
 	now       func() time.Time
 	rules     *rulesCache
+	gates     *gates
 	lastPurge atomic.Int64 // unix time of the last purge of day-old idempotency keys
 }
 
-// New returns a Service on pool.
+// New returns a Service on pool that runs DefaultSignUpConcurrency sign-ups
+// of one event at a time.
 func New(pool *pgxpool.Pool) *Service {
-	return &Service{pool: pool, now: time.Now, rules: &rulesCache{m: map[string]cachedEvent{}}}
+	return NewWithConcurrency(pool, DefaultSignUpConcurrency)
+}
+
+// NewWithConcurrency returns a Service on pool that runs at most n sign-up
+// transactions of one event at a time (gates).
+func NewWithConcurrency(pool *pgxpool.Pool, n int) *Service {
+	return &Service{pool: pool, now: time.Now, rules: &rulesCache{m: map[string]cachedEvent{}}, gates: newGates(n)}
 }
 
 // Request is a sign-up as sent by the form or the API.

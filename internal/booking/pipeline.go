@@ -33,20 +33,29 @@ const (
 	commitTx = `COMMIT`
 )
 
-// inPipeTx runs fn on a pipeTx and ends what fn left open: a commit when fn
-// returned nil, a rollback otherwise. Deadlocks and serialization failures
-// are retried, as db.Transact retries them, so fn must be safe to run more
-// than once.
-func (s *Service) inPipeTx(ctx context.Context, fn func(*pipeTx) error) error {
+// inPipeTx runs fn on a pipeTx, in its turn at the event's gate, and ends
+// what fn left open: a commit when fn returned nil, a rollback otherwise.
+// Deadlocks and serialization failures are retried, as db.Transact retries
+// them, so fn must be safe to run more than once.
+func (s *Service) inPipeTx(ctx context.Context, eventID int64, fn func(*pipeTx) error) error {
 	const attempts = 10
 	var err error
 	for i := 0; i < attempts; i++ {
-		if err = s.pipeTxOnce(ctx, fn); !db.Retryable(err) {
+		if err = s.pipeTxTurn(ctx, eventID, fn); !db.Retryable(err) {
 			return err
 		}
 		time.Sleep(time.Duration(1+rand.IntN(5*(i+1))) * time.Millisecond)
 	}
 	return err
+}
+
+func (s *Service) pipeTxTurn(ctx context.Context, eventID int64, fn func(*pipeTx) error) error {
+	leave, err := s.gates.enter(ctx, eventID)
+	if err != nil {
+		return err
+	}
+	defer leave()
+	return s.pipeTxOnce(ctx, fn)
 }
 
 func (s *Service) pipeTxOnce(ctx context.Context, fn func(*pipeTx) error) error {

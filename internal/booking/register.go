@@ -47,7 +47,7 @@ func (s *Service) signUp(ctx context.Context, slug string, req *Request, fn func
 		if err != nil {
 			return err
 		}
-		err = s.inPipeTx(ctx, func(t *pipeTx) error { return fn(t, ev) })
+		err = s.inPipeTx(ctx, ev.ID, func(t *pipeTx) error { return fn(t, ev) })
 		if fresh || !isStale(err) {
 			return wishPhaseOver(err)
 		}

@@ -30,6 +30,7 @@ type Config struct {
 	RateLimitPerMinute int
 	MailWorkers        int     // concurrent SMTP senders
 	MailRatePerSecond  float64 // 0 means unlimited
+	SignUpConcurrency  int     // sign-up transactions of one event in flight per instance
 	// TrustedProxies may set X-Forwarded-For; the client is the right-most
 	// address in it that is not one of them.
 	TrustedProxies  []netip.Prefix
@@ -77,6 +78,7 @@ func FromEnv() (Config, error) {
 	c.RateLimitPerMinute = intEnv("RATE_LIMIT_PER_MINUTE", 20, &errs)
 	c.MailWorkers = intEnv("MAIL_WORKERS", 4, &errs)
 	c.MailRatePerSecond = floatEnv("MAIL_RATE_PER_SECOND", 0, &errs)
+	c.SignUpConcurrency = intEnv("SIGNUP_CONCURRENCY", 4, &errs)
 	c.TrustedProxies = prefixesEnv("TRUSTED_PROXIES", &errs)
 	c.MetricsAddr = os.Getenv("METRICS_ADDR")
 	c.LogFormat = envOr("LOG_FORMAT", "text")
@@ -121,6 +123,9 @@ func (c Config) validate() []error {
 	if c.MailWorkers < 1 {
 		errs = append(errs, errors.New("MAIL_WORKERS: must be at least 1"))
 	}
+	if c.SignUpConcurrency < 1 || c.SignUpConcurrency > 64 {
+		errs = append(errs, fmt.Errorf("SIGNUP_CONCURRENCY: %d must be between 1 and 64", c.SignUpConcurrency))
+	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("LOG_FORMAT: %q must be text or json", c.LogFormat))
 	}
@@ -145,6 +150,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Int("rate_limit_per_minute", c.RateLimitPerMinute),
 		slog.Int("mail_workers", c.MailWorkers),
 		slog.Float64("mail_rate_per_second", c.MailRatePerSecond),
+		slog.Int("signup_concurrency", c.SignUpConcurrency),
 		slog.Any("trusted_proxies", c.TrustedProxies),
 		slog.String("metrics_addr", c.MetricsAddr),
 		slog.String("log_format", c.LogFormat),

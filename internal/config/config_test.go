@@ -16,15 +16,15 @@ func TestFromEnv(t *testing.T) {
 		{"missing database", map[string]string{}, []string{"DATABASE_URL: required"}},
 		{"everything wrong at once", map[string]string{
 			"BASE_URL": "ftp://x", "SMTP_TLS": "ssl", "SMTP_PORT": "seventy", "MAIL_FROM": "not an address",
-			"RATE_LIMIT_PER_MINUTE": "-1", "MAIL_WORKERS": "0", "LOG_FORMAT": "xml", "SHUTDOWN_DELAY": "5",
+			"RATE_LIMIT_PER_MINUTE": "-1", "MAIL_WORKERS": "0", "SIGNUP_CONCURRENCY": "0", "LOG_FORMAT": "xml", "SHUTDOWN_DELAY": "5",
 			"TRUSTED_PROXIES": "10.0.0.0/8, proxy", "TRUST_PROXY": "true", "WEBHOOK_ALLOW_HOSTS": "hooks.test, http://x",
 		}, []string{"DATABASE_URL", "BASE_URL", "SMTP_TLS", "SMTP_PORT", "MAIL_FROM", "RATE_LIMIT_PER_MINUTE", "MAIL_WORKERS",
-			"LOG_FORMAT", "SHUTDOWN_DELAY", `TRUSTED_PROXIES: "proxy"`, "TRUST_PROXY: replaced", `WEBHOOK_ALLOW_HOSTS: "http://x"`}},
+			"SIGNUP_CONCURRENCY", "LOG_FORMAT", "SHUTDOWN_DELAY", `TRUSTED_PROXIES: "proxy"`, "TRUST_PROXY: replaced", `WEBHOOK_ALLOW_HOSTS: "http://x"`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, k := range []string{"DATABASE_URL", "HTTP_ADDR", "BASE_URL", "SMTP_HOST", "SMTP_PORT", "SMTP_TLS",
-				"MAIL_FROM", "RATE_LIMIT_PER_MINUTE", "MAIL_WORKERS", "MAIL_RATE_PER_SECOND", "SHUTDOWN_TIMEOUT_SECONDS",
+				"MAIL_FROM", "RATE_LIMIT_PER_MINUTE", "MAIL_WORKERS", "MAIL_RATE_PER_SECOND", "SIGNUP_CONCURRENCY", "SHUTDOWN_TIMEOUT_SECONDS",
 				"LOG_FORMAT", "SHUTDOWN_DELAY", "TRUSTED_PROXIES", "TRUST_PROXY", "METRICS_ADDR", "WEBHOOK_ALLOW_HOSTS"} {
 				t.Setenv(k, tt.env[k])
 			}
