@@ -14,8 +14,9 @@ const DefaultSignUpConcurrency = 4
 // transactions queue for one row: each commit wakes the waiters, each
 // waiter re-reads the new row version, and the open transactions keep the
 // old versions from being pruned. pgbench with the same writes as a
-// sign-up, on 2 cores, durable: 1,650–1,850 transactions/s with 4
-// connections, 1,210–1,270 with 8, 810–960 with 16. So a sign-up waits
+// sign-up, on 2 cores, durable: 1,410–1,860 transactions/s with 4
+// connections, 1,200–1,290 with 8, 810–1,030 with 16 (README, Benchmarks,
+// also for what the gate gained). So a sign-up waits
 // for its turn here, where waiting costs nothing, and at most n sign-up
 // transactions of one event are in flight per instance; sign-ups of
 // different events do not wait for each other.

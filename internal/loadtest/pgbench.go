@@ -58,8 +58,8 @@ func runPgbench(ctx context.Context, pool *pgxpool.Pool, o Options, rep *Report)
 	}
 	defer os.Remove(path)
 	// The same writes queue for the same few rows, and PostgreSQL's rate
-	// falls as more connections queue (1,650–1,850 tps with 4 connections,
-	// 810–960 with 16, on 2 cores): the bare rate is the best of several
+	// falls as more connections queue (1,410–1,860 tps with 4 connections,
+	// 810–1,030 with 16, on 2 cores): the bare rate is the best of several
 	// connection counts, up to as many as the load test has clients.
 	for _, clients := range pgbenchConnections(o.Clients) {
 		tps, err := pgbench(ctx, bin, path, clients, o)
