@@ -57,6 +57,7 @@ func runServe(ctx context.Context) error {
 	policy := webhook.NewPolicy(cfg.WebhookAllow.Hosts, cfg.WebhookAllow.Prefixes)
 	services.AllowWebhooks(policy)
 	services.LimitSignUps(cfg.SignUpConcurrency)
+	m.WatchSignUpGate(services.Booking.WaitingSignUps)
 	srv, err := server.New(services, server.Options{BaseURL: cfg.BaseURL,
 		RateLimitPerMinute: cfg.RateLimitPerMinute, TrustedProxies: cfg.TrustedProxies, Metrics: m,
 		Privacy: event.Legal(cfg.Privacy), Imprint: event.Legal(cfg.Imprint), EmbedAllowHTTP: cfg.EmbedAllowHTTP,

@@ -3,6 +3,7 @@ package booking
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 )
 
 // DefaultSignUpConcurrency is how many sign-up transactions of one event an
@@ -21,9 +22,10 @@ const DefaultSignUpConcurrency = 4
 // transactions of one event are in flight per instance; sign-ups of
 // different events do not wait for each other.
 type gates struct {
-	n  int
-	mu sync.Mutex
-	m  map[int64]*gate
+	n       int
+	waiting atomic.Int64 // sign-ups waiting for a turn, over all events
+	mu      sync.Mutex
+	m       map[int64]*gate
 }
 
 type gate struct {
@@ -46,6 +48,8 @@ func (g *gates) enter(ctx context.Context, eventID int64) (leave func(), err err
 	}
 	gt.users++
 	g.mu.Unlock()
+	g.waiting.Add(1)
+	defer g.waiting.Add(-1)
 	select {
 	case gt.turns <- struct{}{}:
 		return func() { <-gt.turns; g.done(eventID, gt) }, nil
@@ -61,4 +65,10 @@ func (g *gates) done(eventID int64, gt *gate) {
 	if gt.users--; gt.users == 0 {
 		delete(g.m, eventID)
 	}
+}
+
+// WaitingSignUps is how many sign-ups wait for their turn at an event's
+// gate now, over all events.
+func (s *Service) WaitingSignUps() int {
+	return int(s.gates.waiting.Load())
 }

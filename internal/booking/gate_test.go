@@ -66,12 +66,17 @@ func TestGateWaitEndsWithTheRequest(t *testing.T) {
 		_, err := g.enter(ctx, 1)
 		done <- err
 	}()
+	for deadline := time.Now().Add(10 * time.Second); g.waiting.Load() != 1; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d sign-ups counted as waiting, want 1", g.waiting.Load())
+		}
+	}
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Fatalf("waiting sign-up of a gone request: %v, want context.Canceled", err)
 	}
 	leave()
-	if len(g.m) != 0 {
-		t.Errorf("%d gates left after the holder left and the waiter gave up", len(g.m))
+	if len(g.m) != 0 || g.waiting.Load() != 0 {
+		t.Errorf("%d gates and %d waiting sign-ups left after the holder left and the waiter gave up", len(g.m), g.waiting.Load())
 	}
 }

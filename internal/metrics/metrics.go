@@ -133,6 +133,16 @@ func (m *Metrics) WatchOutbox(read func(context.Context) (OutboxState, error)) {
 	}
 }
 
+// WatchSignUpGate reports at each scrape how many sign-ups wait for their
+// turn at their event's gate (SIGNUP_CONCURRENCY).
+func (m *Metrics) WatchSignUpGate(waiting func() int) {
+	if m != nil {
+		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "fachtag_signup_gate_waiting",
+			Help: "Sign-ups waiting for their turn to run their transaction (SIGNUP_CONCURRENCY per event)."},
+			func() float64 { return float64(waiting()) }))
+	}
+}
+
 // PoolStat is the part of a connection pool's statistics that is exported.
 type PoolStat struct {
 	Total, Idle, Acquired, Max int32

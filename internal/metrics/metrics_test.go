@@ -28,6 +28,7 @@ func TestScrapeShowsEveryInstrument(t *testing.T) {
 	m.WatchOutbox(func(context.Context) (OutboxState, error) {
 		return OutboxState{Pending: 7, OldestUnsent: 90 * time.Second}, nil
 	})
+	m.WatchSignUpGate(func() int { return 3 })
 	got := scrape(t, m)
 	for _, want := range []string{
 		`fachtag_http_requests_total{method="POST",route="/api/v1/events/{slug}/registrations",status="201"} 1`,
@@ -39,6 +40,7 @@ func TestScrapeShowsEveryInstrument(t *testing.T) {
 		`fachtag_db_pool_max_connections 20`,
 		`fachtag_outbox_pending 7`,
 		`fachtag_outbox_oldest_unsent_seconds 90`,
+		`fachtag_signup_gate_waiting 3`,
 		`go_goroutines`,
 	} {
 		if !strings.Contains(got, want) {
