@@ -155,7 +155,7 @@ func TestEmbeddedRegistration(t *testing.T) {
 	if !ok {
 		return
 	}
-	if _, err := chromedp.Call(ctx, network.SetCookieControls, network.SetCookieControlsParams{EnableThirdPartyCookieRestriction: true}); err != nil {
+	if _, err := chromedp.Call(ctx, setCookieControls, cookieControls{EnableThirdPartyCookieRestriction: true}); err != nil {
 		t.Fatalf("block third-party cookies: %v", err)
 	}
 	const email = "eingebettet@example.org"
@@ -270,3 +270,15 @@ func TestEmbeddedRegistration(t *testing.T) {
 		}
 	})
 }
+
+// cookieControls are the parameters of Network.setCookieControls with
+// the two that Chromium up to at least 148 requires and the protocol
+// package (network.SetCookieControlsParams) has dropped: without them the
+// browser answers "Invalid parameters".
+type cookieControls struct {
+	EnableThirdPartyCookieRestriction bool `json:"enableThirdPartyCookieRestriction"`
+	DisableThirdPartyCookieMetadata   bool `json:"disableThirdPartyCookieMetadata"`
+	DisableThirdPartyCookieHeuristics bool `json:"disableThirdPartyCookieHeuristics"`
+}
+
+var setCookieControls = cdp.Command[cookieControls, cdp.Empty]{Method: network.CommandSetCookieControls}
