@@ -19,6 +19,7 @@ package booking
 
 import (
 	"errors"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -42,6 +43,7 @@ type Service struct {
 	now       func() time.Time
 	rules     *rulesCache
 	gates     *gates
+	full      sync.Map     // event id → struct{}: its last sign-up found no event seat (inPipeTx)
 	lastPurge atomic.Int64 // unix time of the last purge of day-old idempotency keys
 }
 

@@ -27,9 +27,10 @@ import (
 //  4. The event's seat counter (event_seats), last: it is the hottest row
 //     of an opening rush, so its lock is held for the shortest time. A
 //     sign-up takes it in the round trip that commits (register), so the
-//     server holds it only for the flush; a sign-up that finds no seat
-//     goes back to the savepoint in front of it and takes it again, now
-//     to wait in line for the event's waiting list (eventFull).
+//     server holds it only for the flush. A sign-up that finds no seat is
+//     rolled back and done again in a transaction that takes no workshop
+//     row and locks the counter first, to wait in line for the event's
+//     waiting list (registerWaitlisted).
 //
 // A promotion locks the promoted person's registration row after 3 and 4
 // (its updates do). That cannot deadlock: every other transaction that

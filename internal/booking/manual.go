@@ -207,7 +207,7 @@ func waitForEvent(ctx context.Context, tx pgx.Tx, ev *event.Event, reg *Registra
 	if err := exec(ctx, tx, lockEventSeats, ev.ID); err != nil {
 		return err
 	}
-	return joinEventQueue(ctx, tx, ev, reg)
+	return joinEventQueue(ctx, tx, reg)
 }
 
 // overbook books the chosen workshops like a sign-up, except that a full

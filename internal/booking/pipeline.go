@@ -24,6 +24,10 @@ import (
 type pipeTx struct {
 	conn  *pgx.Conn
 	begun bool
+	// eventFull makes the sign-up one for the event's waiting list: the
+	// try before it, or the event's last sign-up, found no event seat
+	// (inPipeTx).
+	eventFull bool
 }
 
 var _ db.Conn = (*pipeTx)(nil)
@@ -36,12 +40,29 @@ const (
 // inPipeTx runs fn on a pipeTx, in its turn at the event's gate, and ends
 // what fn left open: a commit when fn returned nil, a rollback otherwise.
 // Deadlocks and serialization failures are retried, as db.Transact retries
-// them, so fn must be safe to run more than once.
+// them, so fn must be safe to run more than once. A sign-up that found no
+// event seat (errEventFull) is run again at once as a sign-up for the
+// waiting list, and one of those that finds a seat free again
+// (errSeatFreed) as a sign-up for a seat. Which of the two a sign-up tries
+// first is what the last one of the event found (s.full), so that the
+// sign-ups after a full event's last seat go to the waiting list without
+// a try for a seat first.
 func (s *Service) inPipeTx(ctx context.Context, eventID int64, fn func(*pipeTx) error) error {
 	const attempts = 10
 	var err error
+	_, full := s.full.Load(eventID)
 	for i := 0; i < attempts; i++ {
-		if err = s.pipeTxTurn(ctx, eventID, fn); !db.Retryable(err) {
+		err = s.pipeTxTurn(ctx, eventID, full, fn)
+		switch {
+		case errors.Is(err, errEventFull):
+			s.full.Store(eventID, struct{}{})
+			full = true
+			continue
+		case errors.Is(err, errSeatFreed):
+			s.full.Delete(eventID)
+			full = false
+			continue
+		case !db.Retryable(err):
 			return err
 		}
 		time.Sleep(time.Duration(1+rand.IntN(5*(i+1))) * time.Millisecond)
@@ -49,23 +70,23 @@ func (s *Service) inPipeTx(ctx context.Context, eventID int64, fn func(*pipeTx) 
 	return err
 }
 
-func (s *Service) pipeTxTurn(ctx context.Context, eventID int64, fn func(*pipeTx) error) error {
+func (s *Service) pipeTxTurn(ctx context.Context, eventID int64, full bool, fn func(*pipeTx) error) error {
 	leave, err := s.gates.enter(ctx, eventID)
 	if err != nil {
 		return err
 	}
 	defer leave()
-	return s.pipeTxOnce(ctx, fn)
+	return s.pipeTxOnce(ctx, full, fn)
 }
 
-func (s *Service) pipeTxOnce(ctx context.Context, fn func(*pipeTx) error) error {
+func (s *Service) pipeTxOnce(ctx context.Context, full bool, fn func(*pipeTx) error) error {
 	pc, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return fmt.Errorf("acquire connection: %w", err)
 	}
 	// A connection released inside a transaction is closed by the pool.
 	defer pc.Release()
-	t := &pipeTx{conn: pc.Conn()}
+	t := &pipeTx{conn: pc.Conn(), eventFull: full}
 	err = fn(t)
 	switch status := t.conn.PgConn().TxStatus(); {
 	case err == nil && status == 'T':

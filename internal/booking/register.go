@@ -79,15 +79,17 @@ func (s *Service) openEvent(ctx context.Context, slug string) (*event.Event, err
 	return ev, nil
 }
 
+// insertRegistration writes a registration and its personal link's token
+// in one statement; the registration is the token's foreign key, checked
+// at the statement's end.
 const insertRegistration = `
-INSERT INTO registrations (id, event_id, name, email, organisation, role, language, answers,
-    consent_privacy, consent_photos, choices, preferences, status)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now(), $9, $10, $11, $12)
-RETURNING created_at`
-
-const eventQueuePosition = `
-SELECT count(*) FROM registrations
-WHERE event_id = $1 AND status = 'waitlisted' AND seq <= $2`
+WITH r AS (
+    INSERT INTO registrations (id, event_id, name, email, organisation, role, language, answers,
+        consent_privacy, consent_photos, choices, preferences, status)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now(), $9, $10, $11, $12)
+    RETURNING id, created_at),
+t AS (INSERT INTO tokens (hash, registration_id, purpose) SELECT $13, r.id, 'manage' FROM r)
+SELECT created_at FROM r`
 
 // newRegistration is the registration a request creates, before any seat:
 // confirmed in the booking phase, received in the wish phase.
@@ -114,13 +116,18 @@ type finisher func(b *pgx.Batch, reg *Registration, token string) error
 // 16) and commits: the event's counter is the hottest row of an opening
 // rush, and this way its lock is held only for the commit, the workshop
 // rows' for one round trip. When take_event_seat finds no seat it fails,
-// the COMMIT behind it is skipped, and the sign-up goes back to the
-// savepoint in front of the mail and joins the event's waiting list
-// (eventFull) in more round trips. A pipelined batch without a transaction
-// would save no round trip more but would need every rule a second time
-// for the cases it cannot finish; what that costs is in the package doc.
+// the COMMIT behind it is skipped, the transaction is rolled back
+// (errEventFull) and the sign-up is done again as one for the event's
+// waiting list (registerWaitlisted): a full event is the end of a rush,
+// and a savepoint in every sign-up to save that redo would cost each of
+// them a subtransaction. A pipelined batch without a transaction would
+// save no round trip more but would need every rule a second time for the
+// cases it cannot finish; what that costs is in the package doc.
 func register(ctx context.Context, t *pipeTx, ev *event.Event, req Request, finish finisher) (*Registration, string, error) {
 	reg := newRegistration(ev, req)
+	if reg.Status == registration.Confirmed && t.eventFull {
+		return registerWaitlisted(ctx, t, ev, reg, req, finish)
+	}
 	var choices map[string]string
 	if reg.Status == registration.Confirmed {
 		choices = req.Choices
@@ -130,9 +137,6 @@ func register(ctx context.Context, t *pipeTx, ev *event.Event, req Request, fini
 		return nil, "", err
 	}
 	b := &pgx.Batch{}
-	if reg.Status == registration.Confirmed {
-		b.Queue(seatSavepoint)
-	}
 	if err := finishSignUp(b, reg, token, finish); err != nil {
 		return nil, "", err
 	}
@@ -142,7 +146,7 @@ func register(ctx context.Context, t *pipeTx, ev *event.Event, req Request, fini
 	b.Queue(commitTx)
 	err = t.SendBatch(ctx, b).Close()
 	if isNoSeat(err) {
-		err = eventFull(ctx, t, ev, reg, token, finish)
+		return nil, "", errEventFull
 	}
 	if err != nil {
 		return nil, "", fmt.Errorf("sign-up: %w", err)
@@ -173,33 +177,21 @@ func isNoSeat(err error) bool {
 }
 
 // writeRegistration writes the registration and its token and books the
-// choices, in one round trip.
+// choices, in one round trip; reg.Status is the status it is written with.
 func writeRegistration(ctx context.Context, tx db.Conn, ev *event.Event, reg *Registration, req Request, choices map[string]string) (string, error) {
-	answers, _ := json.Marshal(nonNilMap(req.Answers))
-	prefs, _ := json.Marshal(nonNilMap(req.Preferences))
-	stored, _ := json.Marshal(nonNilMap(req.Choices))
-	token, hash := NewToken()
 	b := &pgx.Batch{}
-	b.Queue(insertRegistration, reg.ID, ev.ID, req.Name, req.Email, req.Organisation, req.Role,
-		req.Language, answers, req.Consents.Photos, stored, prefs, reg.Status)
-	b.Queue(insertToken, hash, reg.ID)
+	token := queueRegistration(b, ev, reg, req)
 	ws := chosenWorkshops(ev, choices)
 	if len(ws) > 0 {
 		queueBookings(b, ev.ID, reg.ID, ws)
 	}
 	res := tx.SendBatch(ctx, b)
 	defer res.Close()
-	err := res.QueryRow().Scan(&reg.CreatedAt)
-	if db.IsUniqueViolation(err, "registrations_one_per_email") {
-		return "", ErrDuplicate
-	}
-	if err != nil {
-		return "", fmt.Errorf("insert registration: %w", err)
-	}
-	if _, err := res.Exec(); err != nil {
-		return "", fmt.Errorf("store token: %w", err)
+	if err := readRegistration(res, reg); err != nil {
+		return "", err
 	}
 	if len(ws) > 0 {
+		var err error
 		if reg.Bookings, err = readBookings(res, len(ws)); err != nil {
 			return "", err
 		}
@@ -207,71 +199,124 @@ func writeRegistration(ctx context.Context, tx db.Conn, ev *event.Event, reg *Re
 	return token, res.Close()
 }
 
+// queueRegistration queues the statement that writes reg and its token
+// and returns the token; readRegistration reads what it returns.
+func queueRegistration(b *pgx.Batch, ev *event.Event, reg *Registration, req Request) string {
+	answers, _ := json.Marshal(nonNilMap(req.Answers))
+	prefs, _ := json.Marshal(nonNilMap(req.Preferences))
+	stored, _ := json.Marshal(nonNilMap(req.Choices))
+	token, hash := NewToken()
+	b.Queue(insertRegistration, reg.ID, ev.ID, req.Name, req.Email, req.Organisation, req.Role,
+		req.Language, answers, req.Consents.Photos, stored, prefs, reg.Status, hash)
+	return token
+}
+
+func readRegistration(res pgx.BatchResults, reg *Registration) error {
+	err := res.QueryRow().Scan(&reg.CreatedAt)
+	if db.IsUniqueViolation(err, "registrations_one_per_email") {
+		return ErrDuplicate
+	}
+	if err != nil {
+		return fmt.Errorf("insert registration: %w", err)
+	}
+	return nil
+}
+
 const undoBookings = `
 WITH gone AS (DELETE FROM bookings WHERE registration_id = $1 RETURNING workshop_id, status)
 UPDATE workshops w SET taken = w.taken - 1
 FROM gone WHERE gone.workshop_id = w.id AND gone.status = 'confirmed'`
 
-// A new seq, drawn under the event row's lock, puts the registration at the
-// end of the event's waiting list in the order the lock was granted.
-const markWaitlisted = `
-UPDATE registrations SET status = 'waitlisted', seq = nextval(pg_get_serial_sequence('registrations', 'seq'))
-WHERE id = $1 RETURNING seq`
-
 // takeOpenSeat takes an event seat only while registration is open (the
 // cached event that let the sign-up start may be up to rulesTTL old, the
-// row is not), or fails; seatSavepoint is where a sign-up goes back to
-// when it fails.
-const (
-	takeOpenSeat   = `SELECT take_event_seat($1)`
-	seatSavepoint  = `SAVEPOINT seat`
-	backBeforeSeat = `ROLLBACK TO SAVEPOINT seat`
-	lockOpenEvent  = `
-SELECT e.status = 'open' AND (e.opens_at IS NULL OR e.opens_at <= now()) AND (e.closes_at IS NULL OR now() < e.closes_at)
+// row is not), or fails.
+const takeOpenSeat = `SELECT take_event_seat($1)`
+
+// lockFullEvent locks the event's seat counter and tells whether the
+// event is open and whether it is full.
+const lockFullEvent = `
+SELECT e.status = 'open' AND (e.opens_at IS NULL OR e.opens_at <= now()) AND (e.closes_at IS NULL OR now() < e.closes_at),
+       s.taken >= s.capacity
 FROM events e JOIN event_seats s ON s.event_id = e.id WHERE e.id = $1 FOR NO KEY UPDATE OF s`
+
+// joinEventLine puts a registration of this transaction on its event's
+// waiting list and returns its place: a new seq, drawn under the lock of
+// the event's seat counter (or of the events row), puts it at the end of
+// the line in the order the lock was granted, and the statement's
+// snapshot, taken after the lock, sees everyone who queued before. The
+// registration's own row is counted by the 1 +.
+const joinEventLine = `
+WITH me AS (
+    UPDATE registrations SET status = 'waitlisted', seq = nextval(pg_get_serial_sequence('registrations', 'seq'))
+    WHERE id = $1 RETURNING event_id, seq)
+SELECT 1 + count(r.id) FROM me LEFT JOIN registrations r
+    ON r.event_id = me.event_id AND r.status = 'waitlisted' AND r.seq < me.seq AND r.id <> $1
+GROUP BY me.seq`
+
+// A sign-up that finds no event seat is rolled back and done again as one
+// for the event's waiting list (errEventFull); one of those that finds a
+// seat free again is done again as one for a seat (errSeatFreed).
+var (
+	errEventFull = errors.New("no event seat left")
+	errSeatFreed = errors.New("an event seat came free")
 )
 
-// eventFull handles a sign-up that found no event seat: back at the
-// savepoint in front of its mail, and with the registration still open, it
-// goes on the event's waiting list as a whole. The workshop seats just
-// taken are given back (nobody else could see them), the choices stay
-// stored for the day a seat frees up, and the mail is the waiting-list
-// mail.
-func eventFull(ctx context.Context, c db.Conn, ev *event.Event, reg *Registration, token string, finish finisher) error {
-	if err := exec(ctx, c, backBeforeSeat); err != nil {
-		return err
-	}
-	var open bool
-	if err := c.QueryRow(ctx, lockOpenEvent, ev.ID).Scan(&open); err != nil {
-		return fmt.Errorf("lock event: %w", err)
-	}
-	if !open {
-		return ErrClosed
-	}
-	if err := joinEventQueue(ctx, c, ev, reg); err != nil {
-		return err
-	}
+// registerWaitlisted writes a sign-up for an event that the try before
+// found full, in two round trips like register. The first writes the
+// registration as waitlisted, locks the event's seat counter and, when the
+// event is still open and still full, gives it its place in the event's
+// waiting list (joinEventLine); its choices are stored for the day a seat
+// frees up. The second queues the waiting-list mail and commits. The
+// registration is written before the counter is locked, as in register:
+// its insert may wait for a cancellation of the same e-mail address, which
+// takes the counter after its registration row.
+func registerWaitlisted(ctx context.Context, t *pipeTx, ev *event.Event, reg *Registration, req Request, finish finisher) (*Registration, string, error) {
+	reg.Status = registration.Waitlisted
 	b := &pgx.Batch{}
-	if err := finishSignUp(b, reg, token, finish); err != nil {
-		return err
+	token := queueRegistration(b, ev, reg, req)
+	b.Queue(lockFullEvent, ev.ID)
+	b.Queue(joinEventLine, reg.ID)
+	res := t.SendBatch(ctx, b)
+	var open, full bool
+	err := readRegistration(res, reg)
+	if err == nil {
+		err = res.QueryRow().Scan(&open, &full)
 	}
-	return c.SendBatch(ctx, b).Close()
+	if err == nil {
+		err = res.QueryRow().Scan(&reg.WaitlistPosition)
+	}
+	if cerr := res.Close(); err == nil {
+		err = cerr
+	}
+	switch {
+	case err != nil:
+		return nil, "", fmt.Errorf("sign-up for the waiting list: %w", err)
+	case !open:
+		return nil, "", ErrClosed
+	case !full:
+		return nil, "", errSeatFreed
+	}
+	b = &pgx.Batch{}
+	if err := finishSignUp(b, reg, token, finish); err != nil {
+		return nil, "", err
+	}
+	b.Queue(commitTx)
+	if err := t.SendBatch(ctx, b).Close(); err != nil {
+		return nil, "", fmt.Errorf("sign-up for the waiting list: %w", err)
+	}
+	return reg, token, nil
 }
 
 // joinEventQueue puts a registration on its event's waiting list as a
 // whole, with the event row locked by the caller: the workshop seats it
 // took go back, its choices stay stored for the day a seat frees up.
-func joinEventQueue(ctx context.Context, tx db.Conn, ev *event.Event, reg *Registration) error {
+func joinEventQueue(ctx context.Context, tx db.Conn, reg *Registration) error {
 	if err := exec(ctx, tx, undoBookings, reg.ID); err != nil {
 		return err
 	}
-	var seq int64
-	if err := tx.QueryRow(ctx, markWaitlisted, reg.ID).Scan(&seq); err != nil {
-		return fmt.Errorf("join event waiting list: %w", err)
-	}
 	reg.Status, reg.Bookings = registration.Waitlisted, nil
-	if err := tx.QueryRow(ctx, eventQueuePosition, ev.ID, seq).Scan(&reg.WaitlistPosition); err != nil {
-		return fmt.Errorf("event waiting-list position: %w", err)
+	if err := tx.QueryRow(ctx, joinEventLine, reg.ID).Scan(&reg.WaitlistPosition); err != nil {
+		return fmt.Errorf("join event waiting list: %w", err)
 	}
 	return nil
 }

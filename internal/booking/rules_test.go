@@ -90,6 +90,33 @@ func TestRegisterFullEventWaitlistsRegistration(t *testing.T) {
 	dbtest.CheckInvariants(t, pool)
 }
 
+// TestRegisterAfterSeatFreed: once a sign-up found the event full, the
+// next ones try the waiting list first; when a seat has come free in the
+// meantime, a sign-up still gets it, with its workshops.
+func TestRegisterAfterSeatFreed(t *testing.T) {
+	f := eventFile("ft")
+	f.Capacity = 1
+	s, pool := setup(t, f)
+	a := mustRegister(t, s, "ft", "a@example.org", "r1=A1")
+	b := mustRegister(t, s, "ft", "b@example.org", "r1=A1")
+	wantStatus(t, s, b, registration.Waitlisted)
+	mustCancel(t, s, b)
+	mustCancel(t, s, a) // the seat comes free, and nobody waits for it
+
+	c := mustRegister(t, s, "ft", "c@example.org", "r1=A1")
+	if c.reg.Status != registration.Confirmed || bookingsString(c.reg.Bookings) != "r1=A1:confirmed" {
+		t.Errorf("after the seat came free: got %s %q, want confirmed with r1=A1", c.reg.Status, bookingsString(c.reg.Bookings))
+	}
+	d := mustRegister(t, s, "ft", "d@example.org", "r1=A1")
+	if d.reg.Status != registration.Waitlisted || d.reg.WaitlistPosition != 1 {
+		t.Errorf("full again: got %s at %d, want waitlisted at 1", d.reg.Status, d.reg.WaitlistPosition)
+	}
+	wantOutbox(t, pool, c, "confirmed", 1)
+	wantOutbox(t, pool, d, "waitlisted", 1)
+	wantWorkshop(t, pool, "A1", 1, 0)
+	dbtest.CheckInvariants(t, pool)
+}
+
 func TestRegisterClosedAndUnknown(t *testing.T) {
 	past := time.Now().Add(-2 * time.Hour)
 	future := time.Now().Add(2 * time.Hour)
