@@ -34,6 +34,15 @@ fi
 "$bin" migrate
 demo_out=$("$bin" demo)
 echo "$demo_out"
+# The mail viewer starts while the database is migrated and the demo is
+# loaded; the server starts when it answers, so that the demo's first mails
+# are not deferred.
+if [ -n "$mailview" ]; then
+  for _ in $(seq 1 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$smtp_port") 2>/dev/null && break
+    sleep 0.2
+  done
+fi
 "$bin" serve &
 pids+=($!)
 
