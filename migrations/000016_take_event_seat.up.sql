@@ -3,8 +3,9 @@
 -- open (the cached event that let the sign-up start may be out of date,
 -- the row is not). It fails with SQLSTATE FT001 when there is no seat, so
 -- that the sign-up can send its COMMIT in the same round trip: a failed
--- statement skips the COMMIT behind it, and the sign-up goes back to a
--- savepoint and joins the event's waiting list (internal/booking).
+-- statement skips the COMMIT behind it, and the sign-up is rolled back
+-- and done again for the event's waiting list (internal/booking; until
+-- December 2026 it went back to a savepoint instead).
 CREATE FUNCTION take_event_seat(ev bigint) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN

@@ -43,7 +43,7 @@ type Service struct {
 	now       func() time.Time
 	rules     *rulesCache
 	gates     *gates
-	full      sync.Map     // event id → struct{}: its last sign-up found no event seat (inPipeTx)
+	full      sync.Map     // event id → struct{}: its last sign-up found no open event seat (seatOrLine)
 	lastPurge atomic.Int64 // unix time of the last purge of day-old idempotency keys
 }
 

@@ -71,8 +71,9 @@ func (s *Service) RegisterOnce(ctx context.Context, slug string, req Request, r 
 		if err != nil {
 			return fmt.Errorf("claim idempotency key: %w", err)
 		}
-		// The reply is stored in the sign-up's last round trip, and again
-		// if the registration went on the event's waiting list instead.
+		// The reply is stored in the sign-up's last round trip, by the
+		// try that commits: a sign-up that found the event full is done
+		// again from the claim on, as one for the waiting list.
 		_, _, err = register(ctx, t, ev, req, func(b *pgx.Batch, reg *Registration, token string) (rerr error) {
 			if reply, rerr = r.Reply(reg, token); rerr != nil {
 				return fmt.Errorf("render reply: %w", rerr)

@@ -121,9 +121,10 @@ func TestRegisterOnceConcurrentSameKey(t *testing.T) {
 }
 
 // TestRegisterOnceFullEventStoresWaitingReply checks the sign-up that
-// finds no event seat in its last round trip: it goes back to the
-// savepoint, and the reply it stores and replays, like its one mail, is
-// the waiting-list one, not the confirmation it had queued first.
+// finds no event seat in its last round trip: it is rolled back and done
+// again for the waiting list, and the reply it stores and replays, like
+// its one mail, is the waiting-list one, not the confirmation it had
+// queued first.
 func TestRegisterOnceFullEventStoresWaitingReply(t *testing.T) {
 	f := eventFile("ft")
 	f.Capacity = 1

@@ -28,9 +28,10 @@ import (
 //     of an opening rush, so its lock is held for the shortest time. A
 //     sign-up takes it in the round trip that commits (register), so the
 //     server holds it only for the flush. A sign-up that finds no seat is
-//     rolled back and done again in a transaction that takes no workshop
-//     row and locks the counter first, to wait in line for the event's
-//     waiting list (registerWaitlisted).
+//     rolled back and done again as one for the event's waiting list
+//     (registerWaitlisted): it writes its registration, takes no workshop
+//     row, and holds the counter for its last two round trips, so that
+//     the sign-ups for the waiting list get their places in turn.
 //
 // A promotion locks the promoted person's registration row after 3 and 4
 // (its updates do). That cannot deadlock: every other transaction that

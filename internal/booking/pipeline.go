@@ -25,8 +25,8 @@ type pipeTx struct {
 	conn  *pgx.Conn
 	begun bool
 	// eventFull makes the sign-up one for the event's waiting list: the
-	// try before it, or the event's last sign-up, found no event seat
-	// (inPipeTx).
+	// try before it, or the event's last sign-up, found no open event seat
+	// (seatOrLine).
 	eventFull bool
 }
 
@@ -40,34 +40,42 @@ const (
 // inPipeTx runs fn on a pipeTx, in its turn at the event's gate, and ends
 // what fn left open: a commit when fn returned nil, a rollback otherwise.
 // Deadlocks and serialization failures are retried, as db.Transact retries
-// them, so fn must be safe to run more than once. A sign-up that found no
-// event seat (errEventFull) is run again at once as a sign-up for the
-// waiting list, and one of those that finds a seat free again
-// (errSeatFreed) as a sign-up for a seat. Which of the two a sign-up tries
-// first is what the last one of the event found (s.full), so that the
-// sign-ups after a full event's last seat go to the waiting list without
-// a try for a seat first.
+// them, so fn must be safe to run more than once.
 func (s *Service) inPipeTx(ctx context.Context, eventID int64, fn func(*pipeTx) error) error {
 	const attempts = 10
 	var err error
-	_, full := s.full.Load(eventID)
 	for i := 0; i < attempts; i++ {
-		err = s.pipeTxTurn(ctx, eventID, full, fn)
-		switch {
-		case errors.Is(err, errEventFull):
-			s.full.Store(eventID, struct{}{})
-			full = true
-			continue
-		case errors.Is(err, errSeatFreed):
-			s.full.Delete(eventID)
-			full = false
-			continue
-		case !db.Retryable(err):
+		if err = s.seatOrLine(ctx, eventID, fn); !db.Retryable(err) {
 			return err
 		}
 		time.Sleep(time.Duration(1+rand.IntN(5*(i+1))) * time.Millisecond)
 	}
 	return err
+}
+
+// seatOrLine runs fn as a sign-up for a seat or for the event's waiting
+// list, whichever the event's last sign-up found (s.full), so that the
+// sign-ups after a full event's last seat go to the waiting list without
+// a try for a seat first. A sign-up for a seat that finds no open seat
+// (errEventFull) is run again at once as one for the waiting list, and
+// one of those that finds a seat free again (errSeatFreed) as one for a
+// seat.
+func (s *Service) seatOrLine(ctx context.Context, eventID int64, fn func(*pipeTx) error) error {
+	const switches = 4
+	_, full := s.full.Load(eventID)
+	for range switches {
+		err := s.pipeTxTurn(ctx, eventID, full, fn)
+		switch {
+		case errors.Is(err, errEventFull):
+			s.full.Store(eventID, struct{}{})
+		case errors.Is(err, errSeatFreed):
+			s.full.Delete(eventID)
+		default:
+			return err
+		}
+		full = errors.Is(err, errEventFull)
+	}
+	return fmt.Errorf("sign-up: the event's seats kept changing, %d tries", switches)
 }
 
 func (s *Service) pipeTxTurn(ctx context.Context, eventID int64, full bool, fn func(*pipeTx) error) error {

@@ -257,16 +257,19 @@ GROUP BY me.seq`
 // for the event's waiting list (errEventFull); one of those that finds a
 // seat free again is done again as one for a seat (errSeatFreed).
 var (
-	errEventFull = errors.New("no event seat left")
+	errEventFull = errors.New("no open event seat")
 	errSeatFreed = errors.New("an event seat came free")
 )
 
 // registerWaitlisted writes a sign-up for an event that the try before
 // found full, in two round trips like register. The first writes the
-// registration as waitlisted, locks the event's seat counter and, when the
-// event is still open and still full, gives it its place in the event's
-// waiting list (joinEventLine); its choices are stored for the day a seat
-// frees up. The second queues the waiting-list mail and commits. The
+// registration as waitlisted, checks its choices against the workshop
+// rows (as booking them would), locks the event's seat counter and, when
+// the event is still open and still full, gives it its place in the
+// event's waiting list (joinEventLine); its choices are stored for the day
+// a seat frees up. The second queues the waiting-list mail and commits.
+// The counter stays locked for both round trips, and the sign-ups for the
+// waiting list take turns on it: their places are their order. The
 // registration is written before the counter is locked, as in register:
 // its insert may wait for a cancellation of the same e-mail address, which
 // takes the counter after its registration row.
@@ -274,11 +277,18 @@ func registerWaitlisted(ctx context.Context, t *pipeTx, ev *event.Event, reg *Re
 	reg.Status = registration.Waitlisted
 	b := &pgx.Batch{}
 	token := queueRegistration(b, ev, reg, req)
+	ws := chosenWorkshops(ev, req.Choices)
+	if len(ws) > 0 {
+		queueChoicesCheck(b, ws)
+	}
 	b.Queue(lockFullEvent, ev.ID)
 	b.Queue(joinEventLine, reg.ID)
 	res := t.SendBatch(ctx, b)
 	var open, full bool
 	err := readRegistration(res, reg)
+	if err == nil && len(ws) > 0 {
+		err = readChoicesCheck(res, ws)
+	}
 	if err == nil {
 		err = res.QueryRow().Scan(&open, &full)
 	}
@@ -289,6 +299,8 @@ func registerWaitlisted(ctx context.Context, t *pipeTx, ev *event.Event, reg *Re
 		err = cerr
 	}
 	switch {
+	case isStale(err), errors.Is(err, ErrDuplicate):
+		return nil, "", err
 	case err != nil:
 		return nil, "", fmt.Errorf("sign-up for the waiting list: %w", err)
 	case !open:
@@ -305,6 +317,34 @@ func registerWaitlisted(ctx context.Context, t *pipeTx, ev *event.Event, reg *Re
 		return nil, "", fmt.Errorf("sign-up for the waiting list: %w", err)
 	}
 	return reg, token, nil
+}
+
+// choicesMatch counts the chosen workshops whose rows still have the slot
+// and topic of the event that the sign-up was checked against.
+const choicesMatch = `
+SELECT count(*) FROM workshops w, unnest($1::bigint[], $2::bigint[], $3::text[]) AS c(id, slot_id, topic)
+WHERE w.id = c.id AND w.slot_id = c.slot_id AND w.topic = c.topic`
+
+// queueChoicesCheck queues the check that ws are still as the event said,
+// for a sign-up that books none of them; readChoicesCheck reads it and
+// answers errStaleEvent when one is gone, moved or re-topiced.
+func queueChoicesCheck(b *pgx.Batch, ws []event.Workshop) {
+	ids, slots, topics := make([]int64, len(ws)), make([]int64, len(ws)), make([]string, len(ws))
+	for i, w := range ws {
+		ids[i], slots[i], topics[i] = w.ID, w.SlotID, w.Topic
+	}
+	b.Queue(choicesMatch, ids, slots, topics)
+}
+
+func readChoicesCheck(res pgx.BatchResults, ws []event.Workshop) error {
+	var n int
+	if err := res.QueryRow().Scan(&n); err != nil {
+		return fmt.Errorf("check choices: %w", err)
+	}
+	if n != len(ws) {
+		return errStaleEvent
+	}
+	return nil
 }
 
 // joinEventQueue puts a registration on its event's waiting list as a

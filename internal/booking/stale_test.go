@@ -33,3 +33,29 @@ func TestSignUpOnStaleRules(t *testing.T) {
 	}
 	dbtest.CheckInvariants(t, pool)
 }
+
+// The same on the way to a full event's waiting list, where no workshop is
+// booked: the choices are checked against the workshop rows.
+func TestWaitlistSignUpOnStaleRules(t *testing.T) {
+	f := eventFile("ft")
+	f.Capacity = 1
+	s, pool := setup(t, f)
+	mustRegister(t, s, "ft", "first@example.org", "r1=A1")
+	mustRegister(t, s, "ft", "second@example.org", "r1=A1") // full: the next ones go to the waiting list
+
+	f.Workshops[3].Slot = "r1" // B2 moves to r1
+	importEvent(t, pool, f)
+	_, _, err := s.Register(context.Background(), "ft", request("moved@example.org", "r2=B2"))
+	var v *ValidationError
+	if !errors.As(err, &v) {
+		t.Errorf("choice of a workshop that moved away: got %v, want a validation error", err)
+	}
+	if n := queryInt(t, pool, `SELECT count(*) FROM registrations WHERE email = 'moved@example.org'`); n != 0 {
+		t.Errorf("registrations of the refused sign-up: got %d, want 0", n)
+	}
+	p := mustRegister(t, s, "ft", "third@example.org", "r1=B2")
+	if p.reg.Status != "waitlisted" || p.reg.WaitlistPosition != 2 {
+		t.Errorf("sign-up on the fresh rules: got %s at %d, want waitlisted at 2", p.reg.Status, p.reg.WaitlistPosition)
+	}
+	dbtest.CheckInvariants(t, pool)
+}
