@@ -43,7 +43,7 @@ type Service struct {
 	now       func() time.Time
 	rules     *rulesCache
 	gates     *gates
-	full      sync.Map     // event id → struct{}: its last sign-up found no open event seat (seatOrLine)
+	full      sync.Map     // event id → time.Time: when a sign-up last found no open event seat (seatOrLine)
 	lastPurge atomic.Int64 // unix time of the last purge of day-old idempotency keys
 }
 

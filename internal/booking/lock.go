@@ -28,10 +28,12 @@ import (
 //     of an opening rush, so its lock is held for the shortest time. A
 //     sign-up takes it in the round trip that commits (register), so the
 //     server holds it only for the flush. A sign-up that finds no seat is
-//     rolled back and done again as one for the event's waiting list
-//     (registerWaitlisted): it writes its registration, takes no workshop
-//     row, and holds the counter for its last two round trips, so that
-//     the sign-ups for the waiting list get their places in turn.
+//     rolled back and done again by registerAtCounter, which locks the
+//     counter at the end of its first round trip, after its workshops, and
+//     holds it to its commit: what it finds there stays true, and the
+//     sign-ups for the waiting list get their places in turn. The
+//     sign-ups soon after one that found the event full go that way at
+//     once (seatOrLine).
 //
 // A promotion locks the promoted person's registration row after 3 and 4
 // (its updates do). That cannot deadlock: every other transaction that

@@ -24,10 +24,10 @@ import (
 type pipeTx struct {
 	conn  *pgx.Conn
 	begun bool
-	// eventFull makes the sign-up one for the event's waiting list: the
-	// try before it, or the event's last sign-up, found no open event seat
-	// (seatOrLine).
-	eventFull bool
+	// atCounter makes the sign-up one that locks the event's seat counter
+	// early (registerAtCounter): the try before it, or a recent sign-up of
+	// the event, found no open event seat (seatOrLine).
+	atCounter bool
 }
 
 var _ db.Conn = (*pipeTx)(nil)
@@ -53,48 +53,44 @@ func (s *Service) inPipeTx(ctx context.Context, eventID int64, fn func(*pipeTx) 
 	return err
 }
 
-// seatOrLine runs fn as a sign-up for a seat or for the event's waiting
-// list, whichever the event's last sign-up found (s.full), so that the
-// sign-ups after a full event's last seat go to the waiting list without
-// a try for a seat first. A sign-up for a seat that finds no open seat
-// (errEventFull) is run again at once as one for the waiting list, and
-// one of those that finds a seat free again (errSeatFreed) as one for a
-// seat.
+// fullFor is how long after a sign-up found an event full the event's
+// sign-ups take the counter's lock early (registerAtCounter).
+const fullFor = 10 * time.Second
+
+// seatOrLine runs fn as a sign-up that takes the event's seat counter at
+// its commit (register) or, when a sign-up of the event found it full in
+// the last fullFor, as one that locks the counter early and acts on what
+// it finds there (registerAtCounter). A sign-up of the first kind that
+// finds no open seat (errEventFull) is run again at once as one of the
+// second, which cannot fail that way.
 func (s *Service) seatOrLine(ctx context.Context, eventID int64, fn func(*pipeTx) error) error {
-	const switches = 4
-	_, full := s.full.Load(eventID)
-	for range switches {
-		err := s.pipeTxTurn(ctx, eventID, full, fn)
-		switch {
-		case errors.Is(err, errEventFull):
-			s.full.Store(eventID, struct{}{})
-		case errors.Is(err, errSeatFreed):
-			s.full.Delete(eventID)
-		default:
-			return err
-		}
-		full = errors.Is(err, errEventFull)
+	since, found := s.full.Load(eventID)
+	atCounter := found && s.now().Sub(since.(time.Time)) < fullFor
+	err := s.pipeTxTurn(ctx, eventID, atCounter, fn)
+	if !errors.Is(err, errEventFull) {
+		return err
 	}
-	return fmt.Errorf("sign-up: the event's seats kept changing, %d tries", switches)
+	s.full.Store(eventID, s.now())
+	return s.pipeTxTurn(ctx, eventID, true, fn)
 }
 
-func (s *Service) pipeTxTurn(ctx context.Context, eventID int64, full bool, fn func(*pipeTx) error) error {
+func (s *Service) pipeTxTurn(ctx context.Context, eventID int64, atCounter bool, fn func(*pipeTx) error) error {
 	leave, err := s.gates.enter(ctx, eventID)
 	if err != nil {
 		return err
 	}
 	defer leave()
-	return s.pipeTxOnce(ctx, full, fn)
+	return s.pipeTxOnce(ctx, atCounter, fn)
 }
 
-func (s *Service) pipeTxOnce(ctx context.Context, full bool, fn func(*pipeTx) error) error {
+func (s *Service) pipeTxOnce(ctx context.Context, atCounter bool, fn func(*pipeTx) error) error {
 	pc, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return fmt.Errorf("acquire connection: %w", err)
 	}
 	// A connection released inside a transaction is closed by the pool.
 	defer pc.Release()
-	t := &pipeTx{conn: pc.Conn(), eventFull: full}
+	t := &pipeTx{conn: pc.Conn(), atCounter: atCounter}
 	err = fn(t)
 	switch status := t.conn.PgConn().TxStatus(); {
 	case err == nil && status == 'T':

@@ -117,16 +117,16 @@ type finisher func(b *pgx.Batch, reg *Registration, token string) error
 // rush, and this way its lock is held only for the commit, the workshop
 // rows' for one round trip. When take_event_seat finds no seat it fails,
 // the COMMIT behind it is skipped, the transaction is rolled back
-// (errEventFull) and the sign-up is done again as one for the event's
-// waiting list (registerWaitlisted): a full event is the end of a rush,
+// (errEventFull) and the sign-up is done again by registerAtCounter, which
+// puts it on the event's waiting list: a full event is the end of a rush,
 // and a savepoint in every sign-up to save that redo would cost each of
 // them a subtransaction. A pipelined batch without a transaction would
 // save no round trip more but would need every rule a second time for the
 // cases it cannot finish; what that costs is in the package doc.
 func register(ctx context.Context, t *pipeTx, ev *event.Event, req Request, finish finisher) (*Registration, string, error) {
 	reg := newRegistration(ev, req)
-	if reg.Status == registration.Confirmed && t.eventFull {
-		return registerWaitlisted(ctx, t, ev, reg, req, finish)
+	if reg.Status == registration.Confirmed && t.atCounter {
+		return registerAtCounter(ctx, t, ev, reg, req, finish)
 	}
 	var choices map[string]string
 	if reg.Status == registration.Confirmed {
@@ -253,112 +253,99 @@ SELECT 1 + count(r.id) FROM me LEFT JOIN registrations r
     ON r.event_id = me.event_id AND r.status = 'waitlisted' AND r.seq < me.seq AND r.id <> $1
 GROUP BY me.seq`
 
-// A sign-up that finds no event seat is rolled back and done again as one
-// for the event's waiting list (errEventFull); one of those that finds a
-// seat free again is done again as one for a seat (errSeatFreed).
-var (
-	errEventFull = errors.New("no open event seat")
-	errSeatFreed = errors.New("an event seat came free")
-)
+// errEventFull: a sign-up found no open event seat at its commit; it is
+// rolled back and done again by registerAtCounter.
+var errEventFull = errors.New("no open event seat")
 
-// registerWaitlisted writes a sign-up for an event that the try before
-// found full, in two round trips like register. The first writes the
-// registration as waitlisted, checks its choices against the workshop
-// rows (as booking them would), locks the event's seat counter and, when
-// the event is still open and still full, gives it its place in the
-// event's waiting list (joinEventLine); its choices are stored for the day
-// a seat frees up. The second queues the waiting-list mail and commits.
-// The counter stays locked for both round trips, and the sign-ups for the
-// waiting list take turns on it: their places are their order. The
-// registration is written before the counter is locked, as in register:
-// its insert may wait for a cancellation of the same e-mail address, which
-// takes the counter after its registration row.
-func registerWaitlisted(ctx context.Context, t *pipeTx, ev *event.Event, reg *Registration, req Request, finish finisher) (*Registration, string, error) {
-	reg.Status = registration.Waitlisted
-	b := &pgx.Batch{}
-	token := queueRegistration(b, ev, reg, req)
-	ws := chosenWorkshops(ev, req.Choices)
-	if len(ws) > 0 {
-		queueChoicesCheck(b, ws)
-	}
-	b.Queue(lockFullEvent, ev.ID)
-	b.Queue(joinEventLine, reg.ID)
-	res := t.SendBatch(ctx, b)
-	var open, full bool
-	err := readRegistration(res, reg)
-	if err == nil && len(ws) > 0 {
-		err = readChoicesCheck(res, ws)
-	}
-	if err == nil {
-		err = res.QueryRow().Scan(&open, &full)
-	}
-	if err == nil {
-		err = res.QueryRow().Scan(&reg.WaitlistPosition)
-	}
-	if cerr := res.Close(); err == nil {
-		err = cerr
-	}
-	switch {
-	case isStale(err), errors.Is(err, ErrDuplicate):
+// registerAtCounter writes a sign-up for an event that a sign-up found
+// full a moment ago. Its first round trip is register's with the event's
+// seat counter locked at its end (workshops, then the counter: the lock
+// order), so what it finds there stays true until it commits: with a seat
+// left, the mail and the seat follow as in register; without, the
+// registration goes on the event's waiting list as a whole
+// (joinEventQueue: the workshop seats it took go back, its choices stay
+// stored for the day a seat frees up) and gets the waiting-list mail. It
+// holds the counter for two or three round trips where register holds it
+// for its commit, so only the sign-ups after a full event's last seat
+// take this way.
+func registerAtCounter(ctx context.Context, t *pipeTx, ev *event.Event, reg *Registration, req Request, finish finisher) (*Registration, string, error) {
+	token, full, err := writeAtCounter(ctx, t, ev, reg, req)
+	if err != nil {
 		return nil, "", err
-	case err != nil:
-		return nil, "", fmt.Errorf("sign-up for the waiting list: %w", err)
-	case !open:
-		return nil, "", ErrClosed
-	case !full:
-		return nil, "", errSeatFreed
 	}
-	b = &pgx.Batch{}
+	if full {
+		if err := joinEventQueue(ctx, t, reg); err != nil {
+			return nil, "", err
+		}
+	}
+	b := &pgx.Batch{}
 	if err := finishSignUp(b, reg, token, finish); err != nil {
 		return nil, "", err
 	}
+	if !full {
+		b.Queue(takeOpenSeat, ev.ID)
+	}
 	b.Queue(commitTx)
-	if err := t.SendBatch(ctx, b).Close(); err != nil {
-		return nil, "", fmt.Errorf("sign-up for the waiting list: %w", err)
+	err = t.SendBatch(ctx, b).Close()
+	if isNoSeat(err) { // the seat was there under the lock: the window closed
+		return nil, "", ErrClosed
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("sign-up: %w", err)
 	}
 	return reg, token, nil
 }
 
-// choicesMatch counts the chosen workshops whose rows still have the slot
-// and topic of the event that the sign-up was checked against.
-const choicesMatch = `
-SELECT count(*) FROM workshops w, unnest($1::bigint[], $2::bigint[], $3::text[]) AS c(id, slot_id, topic)
-WHERE w.id = c.id AND w.slot_id = c.slot_id AND w.topic = c.topic`
-
-// queueChoicesCheck queues the check that ws are still as the event said,
-// for a sign-up that books none of them; readChoicesCheck reads it and
-// answers errStaleEvent when one is gone, moved or re-topiced.
-func queueChoicesCheck(b *pgx.Batch, ws []event.Workshop) {
-	ids, slots, topics := make([]int64, len(ws)), make([]int64, len(ws)), make([]string, len(ws))
-	for i, w := range ws {
-		ids[i], slots[i], topics[i] = w.ID, w.SlotID, w.Topic
+// writeAtCounter is registerAtCounter's first round trip: the
+// registration, its token and its bookings as in writeRegistration, then
+// the counter's lock. It reports whether the event is full; a closed event
+// is ErrClosed.
+func writeAtCounter(ctx context.Context, t *pipeTx, ev *event.Event, reg *Registration, req Request) (token string, full bool, err error) {
+	b := &pgx.Batch{}
+	token = queueRegistration(b, ev, reg, req)
+	ws := chosenWorkshops(ev, req.Choices)
+	if len(ws) > 0 {
+		queueBookings(b, ev.ID, reg.ID, ws)
 	}
-	b.Queue(choicesMatch, ids, slots, topics)
-}
-
-func readChoicesCheck(res pgx.BatchResults, ws []event.Workshop) error {
-	var n int
-	if err := res.QueryRow().Scan(&n); err != nil {
-		return fmt.Errorf("check choices: %w", err)
+	b.Queue(lockFullEvent, ev.ID)
+	res := t.SendBatch(ctx, b)
+	defer res.Close()
+	if err := readRegistration(res, reg); err != nil {
+		return "", false, err
 	}
-	if n != len(ws) {
-		return errStaleEvent
+	if len(ws) > 0 {
+		if reg.Bookings, err = readBookings(res, len(ws)); err != nil {
+			return "", false, err
+		}
 	}
-	return nil
+	var open bool
+	if err := res.QueryRow().Scan(&open, &full); err != nil {
+		return "", false, fmt.Errorf("lock event seats: %w", err)
+	}
+	if !open {
+		return "", false, ErrClosed
+	}
+	return token, full, res.Close()
 }
 
 // joinEventQueue puts a registration on its event's waiting list as a
-// whole, with the event row locked by the caller: the workshop seats it
-// took go back, its choices stay stored for the day a seat frees up.
+// whole, with the event's seat counter locked by the caller, in one round
+// trip: the workshop seats it took go back, its choices stay stored for
+// the day a seat frees up.
 func joinEventQueue(ctx context.Context, tx db.Conn, reg *Registration) error {
-	if err := exec(ctx, tx, undoBookings, reg.ID); err != nil {
-		return err
+	b := &pgx.Batch{}
+	b.Queue(undoBookings, reg.ID)
+	b.Queue(joinEventLine, reg.ID)
+	res := tx.SendBatch(ctx, b)
+	defer res.Close()
+	if _, err := res.Exec(); err != nil {
+		return fmt.Errorf("give back workshop seats: %w", err)
 	}
-	reg.Status, reg.Bookings = registration.Waitlisted, nil
-	if err := tx.QueryRow(ctx, joinEventLine, reg.ID).Scan(&reg.WaitlistPosition); err != nil {
+	if err := res.QueryRow().Scan(&reg.WaitlistPosition); err != nil {
 		return fmt.Errorf("join event waiting list: %w", err)
 	}
-	return nil
+	reg.Status, reg.Bookings = registration.Waitlisted, nil
+	return res.Close()
 }
 
 func registeredKind(status registration.Status) mail.Kind {

@@ -91,8 +91,9 @@ func TestRegisterFullEventWaitlistsRegistration(t *testing.T) {
 }
 
 // TestRegisterAfterSeatFreed: once a sign-up found the event full, the
-// next ones try the waiting list first; when a seat has come free in the
-// meantime, a sign-up still gets it, with its workshops.
+// next ones lock its seat counter early (registerAtCounter); when a seat
+// has come free in the meantime, a sign-up still gets it, with its
+// workshops.
 func TestRegisterAfterSeatFreed(t *testing.T) {
 	f := eventFile("ft")
 	f.Capacity = 1

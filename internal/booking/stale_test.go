@@ -34,8 +34,8 @@ func TestSignUpOnStaleRules(t *testing.T) {
 	dbtest.CheckInvariants(t, pool)
 }
 
-// The same on the way to a full event's waiting list, where no workshop is
-// booked: the choices are checked against the workshop rows.
+// The same for the sign-ups after the event was found full, which lock its
+// seat counter early (registerAtCounter).
 func TestWaitlistSignUpOnStaleRules(t *testing.T) {
 	f := eventFile("ft")
 	f.Capacity = 1
