@@ -136,15 +136,7 @@ func register(ctx context.Context, t *pipeTx, ev *event.Event, req Request, fini
 	if err != nil {
 		return nil, "", err
 	}
-	b := &pgx.Batch{}
-	if err := finishSignUp(b, reg, token, finish); err != nil {
-		return nil, "", err
-	}
-	if reg.Status == registration.Confirmed {
-		b.Queue(takeOpenSeat, ev.ID)
-	}
-	b.Queue(commitTx)
-	err = t.SendBatch(ctx, b).Close()
+	err = commitSignUp(ctx, t, ev, reg, token, finish, reg.Status == registration.Confirmed)
 	if isNoSeat(err) {
 		return nil, "", errEventFull
 	}
@@ -152,6 +144,21 @@ func register(ctx context.Context, t *pipeTx, ev *event.Event, req Request, fini
 		return nil, "", fmt.Errorf("sign-up: %w", err)
 	}
 	return reg, token, nil
+}
+
+// commitSignUp is a sign-up's last round trip: the mail and what finish
+// adds, the event seat when seat is set (take_event_seat, last), and the
+// commit. A failed take_event_seat is the error isNoSeat reports.
+func commitSignUp(ctx context.Context, t *pipeTx, ev *event.Event, reg *Registration, token string, finish finisher, seat bool) error {
+	b := &pgx.Batch{}
+	if err := finishSignUp(b, reg, token, finish); err != nil {
+		return err
+	}
+	if seat {
+		b.Queue(takeOpenSeat, ev.ID)
+	}
+	b.Queue(commitTx)
+	return t.SendBatch(ctx, b).Close()
 }
 
 // finishSignUp queues the mail and the webhook deliveries that report reg
@@ -180,38 +187,33 @@ func isNoSeat(err error) bool {
 // choices, in one round trip; reg.Status is the status it is written with.
 func writeRegistration(ctx context.Context, tx db.Conn, ev *event.Event, reg *Registration, req Request, choices map[string]string) (string, error) {
 	b := &pgx.Batch{}
-	token := queueRegistration(b, ev, reg, req)
-	ws := chosenWorkshops(ev, choices)
-	if len(ws) > 0 {
-		queueBookings(b, ev.ID, reg.ID, ws)
-	}
+	token, ws := queueSignUp(b, ev, reg, req, choices)
 	res := tx.SendBatch(ctx, b)
 	defer res.Close()
-	if err := readRegistration(res, reg); err != nil {
+	if err := readSignUp(res, reg, ws); err != nil {
 		return "", err
-	}
-	if len(ws) > 0 {
-		var err error
-		if reg.Bookings, err = readBookings(res, len(ws)); err != nil {
-			return "", err
-		}
 	}
 	return token, res.Close()
 }
 
-// queueRegistration queues the statement that writes reg and its token
-// and returns the token; readRegistration reads what it returns.
-func queueRegistration(b *pgx.Batch, ev *event.Event, reg *Registration, req Request) string {
+// queueSignUp queues the statement that writes reg and its token and the
+// bookings of the chosen workshops; it returns the token and the
+// workshops, which readSignUp needs to read the results.
+func queueSignUp(b *pgx.Batch, ev *event.Event, reg *Registration, req Request, choices map[string]string) (string, []event.Workshop) {
 	answers, _ := json.Marshal(nonNilMap(req.Answers))
 	prefs, _ := json.Marshal(nonNilMap(req.Preferences))
 	stored, _ := json.Marshal(nonNilMap(req.Choices))
 	token, hash := NewToken()
 	b.Queue(insertRegistration, reg.ID, ev.ID, req.Name, req.Email, req.Organisation, req.Role,
 		req.Language, answers, req.Consents.Photos, stored, prefs, reg.Status, hash)
-	return token
+	ws := chosenWorkshops(ev, choices)
+	if len(ws) > 0 {
+		queueBookings(b, ev.ID, reg.ID, ws)
+	}
+	return token, ws
 }
 
-func readRegistration(res pgx.BatchResults, reg *Registration) error {
+func readSignUp(res pgx.BatchResults, reg *Registration, ws []event.Workshop) error {
 	err := res.QueryRow().Scan(&reg.CreatedAt)
 	if db.IsUniqueViolation(err, "registrations_one_per_email") {
 		return ErrDuplicate
@@ -219,7 +221,10 @@ func readRegistration(res pgx.BatchResults, reg *Registration) error {
 	if err != nil {
 		return fmt.Errorf("insert registration: %w", err)
 	}
-	return nil
+	if len(ws) > 0 {
+		reg.Bookings, err = readBookings(res, len(ws))
+	}
+	return err
 }
 
 const undoBookings = `
@@ -278,15 +283,7 @@ func registerAtCounter(ctx context.Context, t *pipeTx, ev *event.Event, reg *Reg
 			return nil, "", err
 		}
 	}
-	b := &pgx.Batch{}
-	if err := finishSignUp(b, reg, token, finish); err != nil {
-		return nil, "", err
-	}
-	if !full {
-		b.Queue(takeOpenSeat, ev.ID)
-	}
-	b.Queue(commitTx)
-	err = t.SendBatch(ctx, b).Close()
+	err = commitSignUp(ctx, t, ev, reg, token, finish, !full)
 	if isNoSeat(err) { // the seat was there under the lock: the window closed
 		return nil, "", ErrClosed
 	}
@@ -302,21 +299,12 @@ func registerAtCounter(ctx context.Context, t *pipeTx, ev *event.Event, reg *Reg
 // is ErrClosed.
 func writeAtCounter(ctx context.Context, t *pipeTx, ev *event.Event, reg *Registration, req Request) (token string, full bool, err error) {
 	b := &pgx.Batch{}
-	token = queueRegistration(b, ev, reg, req)
-	ws := chosenWorkshops(ev, req.Choices)
-	if len(ws) > 0 {
-		queueBookings(b, ev.ID, reg.ID, ws)
-	}
+	token, ws := queueSignUp(b, ev, reg, req, req.Choices)
 	b.Queue(lockFullEvent, ev.ID)
 	res := t.SendBatch(ctx, b)
 	defer res.Close()
-	if err := readRegistration(res, reg); err != nil {
+	if err := readSignUp(res, reg, ws); err != nil {
 		return "", false, err
-	}
-	if len(ws) > 0 {
-		if reg.Bookings, err = readBookings(res, len(ws)); err != nil {
-			return "", false, err
-		}
 	}
 	var open bool
 	if err := res.QueryRow().Scan(&open, &full); err != nil {
